@@ -45,6 +45,28 @@ public static class SipParser
     }
 
     /// <summary>
+    /// Best-effort parse of only the start line and headers of a message that failed to parse,
+    /// so the stack can still answer a broken request with 400. Returns null when even that fails.
+    /// </summary>
+    internal static SipRequest? TryParseRequestHead(ReadOnlySpan<byte> data, SipParserLimits limits)
+    {
+        try
+        {
+            if (data.Length > limits.MaxMessageBytes)
+                data = data[..limits.MaxMessageBytes];
+            var end = data.IndexOf("\r\n\r\n"u8);
+            if (end < 0 || !Utf8.IsValid(data[..(end + 2)]))
+                return null;
+            var (startLine, headers) = ParseHeaderBlock(Encoding.UTF8.GetString(data[..(end + 2)]), limits, firstLineIsStartLine: true);
+            return ParseStartLine(startLine, headers, ReadOnlyMemory<byte>.Empty) as SipRequest;
+        }
+        catch (SipParseException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Splits header text (each line ending in CRLF) into the optional start line and header
     /// lines, joining folded continuation lines to their header.
     /// </summary>

@@ -1,0 +1,17 @@
+using Dialtone.Sip.Message;
+using Dialtone.Sip.Transactions;
+
+namespace Dialtone.Sip.Stack;
+
+/// <summary>Options for a <see cref="SipStack"/>; validated when created.</summary>
+public sealed record SipStackOptions
+{
+    public static SipStackOptions Default { get; } = new();
+
+    public SipTimerOptions Timers { get; init => field = value ?? throw new ArgumentNullException(nameof(Timers)); } = SipTimerOptions.Default;
+
+    public SipParserLimits ParserLimits { get; init => field = value ?? throw new ArgumentNullException(nameof(ParserLimits)); } = SipParserLimits.Default;
+
+    /// <summary>User-Agent/Server header value added to messages that lack one, or null for none.</summary>
+    public string? UserAgent { get; init; } = "Dialtone";
+}

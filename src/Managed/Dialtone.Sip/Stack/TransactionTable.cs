@@ -1,0 +1,76 @@
+using Dialtone.Sip.Message;
+using Dialtone.Sip.Transactions;
+
+namespace Dialtone.Sip.Stack;
+
+/// <summary>
+/// Finds the transaction a message belongs to (RFC 3261 §17.1.3, §17.2.3): clients by top Via
+/// branch + CSeq method; servers by branch + sent-by + method (ACK matches its INVITE). INVITE
+/// server transactions are also indexed by Call-ID + CSeq to match the 2xx ACK, which has its own branch.
+/// Used only on the executor.
+/// </summary>
+internal sealed class TransactionTable
+{
+    private readonly Dictionary<string, SipClientTransaction> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SipServerTransaction> _servers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, InviteServerTransaction> _invitesByDialogKey = new(StringComparer.Ordinal);
+
+    public static string ClientKey(string branch, string method) => $"{branch}|{method}";
+
+    public static string ServerKey(SipRequest request)
+    {
+        var via = request.TopVia!;
+        var method = request.Method == SipMethods.Ack ? SipMethods.Invite : request.Method;
+        return $"{via.Branch}|{via.Host.ToLowerInvariant()}:{via.Port}|{method}";
+    }
+
+    /// <summary>The key of the INVITE a CANCEL targets: same branch and sent-by (§9.2).</summary>
+    public static string InviteKeyForCancel(SipRequest cancel)
+    {
+        var via = cancel.TopVia!;
+        return $"{via.Branch}|{via.Host.ToLowerInvariant()}:{via.Port}|{SipMethods.Invite}";
+    }
+
+    private static string DialogKey(SipMessage m) => $"{m.CallId}|{m.CSeq!.Number}";
+
+    public bool TryAddClient(SipClientTransaction tx) => _clients.TryAdd(tx.Key, tx);
+
+    public void AddServer(SipServerTransaction tx)
+    {
+        _servers[tx.Key] = tx;
+        if (tx is InviteServerTransaction invite)
+            _invitesByDialogKey[DialogKey(tx.Request)] = invite;
+    }
+
+    public SipClientTransaction? FindClient(SipResponse response)
+    {
+        var branch = response.TopVia?.Branch;
+        var method = response.CSeq?.Method;
+        return branch is null || method is null ? null : _clients.GetValueOrDefault(ClientKey(branch, method));
+    }
+
+    public SipServerTransaction? FindServer(string key) => _servers.GetValueOrDefault(key);
+
+    public InviteServerTransaction? FindInviteForAck(SipRequest ack) => _invitesByDialogKey.GetValueOrDefault(DialogKey(ack));
+
+    public void Remove(SipTransaction tx)
+    {
+        switch (tx)
+        {
+            case SipClientTransaction c:
+                if (_clients.TryGetValue(c.Key, out var existing) && ReferenceEquals(existing, c))
+                    _clients.Remove(c.Key);
+                break;
+            case SipServerTransaction s:
+                if (_servers.TryGetValue(s.Key, out var server) && ReferenceEquals(server, s))
+                    _servers.Remove(s.Key);
+                if (s is InviteServerTransaction i && _invitesByDialogKey.TryGetValue(DialogKey(i.Request), out var inv) && ReferenceEquals(inv, i))
+                    _invitesByDialogKey.Remove(DialogKey(i.Request));
+                break;
+        }
+    }
+
+    public List<SipTransaction> All() => [.. _clients.Values, .. _servers.Values];
+
+    public int Count => _clients.Count + _servers.Count;
+}
