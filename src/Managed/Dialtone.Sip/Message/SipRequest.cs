@@ -34,5 +34,8 @@ public sealed class SipRequest : SipMessage
         }
     }
 
+    /// <summary>A copy with its own header list (header lines are immutable and shared) and the same body.</summary>
+    public SipRequest Clone() => new(Method, _requestUri, _requestUriText, new SipHeaderCollection([.. Headers]), Body);
+
     public override string StartLine => $"{Method} {_requestUriText} {SipVersion}";
 }

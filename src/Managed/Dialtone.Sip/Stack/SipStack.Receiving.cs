@@ -137,7 +137,9 @@ public sealed partial class SipStack
         try
         {
             var via = request.TopVia;
-            if (via is null || request.CSeq is null || request.From is null || request.To is null || request.CallId is null)
+            // The response copies these lines as they are, so they only need to be present.
+            if (via is null || !request.Headers.Contains(SipHeaderNames.CSeq) || !request.Headers.Contains(SipHeaderNames.From)
+                || !request.Headers.Contains(SipHeaderNames.To) || !request.Headers.Contains(SipHeaderNames.CallId))
                 return;
             var reason = error.Reason.Replace('\r', ' ').Replace('\n', ' ');
             var response = SipResponse.CreateFor(request, 400, reason.Length > 100 ? reason[..100] : reason);

@@ -120,7 +120,7 @@ public abstract class SipServerTransaction : SipTransaction
 
     private protected override void OnTerminated()
     {
+        // The CancellationTokenSource has no timer, so it is left undisposed: the token stays readable.
         _acknowledged.TrySetException(new InvalidOperationException("The transaction ended without an ACK."));
-        _cancel.Dispose();
     }
 }
