@@ -219,6 +219,34 @@ public sealed class SipStackTests
     }
 
     [Fact]
+    public async Task FailingTransactionUser_Gets500SentForIt_AndTheStackKeepsWorking()
+    {
+        await using var h = new StackHarness();
+        h.Stack.TransactionUser = new ThrowingUser();
+        await h.PeerSendsAsync(StackHarness.RequestText("MESSAGE", "z9hG4bKboom"));
+        Assert.StartsWith("SIP/2.0 500", h.Local.Take().Single().FirstLine);
+        await h.PeerSendsAsync(StackHarness.RequestText("MESSAGE", "z9hG4bKboom2"));
+        Assert.StartsWith("SIP/2.0 500", h.Local.Take().Single().FirstLine);
+    }
+
+    [Fact]
+    public async Task RespondingAfterShutdown_FailsInsteadOfHanging()
+    {
+        var h = new StackHarness();
+        var tu = new RecordingTransactionUser();
+        h.Stack.TransactionUser = tu;
+        await h.PeerSendsAsync(StackHarness.RequestText("OPTIONS", "z9hG4bKlate"));
+        await h.DisposeAsync();
+        var tx = tu.Requests.Single();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => tx.SendResponseAsync(tx.CreateResponse(200)).WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    private sealed class ThrowingUser : ISipTransactionUser
+    {
+        public void OnRequest(SipServerTransaction transaction) => throw new InvalidOperationException("bug in the layer above");
+    }
+
+    [Fact]
     public void Ids_AreRandomAndBranchesCarryTheMagicCookie()
     {
         Assert.StartsWith("z9hG4bK", SipIds.NewBranch());

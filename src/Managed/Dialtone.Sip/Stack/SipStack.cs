@@ -163,12 +163,14 @@ public sealed partial class SipStack : IAsyncDisposable
         CheckOutgoing(ack);
         var (transport, destination) = (await RouteAsync(ack, options, cancellationToken).ConfigureAwait(false))[0];
         var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _executor.Post(() =>
+        var posted = _executor.Post(() =>
         {
             PrepareOutgoing(ack, transport);
             _host.Send(ack, transport, destination, e => sent.TrySetException(e));
             sent.TrySetResult();
         });
+        if (!posted)
+            throw new ObjectDisposedException(nameof(SipStack));
         await sent.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -176,7 +178,7 @@ public sealed partial class SipStack : IAsyncDisposable
     /// A connection went away: transactions bound to it can never get their messages through, so
     /// they fail now with a transport error (RFC 3261 §17.1.4, §17.2.4) instead of waiting for timers.
     /// </summary>
-    private void OnConnectionClosed(SipEndPoint endPoint, Exception? error) => _executor.Post(() =>
+    private void OnConnectionClosed(SipEndPoint endPoint, Exception? error) => _ = _executor.Post(() =>
     {
         foreach (var tx in _table.All())
         {
@@ -268,7 +270,7 @@ public sealed partial class SipStack : IAsyncDisposable
 
         public ILogger Logger => stack.Logger;
 
-        public void Post(Action action) => stack._executor.Post(action);
+        public bool Post(Action action) => stack._executor.Post(action);
 
         public void OnTerminated(SipTransaction transaction) => stack._table.Remove(transaction);
 
@@ -303,7 +305,7 @@ public sealed partial class SipStack : IAsyncDisposable
                 var error = Wrap(e, destination);
                 Logger.LogWarning("SIP send to {Destination} failed: {Error}", destination, error.Message);
                 if (onError is not null)
-                    Post(() => onError(error));
+                    _ = Post(() => onError(error));
             }
         }
 
