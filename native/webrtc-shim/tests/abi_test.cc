@@ -163,3 +163,29 @@ TEST(Abi, OlderSmallerCallbackStructsWork) {
   EXPECT_EQ(dt_peer_connection_release(pc), DT_OK);
   EXPECT_EQ(dt_factory_release(factory), DT_OK);
 }
+
+TEST(Abi, LibwebrtcLogLinesReachTheCallbackUntilRemoved) {
+  static std::atomic<int> lines{0};
+  static std::atomic<int> below_minimum{0};
+  auto on_log = [](void*, dt_log_severity severity, const char* message) {
+    if (severity < DT_LOG_INFO) below_minimum++;
+    if (message != nullptr && message[0] != '\0') lines++;
+  };
+  ASSERT_EQ(dt_set_log_callback(on_log, nullptr, DT_LOG_INFO), DT_OK);
+  {
+    Peer a(VirtualDeviceOptions());
+    ASSERT_TRUE(a.AddAudio());
+    SdpResult offer;
+    ASSERT_EQ(CreateOffer(a.pc, &offer), DT_OK);
+  }
+  EXPECT_GT(lines.load(), 0);
+  EXPECT_EQ(below_minimum.load(), 0);
+  ASSERT_EQ(dt_set_log_callback(nullptr, nullptr, DT_LOG_NONE), DT_OK);
+  int after_removal = lines.load();
+  {
+    Peer a(VirtualDeviceOptions());
+    ASSERT_TRUE(a.AddAudio());
+  }
+  EXPECT_EQ(lines.load(), after_removal);
+  EXPECT_EQ(dt_set_log_callback(on_log, nullptr, static_cast<dt_log_severity>(7)), DT_ERROR_INVALID_ARGUMENT);
+}
