@@ -79,6 +79,8 @@ internal sealed class LoopbackTransport : ISipTransport
 
     public void Receive(SipEndPoint source, string message) => Receive(source, System.Text.Encoding.UTF8.GetBytes(message));
 
+    public void SimulateConnectionClosed(SipEndPoint remote, Exception? error) => ConnectionClosed?.Invoke(remote, error);
+
     public List<SentMessage> Take()
     {
         var list = new List<SentMessage>();

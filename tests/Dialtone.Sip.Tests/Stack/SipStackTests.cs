@@ -149,23 +149,101 @@ public sealed class SipStackTests
     }
 
     [Fact]
-    public void DirectResolver_PicksTransportAndDefaultPorts()
+    public void UriResolver_PicksTransportAndDefaultPorts()
     {
-        Assert.Equal(SipTransportKind.Tls, DirectTargetResolver.TransportOf(SipUri.Parse("sips:a@b")));
-        Assert.Equal(SipTransportKind.Tcp, DirectTargetResolver.TransportOf(SipUri.Parse("sip:a@b;transport=TCP")));
-        Assert.Equal(SipTransportKind.Wss, DirectTargetResolver.TransportOf(SipUri.Parse("sip:a@b;transport=wss")));
-        Assert.Equal(SipTransportKind.Udp, DirectTargetResolver.TransportOf(SipUri.Parse("sip:a@b")));
-        Assert.Equal(5061, DirectTargetResolver.DefaultPort(SipTransportKind.Tls));
+        Assert.Equal(SipTransportKind.Tls, SipUriResolver.TransportOf(SipUri.Parse("sips:a@b")));
+        Assert.Equal(SipTransportKind.Tls, SipUriResolver.TransportOf(SipUri.Parse("sips:a@b;transport=tcp")));
+        Assert.Equal(SipTransportKind.Tcp, SipUriResolver.TransportOf(SipUri.Parse("sip:a@b;transport=TCP")));
+        Assert.Equal(SipTransportKind.Wss, SipUriResolver.TransportOf(SipUri.Parse("sip:a@b;transport=wss")));
+        Assert.Null(SipUriResolver.TransportOf(SipUri.Parse("sip:a@b")));
+        Assert.Throws<SipTransportException>(() => SipUriResolver.TransportOf(SipUri.Parse("sips:a@b;transport=udp")));
+        Assert.Equal(5061, SipUriResolver.DefaultPort(SipTransportKind.Tls));
     }
 
     [Fact]
-    public async Task DirectResolver_Ipv6AndMaddr()
+    public async Task UriResolver_Ipv6AndMaddr()
     {
-        var resolver = new DirectTargetResolver();
+        var resolver = new SipUriResolver();
         var v6 = await resolver.ResolveAsync(SipUri.Parse("sip:a@[::1]:5070"), default);
-        Assert.Equal(new IPEndPoint(IPAddress.IPv6Loopback, 5070), v6.Single().Address);
+        Assert.Equal(new SipEndPoint(SipTransportKind.Udp, new IPEndPoint(IPAddress.IPv6Loopback, 5070)), v6.Single());
         var maddr = await resolver.ResolveAsync(SipUri.Parse("sip:a@example.invalid;maddr=127.0.0.2;transport=tls"), default);
         Assert.Equal(new SipEndPoint(SipTransportKind.Tls, new IPEndPoint(IPAddress.Parse("127.0.0.2"), 5061)), maddr.Single());
+    }
+
+    [Fact]
+    public async Task UriResolver_HandsHostLookupToThePluggedResolver()
+    {
+        (string, int?, SipTransportKind?, bool)? asked = null;
+        var resolver = new SipUriResolver((host, port, transport, secure, _) =>
+        {
+            asked = (host, port, transport, secure);
+            return ValueTask.FromResult<IReadOnlyList<SipEndPoint>>([new SipEndPoint(SipTransportKind.Tls, new IPEndPoint(IPAddress.Loopback, 5061))]);
+        });
+        await resolver.ResolveAsync(SipUri.Parse("sips:alice@carrier.example.com"), default);
+        Assert.Equal(("carrier.example.com", null, SipTransportKind.Tls, true), asked);
+        await resolver.ResolveAsync(SipUri.Parse("sip:alice@carrier.example.com"), default);
+        Assert.Equal(("carrier.example.com", null, null, false), asked); // NAPTR may choose
+    }
+
+    [Fact]
+    public async Task TransportFailure_FailsOverToTheNextResolvedDestination()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var network = new LoopbackNetwork();
+        var udp = network.Bind(SipTransportKind.Udp, "10.0.0.1", 5060, time);
+        var tcp = network.Bind(SipTransportKind.Tcp, "10.0.0.1", 5061, time);
+        var server = network.Bind(SipTransportKind.Udp, "10.0.0.3", 5060, time);
+        tcp.FailSends = new SipTransportException("connection refused");
+        var resolver = new SipUriResolver((_, _, _, _, _) => ValueTask.FromResult<IReadOnlyList<SipEndPoint>>(
+        [
+            new SipEndPoint(SipTransportKind.Tcp, new IPEndPoint(IPAddress.Parse("10.0.0.9"), 5060)),
+            server.EndPoint,
+        ]));
+        await using var stack = new SipStack([udp, tcp], resolver: resolver, timeProvider: time);
+        await using var serverStack = new SipStack([server], timeProvider: time) { TransactionUser = new RecordingTransactionUser { AutoRespond = 200 } };
+        var request = SipRequestFactory.Create(SipMethods.Options, SipUri.Parse("sip:example.com"), new SipAddress(SipUri.Parse("sip:a@example.com")), new SipAddress(SipUri.Parse("sip:example.com")));
+        var response = await stack.SendRequestAsync(request);
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal("UDP", response.TopVia!.Transport);
+    }
+
+    [Fact]
+    public async Task ClosedConnection_FailsItsTransactionsAtOnce()
+    {
+        await using var h = new StackHarness(SipTransportKind.Tcp);
+        var tx = await h.Stack.StartRequestAsync(h.NewRequest(SipMethods.Invite), new SipSendOptions(h.PeerEndPoint));
+        await h.SettleAsync();
+        h.Local.SimulateConnectionClosed(h.PeerEndPoint, new IOException("reset by peer"));
+        var error = await Assert.ThrowsAsync<SipTransportException>(() => tx.FinalResponse);
+        Assert.Contains("reset by peer", error.Message);
+    }
+
+    [Fact]
+    public async Task FailingTransactionUser_Gets500SentForIt_AndTheStackKeepsWorking()
+    {
+        await using var h = new StackHarness();
+        h.Stack.TransactionUser = new ThrowingUser();
+        await h.PeerSendsAsync(StackHarness.RequestText("MESSAGE", "z9hG4bKboom"));
+        Assert.StartsWith("SIP/2.0 500", h.Local.Take().Single().FirstLine);
+        await h.PeerSendsAsync(StackHarness.RequestText("MESSAGE", "z9hG4bKboom2"));
+        Assert.StartsWith("SIP/2.0 500", h.Local.Take().Single().FirstLine);
+    }
+
+    [Fact]
+    public async Task RespondingAfterShutdown_FailsInsteadOfHanging()
+    {
+        var h = new StackHarness();
+        var tu = new RecordingTransactionUser();
+        h.Stack.TransactionUser = tu;
+        await h.PeerSendsAsync(StackHarness.RequestText("OPTIONS", "z9hG4bKlate"));
+        await h.DisposeAsync();
+        var tx = tu.Requests.Single();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => tx.SendResponseAsync(tx.CreateResponse(200)).WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    private sealed class ThrowingUser : ISipTransactionUser
+    {
+        public void OnRequest(SipServerTransaction transaction) => throw new InvalidOperationException("bug in the layer above");
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Dialtone.Sip.Message;
 
 /// <summary>Header names and their compact forms (RFC 3261 §7.3.3, §20 and later RFCs).</summary>
@@ -47,7 +49,7 @@ public static class SipHeaderNames
     public const string Warning = "Warning";
     public const string WwwAuthenticate = "WWW-Authenticate";
 
-    private static readonly string[] Known =
+    private static readonly string[] KnownNames =
     [
         Accept, AcceptContact, Allow, AllowEvents, AuthenticationInfo, Authorization, CallId, Contact,
         ContentDisposition, ContentEncoding, ContentLength, ContentType, CSeq, Event, Expires, From, Identity,
@@ -55,6 +57,10 @@ public static class SipHeaderNames
         ReferredBy, ReferTo, RejectContact, RequestDisposition, Require, RetryAfter, Route, Server, ServiceRoute,
         SessionExpires, Subject, Supported, Timestamp, To, Unsupported, UserAgent, Via, Warning, WwwAuthenticate,
     ];
+
+    // Case-insensitive lookup straight from a span (no string for the name being looked up).
+    private static readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Known =
+        KnownNames.ToFrozenDictionary(n => n, StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>The long form for a compact name, or null when <paramref name="c"/> is not one.</summary>
     public static string? FromCompact(char c) => char.ToLowerInvariant(c) switch
@@ -89,12 +95,7 @@ public static class SipHeaderNames
     {
         if (name.Length == 1 && FromCompact(name[0]) is { } full)
             return full;
-        foreach (var known in Known)
-        {
-            if (name.Equals(known, StringComparison.OrdinalIgnoreCase))
-                return known;
-        }
-        return name.ToString();
+        return Known.TryGetValue(name, out var known) ? known : name.ToString();
     }
 
     /// <summary>

@@ -20,8 +20,8 @@ internal sealed class SipExecutor : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>Queues work; after disposal work is silently dropped (the stack is gone).</summary>
-    public void Post(Action action) => _queue.Writer.TryWrite(action);
+    /// <summary>Queues work; returns false after disposal (the work will never run).</summary>
+    public bool Post(Action action) => _queue.Writer.TryWrite(action);
 
     /// <summary>Completes after every item queued before the call has run (tests use it to settle virtual time).</summary>
     public Task DrainAsync()

@@ -22,12 +22,12 @@ public sealed partial class SipStack
             var head = SipParser.TryParseRequestHead(data, Options.ParserLimits);
             Logger.LogWarning("Malformed SIP message from {Source} dropped{Answer}: {Error}", source, head is null ? "" : " (answering 400)", e.Message);
             if (head is not null)
-                _executor.Post(() => RejectMalformed(transport, source, head, e));
+                _ = _executor.Post(() => RejectMalformed(transport, source, head, e));
             return;
         }
         if (Logger.IsEnabled(LogLevel.Debug))
             Logger.LogDebug("SIP received from {Source} ({Length} bytes):\n{Message}", source, data.Length, System.Text.Encoding.UTF8.GetString(data));
-        _executor.Post(() => Dispatch(transport, source, message));
+        _ = _executor.Post(() => Dispatch(transport, source, message));
     }
 
     private void Dispatch(ISipTransport transport, SipEndPoint source, SipMessage message)
@@ -60,7 +60,14 @@ public sealed partial class SipStack
             return;
         }
         Logger.LogDebug("Response {Status} for {Method} from {Source} matches no transaction", response.StatusCode, response.CSeq!.Method, source);
-        TransactionUser?.OnStrayResponse(response, source);
+        try
+        {
+            TransactionUser?.OnStrayResponse(response, source);
+        }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "Transaction user failed on a stray {Status}", response.StatusCode);
+        }
     }
 
     private void OnRequest(ISipTransport transport, SipEndPoint source, SipRequest request)
@@ -79,7 +86,14 @@ public sealed partial class SipStack
                 // The ACK for a 2xx has its own branch: match it to the INVITE by Call-ID and CSeq.
                 if (_table.FindInviteForAck(request) is { State: SipTransactionState.Accepted } invite)
                     invite.OnSuccessAck(request);
-                TransactionUser?.OnAck(request, source);
+                try
+                {
+                    TransactionUser?.OnAck(request, source);
+                }
+                catch (Exception e)
+                {
+                    Logger.LogError(e, "Transaction user failed on an ACK");
+                }
                 return;
             case SipMethods.Cancel:
                 OnCancel(transport, source, request, key);
@@ -94,7 +108,17 @@ public sealed partial class SipStack
             inviteTx.SendTrying();
         if (TransactionUser is { } tu)
         {
-            tu.OnRequest(tx);
+            try
+            {
+                tu.OnRequest(tx);
+            }
+            catch (Exception e)
+            {
+                // A failing TU must not leave the peer retransmitting into silence.
+                Logger.LogError(e, "Transaction user failed on {Method} {Uri}", request.Method, request.RequestUri);
+                if (tx.LastResponse is null or { IsProvisional: true })
+                    tx.Respond(tx.CreateResponse(500));
+            }
         }
         else
         {

@@ -19,21 +19,21 @@ public sealed partial class SipStack : IAsyncDisposable
     private readonly SipExecutor _executor;
     private readonly TransactionTable _table = new();
     private readonly ConcurrentDictionary<ISipTransport, bool> _transports = new();
-    private readonly ISipTargetResolver _resolver;
+    private readonly ISipUriResolver _resolver;
     private readonly Host _host;
     private volatile bool _disposed;
 
     public SipStack(
         IEnumerable<ISipTransport> transports,
         SipStackOptions? options = null,
-        ISipTargetResolver? resolver = null,
+        ISipUriResolver? resolver = null,
         TimeProvider? timeProvider = null,
         ILogger<SipStack>? logger = null)
     {
         Options = options ?? SipStackOptions.Default;
         Time = timeProvider ?? TimeProvider.System;
         Logger = logger ?? NullLogger<SipStack>.Instance;
-        _resolver = resolver ?? new DirectTargetResolver();
+        _resolver = resolver ?? new SipUriResolver();
         _executor = new SipExecutor(Logger);
         _host = new Host(this);
         foreach (var t in transports)
@@ -56,7 +56,10 @@ public sealed partial class SipStack : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_transports.TryAdd(transport, true))
+        {
             transport.FrameReceived += OnFrameReceived;
+            transport.ConnectionClosed += OnConnectionClosed;
+        }
     }
 
     /// <summary>Stops using a transport without disposing it.</summary>
@@ -65,16 +68,40 @@ public sealed partial class SipStack : IAsyncDisposable
         if (!_transports.TryRemove(transport, out _))
             return false;
         transport.FrameReceived -= OnFrameReceived;
+        transport.ConnectionClosed -= OnConnectionClosed;
         return true;
     }
 
-    /// <summary>Sends a request in a client transaction and returns its final response (any status).</summary>
+    /// <summary>
+    /// Sends a request in a client transaction and returns its final response (any status). When
+    /// the target resolves to several destinations and sending to one fails at the transport,
+    /// the next is tried in a new transaction (RFC 3263 §4.3).
+    /// </summary>
     /// <exception cref="SipTransactionTimeoutException">Timer B/F fired.</exception>
     /// <exception cref="SipTransportException">It could not be resolved or sent.</exception>
     public async Task<SipResponse> SendRequestAsync(SipRequest request, SipSendOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var transaction = await StartRequestAsync(request, options, cancellationToken).ConfigureAwait(false);
-        return await transaction.GetFinalResponseAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Method == SipMethods.Ack)
+            throw new ArgumentException("ACK has no client transaction; use SendAckAsync.", nameof(request));
+        CheckOutgoing(request);
+        var routes = await RouteAsync(request, options, cancellationToken).ConfigureAwait(false);
+        var current = request;
+        for (var i = 0; ; i++)
+        {
+            var (transport, destination) = routes[i];
+            try
+            {
+                var transaction = await StartAsync(current, transport, destination).ConfigureAwait(false);
+                return await transaction.GetFinalResponseAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SipTransportException e) when (i + 1 < routes.Count)
+            {
+                Logger.LogInformation("{Method} to {Destination} failed ({Error}); trying {Next}", request.Method, destination, e.Message, routes[i + 1].Destination);
+                current = request.Clone();
+                current.Headers.Remove(SipHeaderNames.Via);
+            }
+        }
     }
 
     /// <summary>
@@ -88,8 +115,12 @@ public sealed partial class SipStack : IAsyncDisposable
         if (request.Method == SipMethods.Ack)
             throw new ArgumentException("ACK has no client transaction; use SendAckAsync.", nameof(request));
         CheckOutgoing(request);
-        var (transport, destination) = await RouteAsync(request, options, cancellationToken).ConfigureAwait(false);
-        return await _executor.InvokeAsync(() =>
+        var (transport, destination) = (await RouteAsync(request, options, cancellationToken).ConfigureAwait(false))[0];
+        return await StartAsync(request, transport, destination).ConfigureAwait(false);
+    }
+
+    private Task<SipClientTransaction> StartAsync(SipRequest request, ISipTransport transport, SipEndPoint destination) =>
+        _executor.InvokeAsync(() =>
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             PrepareOutgoing(request, transport);
@@ -101,8 +132,7 @@ public sealed partial class SipStack : IAsyncDisposable
                 throw new InvalidOperationException($"A client transaction with branch {request.TopVia!.Branch} is already running.");
             tx.Start();
             return tx;
-        }).ConfigureAwait(false);
-    }
+        });
 
     /// <summary>
     /// Cancels a pending INVITE (RFC 3261 §9.1): waits for a provisional response first, then sends
@@ -131,16 +161,32 @@ public sealed partial class SipStack : IAsyncDisposable
         if (ack.Method != SipMethods.Ack)
             throw new ArgumentException("Not an ACK.", nameof(ack));
         CheckOutgoing(ack);
-        var (transport, destination) = await RouteAsync(ack, options, cancellationToken).ConfigureAwait(false);
+        var (transport, destination) = (await RouteAsync(ack, options, cancellationToken).ConfigureAwait(false))[0];
         var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _executor.Post(() =>
+        var posted = _executor.Post(() =>
         {
             PrepareOutgoing(ack, transport);
             _host.Send(ack, transport, destination, e => sent.TrySetException(e));
             sent.TrySetResult();
         });
+        if (!posted)
+            throw new ObjectDisposedException(nameof(SipStack));
         await sent.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// A connection went away: transactions bound to it can never get their messages through, so
+    /// they fail now with a transport error (RFC 3261 §17.1.4, §17.2.4) instead of waiting for timers.
+    /// </summary>
+    private void OnConnectionClosed(SipEndPoint endPoint, Exception? error) => _ = _executor.Post(() =>
+    {
+        foreach (var tx in _table.All())
+        {
+            if (tx.Transport.Kind.IsReliable() && tx.Remote.Kind == endPoint.Kind && tx.Remote.Address.Equals(endPoint.Address)
+                && (endPoint.ConnectionId is null || tx.Remote.ConnectionId is null || tx.Remote.ConnectionId == endPoint.ConnectionId))
+                tx.Abort(new SipTransportException($"Connection to {endPoint} closed{(error is null ? "" : ": " + error.Message)}", error));
+        }
+    });
 
     /// <summary>Completes after all work queued so far ran (for tests in virtual time).</summary>
     internal Task DrainAsync() => _executor.DrainAsync();
@@ -167,22 +213,29 @@ public sealed partial class SipStack : IAsyncDisposable
             request.Headers.Add(SipHeaderNames.UserAgent, ua);
     }
 
-    private async Task<(ISipTransport, SipEndPoint)> RouteAsync(SipRequest request, SipSendOptions? options, CancellationToken cancellationToken)
+    /// <summary>The (transport, destination) pairs to try, in order; throws when there is none.</summary>
+    private async Task<IReadOnlyList<(ISipTransport Transport, SipEndPoint Destination)>> RouteAsync(SipRequest request, SipSendOptions? options, CancellationToken cancellationToken)
     {
-        var destination = options?.Destination;
-        if (destination is null)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (options?.Destination is { } fixedDestination)
         {
-            // §8.1.2: the first Route if there is one, else the Request-URI.
-            var target = request.Routes is [var first, ..] ? first.Uri : request.RequestUri;
-            if (target is not SipUri sipTarget)
-                throw new SipTransportException($"Cannot send to a {target.Scheme}: URI without a route to a SIP server.");
-            var candidates = await _resolver.ResolveAsync(sipTarget, cancellationToken).ConfigureAwait(false);
-            destination = candidates.FirstOrDefault(c => FindTransport(c.Kind) is not null)
-                ?? throw new SipTransportException($"No transport for {sipTarget} (resolved to {string.Join(", ", candidates)}).");
+            var fixedTransport = options.Transport ?? FindTransport(fixedDestination.Kind)
+                ?? throw new SipTransportException($"No {fixedDestination.Kind.ViaToken()} transport to reach {fixedDestination}.");
+            return [(fixedTransport, fixedDestination)];
         }
-        var transport = options?.Transport ?? FindTransport(destination.Kind)
-            ?? throw new SipTransportException($"No {destination.Kind.ViaToken()} transport to reach {destination}.");
-        return (transport, destination);
+        // §8.1.2: the first Route if there is one, else the Request-URI.
+        var target = request.Routes is [var first, ..] ? first.Uri : request.RequestUri;
+        if (target is not SipUri sipTarget)
+            throw new SipTransportException($"Cannot send to a {target.Scheme}: URI without a route to a SIP server.");
+        var candidates = await _resolver.ResolveAsync(sipTarget, cancellationToken).ConfigureAwait(false);
+        var routes = candidates
+            .Select(c => (Transport: options?.Transport is { } t && t.Kind == c.Kind ? t : FindTransport(c.Kind), Destination: c))
+            .Where(r => r.Transport is not null)
+            .Select(r => (r.Transport!, r.Destination))
+            .ToList();
+        return routes.Count > 0
+            ? routes
+            : throw new SipTransportException($"No transport for {sipTarget} (resolved to {string.Join(", ", candidates)}).");
     }
 
     private ISipTransport? FindTransport(SipTransportKind kind) => _transports.Keys.FirstOrDefault(t => t.Kind == kind);
@@ -201,6 +254,7 @@ public sealed partial class SipStack : IAsyncDisposable
         foreach (var t in _transports.Keys)
         {
             t.FrameReceived -= OnFrameReceived;
+            t.ConnectionClosed -= OnConnectionClosed;
             await t.DisposeAsync().ConfigureAwait(false);
         }
         _transports.Clear();
@@ -216,7 +270,7 @@ public sealed partial class SipStack : IAsyncDisposable
 
         public ILogger Logger => stack.Logger;
 
-        public void Post(Action action) => stack._executor.Post(action);
+        public bool Post(Action action) => stack._executor.Post(action);
 
         public void OnTerminated(SipTransaction transaction) => stack._table.Remove(transaction);
 
@@ -251,7 +305,7 @@ public sealed partial class SipStack : IAsyncDisposable
                 var error = Wrap(e, destination);
                 Logger.LogWarning("SIP send to {Destination} failed: {Error}", destination, error.Message);
                 if (onError is not null)
-                    Post(() => onError(error));
+                    _ = Post(() => onError(error));
             }
         }
 

@@ -37,7 +37,7 @@ internal static class ViaProcessing
     {
         if (source.Kind.IsReliable() || via.Rport is not null)
             return source;
-        var port = via.Port ?? DirectTargetResolver.DefaultPort(source.Kind);
+        var port = via.Port ?? SipUriResolver.DefaultPort(source.Kind);
         return source with { Address = new IPEndPoint(source.Address.Address, port) };
     }
 }

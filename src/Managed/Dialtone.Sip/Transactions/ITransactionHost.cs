@@ -16,8 +16,8 @@ internal interface ITransactionHost
 
     ILogger Logger { get; }
 
-    /// <summary>Queues work on the stack's executor.</summary>
-    void Post(Action action);
+    /// <summary>Queues work on the stack's executor; false when the stack is shut down.</summary>
+    bool Post(Action action);
 
     /// <summary>Serializes and sends; a failure is reported to <paramref name="onError"/> on the executor.</summary>
     void Send(SipMessage message, ISipTransport transport, SipEndPoint destination, Action<Exception>? onError);

@@ -67,9 +67,9 @@ internal sealed class InviteServerTransaction : SipServerTransaction
             {
                 _timerG.Stop();
                 _timerH.Stop();
-                Acknowledge(request);
                 Transition(SipTransactionState.Confirmed);
                 _timerI.Start(IsReliable ? TimeSpan.Zero : T4);
+                Acknowledge(request); // last, so whoever awaits it sees the new state
             }
             return; // Confirmed: further ACKs absorbed.
         }

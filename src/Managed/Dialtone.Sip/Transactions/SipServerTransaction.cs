@@ -66,7 +66,7 @@ public abstract class SipServerTransaction : SipTransaction
         ArgumentNullException.ThrowIfNull(response);
         cancellationToken.ThrowIfCancellationRequested();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Host.Post(() =>
+        var posted = Host.Post(() =>
         {
             try
             {
@@ -78,6 +78,8 @@ public abstract class SipServerTransaction : SipTransaction
                 done.TrySetException(e);
             }
         });
+        if (!posted)
+            done.TrySetException(new ObjectDisposedException("SipStack", "The SIP stack was shut down."));
         return done.Task;
     }
 

@@ -24,10 +24,10 @@ internal sealed class TransactionTimer(ITransactionHost host, string name, Actio
         if (due <= TimeSpan.Zero)
         {
             // Zero-length timers (D, I, J, K on reliable transports) run as the next queued step.
-            host.Post(() => Fire(generation));
+            _ = host.Post(() => Fire(generation));
             return;
         }
-        _timer = host.Time.CreateTimer(_ => host.Post(() => Fire(generation)), null, due, Timeout.InfiniteTimeSpan);
+        _timer = host.Time.CreateTimer(_ => _ = host.Post(() => Fire(generation)), null, due, Timeout.InfiniteTimeSpan);
     }
 
     public void Stop()
