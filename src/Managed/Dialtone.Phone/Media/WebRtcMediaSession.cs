@@ -53,10 +53,11 @@ internal sealed class WebRtcMediaSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Answers a remote offer (initial or re-INVITE). Throws <see cref="MediaNegotiationException"/>
-    /// with libwebrtc's reason when the offer cannot be taken — e.g. plain RTP/AVP without ICE and DTLS.
+    /// Takes a remote offer (initial or re-INVITE/UPDATE). Throws <see cref="MediaNegotiationException"/>
+    /// with libwebrtc's reason when it cannot be used — e.g. plain RTP/AVP without ICE and DTLS — so
+    /// the caller can answer 488 before ringing.
     /// </summary>
-    public async Task<string> AnswerOfferAsync(string sdp, CancellationToken cancellationToken)
+    public async Task ApplyRemoteOfferAsync(string sdp, CancellationToken cancellationToken)
     {
         try
         {
@@ -66,6 +67,11 @@ internal sealed class WebRtcMediaSession : IAsyncDisposable
         {
             throw new MediaNegotiationException(e.Message, e);
         }
+    }
+
+    /// <summary>The answer to the offer applied last, with every gathered candidate.</summary>
+    public async Task<string> CreateAnswerAsync(CancellationToken cancellationToken)
+    {
         // Like W3C addTrack: reuses the transceiver the offer created, so we send on its m-line.
         _track ??= _peerConnection.AddAudioTrack();
         var answer = await _peerConnection.CreateAnswerAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
