@@ -30,7 +30,7 @@ public sealed class CallThroughEmbeddedServerTests : IAsyncLifetime
     [Fact]
     public async Task Alice_calls_bob_each_hears_the_other_and_bob_sees_the_hangup()
     {
-        var incoming = AnswerNextCall(_bob);
+        var incoming = _bob.AnswerCalls();
         var call = await _alice.Agent.CallAsync($"sip:bob@{_server.Domain}");
         await call.Established.WaitAsync(Generous);
         var bobsCall = await incoming.WaitAsync(Generous);
@@ -44,21 +44,4 @@ public sealed class CallThroughEmbeddedServerTests : IAsyncLifetime
         Assert.Equal(CallEndReason.RemoteHangup, (await bobsCall.Ended.WaitAsync(Generous)).Reason);
     }
 
-    private static Task<Call> AnswerNextCall(Party party)
-    {
-        var answered = new TaskCompletionSource<Call>(TaskCreationOptions.RunContinuationsAsynchronously);
-        party.Agent.IncomingCall += async (_, e) =>
-        {
-            answered.TrySetResult(e.Call);
-            try
-            {
-                await e.Call.AnswerAsync();
-            }
-            catch (Exception error)
-            {
-                answered.TrySetException(error);
-            }
-        };
-        return answered.Task;
-    }
 }

@@ -14,10 +14,10 @@ internal sealed class Party : IAsyncDisposable
     {
         Agent = agent;
         var device = agent.MediaFactory.VirtualAudio!;
-        var voice = new ToneGenerator(sayHz, device.SampleRate);
+        var voice = sayHz > 0 ? new ToneGenerator(sayHz, device.SampleRate) : null;
         Hears = new ToneMeter(listenHz, device.SampleRate);
         Dtmf = new DtmfDetector(device.SampleRate);
-        Pump = new AudioPump(device, voice.Fill, frame =>
+        Pump = new AudioPump(device, frame => { if (voice is null) frame.Clear(); else voice.Fill(frame); }, frame =>
         {
             Hears.Process(frame);
             if (Dtmf.Process(frame) is { } digit)
@@ -36,6 +36,7 @@ internal sealed class Party : IAsyncDisposable
 
     public AudioPump Pump { get; }
 
+    /// <summary>A registered party; <paramref name="sayHz"/> 0 keeps its microphone silent.</summary>
     public static async Task<Party> StartAsync(Uri server, string domain, string user, double sayHz, double listenHz, bool register = true)
     {
         var agent = await UserAgent.StartAsync(new UserAgentOptions
@@ -65,6 +66,39 @@ internal sealed class Party : IAsyncDisposable
             await Task.Delay(50);
         }
         return true;
+    }
+
+    public string Digits()
+    {
+        lock (DigitsHeard)
+            return new string(DigitsHeard.ToArray());
+    }
+
+    /// <summary>Answers every incoming call; the task gives the first one.</summary>
+    public Task<Call> AnswerCalls()
+    {
+        var first = new TaskCompletionSource<Call>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Agent.IncomingCall += async (_, e) =>
+        {
+            first.TrySetResult(e.Call);
+            try
+            {
+                await e.Call.AnswerAsync();
+            }
+            catch (CallFailedException)
+            {
+                // The caller gave up first; the test looks at the call's end.
+            }
+        };
+        return first.Task;
+    }
+
+    /// <summary>Hands over each incoming call without answering it.</summary>
+    public Task<Call> NextIncomingCall()
+    {
+        var next = new TaskCompletionSource<Call>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Agent.IncomingCall += (_, e) => next.TrySetResult(e.Call);
+        return next.Task;
     }
 
     public async ValueTask DisposeAsync()
