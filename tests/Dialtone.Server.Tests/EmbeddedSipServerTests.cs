@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.WebSockets;
 using Dialtone.Sip.Message;
 
+using Dialtone.Tests.Shared;
+
 namespace Dialtone.Server.Tests;
 
 public sealed class EmbeddedSipServerTests : IAsyncLifetime

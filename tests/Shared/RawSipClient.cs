@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using Dialtone.Sip.Message;
 
-namespace Dialtone.Server.Tests;
+namespace Dialtone.Tests.Shared;
 
 /// <summary>
 /// A bare WebSocket SIP client for driving the server with hand-written messages: it sends exactly
