@@ -1,0 +1,43 @@
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Security.Authentication;
+using Dialtone.Phone;
+using Dialtone.Sip.Auth;
+using Dialtone.Sip.Transactions;
+using Dialtone.Sip.Transport;
+using Spectre.Console;
+
+namespace Dialtone.Cli;
+
+/// <summary>The one place that turns a failure into a message and an <see cref="ExitCode"/>.</summary>
+internal static class ErrorReport
+{
+    public static ExitCode Classify(Exception e) => e switch
+    {
+        CliException cli => cli.Code,
+        SipAuthenticationException or SipRegistrationException => ExitCode.RegistrationFailed,
+        SipTransportException or SocketException or WebSocketException or AuthenticationException or SipTransactionTimeoutException
+            or HttpRequestException or TimeoutException => ExitCode.ServerUnreachable,
+        OperationCanceledException => ExitCode.Interrupted,
+        ArgumentException or FormatException or FileNotFoundException => ExitCode.Usage,
+        _ => ExitCode.CallFailed,
+    };
+
+    public static string Describe(Exception e) => e switch
+    {
+        SipAuthenticationException => $"Authentication failed: {e.Message}. Check --auth-user and the password variable.",
+        SipRegistrationException r => $"The server refused the registration: {r.StatusCode} {r.ReasonPhrase}.",
+        SipTransactionTimeoutException => $"The server did not answer: {e.Message}",
+        OperationCanceledException => "Interrupted.",
+        _ when e.InnerException is { } inner && inner.Message != e.Message => $"{e.Message} ({inner.Message})",
+        _ => e.Message,
+    };
+
+    /// <summary>Prints the failure and returns its exit code.</summary>
+    public static int Report(CliHost host, Exception e)
+    {
+        var code = Classify(e);
+        host.Console.MarkupLine($"[red]error:[/] {Markup.Escape(Describe(e))}");
+        return (int)code;
+    }
+}
