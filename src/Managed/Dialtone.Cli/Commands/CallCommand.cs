@@ -4,6 +4,7 @@ using Dialtone.Cli.Configuration;
 using Dialtone.Cli.Views;
 using Dialtone.Phone;
 using Dialtone.Sip.Message;
+using Dialtone.WebRtc;
 
 namespace Dialtone.Cli.Commands;
 
@@ -11,6 +12,8 @@ namespace Dialtone.Cli.Commands;
 internal static class CallCommand
 {
     private static readonly TimeSpan DefaultAnswerTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan MediaConnectTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ReceiverReportCap = TimeSpan.FromSeconds(3);
 
     public static Command Create(CliHost host)
     {
@@ -108,17 +111,14 @@ internal static class CallCommand
         if (!call.Established.IsCompletedSuccessfully)
             return CallOutcome.Of(await call.Ended.ConfigureAwait(false));
 
-        if (request.Dtmf is { } digits)
-        {
-            call.SendDtmf(digits.ToUpperInvariant());
-            view.Event("you", $"sent DTMF {digits}");
-        }
         using (var talking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             if (request.Duration is { } duration)
                 talking.CancelAfter(duration);
             try
             {
+                if (request.Dtmf is { } digits)
+                    await SendDtmfAsync(call, digits.ToUpperInvariant(), view, talking.Token).ConfigureAwait(false);
                 await call.Ended.WaitAsync(talking.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -129,6 +129,34 @@ internal static class CallCommand
         }
         // Answered is success, however it ended afterwards; the end is in the view.
         return ExitCode.Ok;
+    }
+
+    /// <summary>
+    /// Sends the digits once the peer is receiving our audio. A call is established when the SIP
+    /// answer arrives, but telephone-events can only go out after ICE and DTLS have finished, and
+    /// digits sent in the first moments of media are lost while the peer's jitter buffer starts
+    /// (measured: the first two of "12#" vanished). The peer's first RTCP receiver report says it
+    /// is receiving; a cap keeps a peer that sends none from holding the digits back for long.
+    /// </summary>
+    private static async Task SendDtmfAsync(Call call, string digits, ICallView view, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (call.State is CallState.Established or CallState.OnHold
+            && call.PeerConnection.ConnectionState != PeerConnectionState.Connected && waited.Elapsed < MediaConnectTimeout)
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        var connected = waited.Elapsed;
+        while (call.State is CallState.Established or CallState.OnHold && waited.Elapsed - connected < ReceiverReportCap
+            && !(await call.GetStatsAsync(cancellationToken).ConfigureAwait(false)).RemoteInboundRtp.Any())
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            call.SendDtmf(digits);
+            view.Event("you", $"sent DTMF {digits}");
+        }
+        catch (Exception e) when (e is WebRtcException or ObjectDisposedException or InvalidOperationException)
+        {
+            view.Event("you", $"could not send DTMF: {e.Message}");
+        }
     }
 
     private static async Task HangupQuietlyAsync(Call call)

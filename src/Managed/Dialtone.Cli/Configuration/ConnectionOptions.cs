@@ -105,7 +105,7 @@ internal sealed class ConnectionOptions
             TurnPasswordEnv = parse.GetValue(TurnPasswordEnv),
             Ca = parse.GetValue(Ca),
             // A flag that is absent says nothing, so the file may still turn logging on.
-            Verbose = parse.GetResult(Verbose) is null ? null : parse.GetValue(Verbose),
+            Verbose = parse.GetResult(Verbose) is { Implicit: false } ? parse.GetValue(Verbose) : null,
         };
         return parse.GetValue(Config) is { } path ? fromCommandLine.Merge(ConfigFile.Load(path)) : fromCommandLine;
     }

@@ -43,6 +43,8 @@ internal sealed class DemoScript(ICallView view, ILoggerFactory loggers)
         {
             await polling.CancelAsync().ConfigureAwait(false);
             await poller.ConfigureAwait(false);
+            await alice.SampleAsync(CancellationToken.None).ConfigureAwait(false);
+            await bob.SampleAsync(CancellationToken.None).ConfigureAwait(false);
             FinalStatus = [alice.Status, bob.Status];
             view.Update(FinalStatus);
         }

@@ -1,0 +1,74 @@
+using Dialtone.Phone;
+using Dialtone.Server;
+
+namespace Dialtone.Cli.Tests.Commands;
+
+/// <summary><c>dialtone register</c> and <c>dialtone listen</c> against the embedded registrar.</summary>
+public sealed class RegisterAndListenTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
+    private EmbeddedSipServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await EmbeddedSipServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private string[] Connection(string user) => ["--server", _server.WebSocketUri.ToString(), "--user", $"sip:{user}@{_server.Domain}"];
+
+    [Fact]
+    public async Task Register_reports_success_and_removes_the_registration_again()
+    {
+        var (code, output) = await CliRun.RunAsync(["register", .. Connection("alice")]);
+
+        Assert.True(code == 0, output);
+        Assert.Contains($"Registered sip:alice@{_server.Domain}", output);
+        Assert.DoesNotContain(_server.Registrations, r => r.AddressOfRecord.Contains("alice", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Register_without_a_server_says_how_to_give_one()
+    {
+        var (code, output) = await CliRun.RunAsync(["register", "--user", "sip:alice@example.com"]);
+
+        Assert.Equal((int)ExitCode.Usage, code);
+        Assert.Contains("--server", output);
+    }
+
+    [Fact]
+    public async Task Listen_without_a_terminal_needs_auto_answer()
+    {
+        var (code, output) = await CliRun.RunAsync(["listen", .. Connection("alice")]);
+
+        Assert.Equal((int)ExitCode.Usage, code);
+        Assert.Contains("--auto-answer", output);
+    }
+
+    [Fact]
+    public async Task Listen_answers_a_call_and_quits_cleanly_when_interrupted()
+    {
+        using var stop = new CancellationTokenSource();
+        var listening = CliRun.RunAsync(["listen", "--auto-answer", "--no-view", .. Connection("alice")], cancellationToken: stop.Token);
+        await WaitUntil(() => _server.Registrations.Count > 0 || listening.IsCompleted);
+        Assert.False(listening.IsCompleted, listening.IsCompleted ? (await listening).Output : "");
+
+        await using var bob = await Answerer.StartAsync(_server.WebSocketUri, _server.Domain, "bob", _ => Task.CompletedTask);
+        var call = await bob.Agent.CallAsync($"sip:alice@{_server.Domain}");
+        await call.Established.WaitAsync(Generous);
+        await Task.Delay(1000);
+        await call.HangupAsync();
+        await stop.CancelAsync();
+        var (code, output) = await listening.WaitAsync(Generous);
+
+        Assert.True(code == 0, output);
+        Assert.Contains("Incoming call", output);
+        Assert.Contains("answered", output);
+        Assert.Contains("ended", output);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Generous;
+        while (!condition() && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+    }
+}
