@@ -57,8 +57,8 @@ internal static class DialtoneCli
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
         {
             foreach (var error in parse.Errors)
-                host.Console.MarkupLine($"[red]error:[/] {Markup.Escape(error.Message)}");
-            host.Console.MarkupLine("Run [bold]dialtone --help[/] (or dialtone COMMAND --help) to see the options.");
+                host.ErrorConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error.Message)}");
+            host.ErrorConsole.MarkupLine("Run [bold]dialtone --help[/] (or dialtone COMMAND --help) to see the options.");
             return (int)ExitCode.Usage;
         }
         return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);

@@ -25,6 +25,7 @@ internal static class ErrorReport
 
     public static string Describe(Exception e) => e switch
     {
+        CliException => e.Message,
         SipAuthenticationException => $"Authentication failed: {e.Message}. Check --auth-user and the password variable.",
         SipRegistrationException r => $"The server refused the registration: {r.StatusCode} {r.ReasonPhrase}.",
         SipTransactionTimeoutException => $"The server did not answer: {e.Message}",
@@ -37,7 +38,7 @@ internal static class ErrorReport
     public static int Report(CliHost host, Exception e)
     {
         var code = Classify(e);
-        host.Console.MarkupLine($"[red]error:[/] {Markup.Escape(Describe(e))}");
+        host.ErrorConsole.MarkupLine($"[red]error:[/] {Markup.Escape(Describe(e))}");
         return (int)code;
     }
 }

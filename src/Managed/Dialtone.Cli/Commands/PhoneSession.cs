@@ -46,7 +46,7 @@ internal sealed class PhoneSession : IAsyncDisposable
             }
             catch (Exception e) when (e is not (CliException or OperationCanceledException or FileNotFoundException))
             {
-                throw new CliException(ExitCode.ServerUnreachable, $"Cannot reach the SIP server {options.Server}: {ErrorReport.Describe(e)}", e);
+                throw new CliException(ExitCode.ServerUnreachable, $"Cannot reach the SIP server {options.Server}: {e.Message}", e);
             }
             audio.Start(agent.MediaFactory);
             return new PhoneSession(agent, loggers, audio, settings);
