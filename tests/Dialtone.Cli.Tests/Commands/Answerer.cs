@@ -1,3 +1,4 @@
+using Dialtone.Cli.Audio;
 using Dialtone.Phone;
 using Dialtone.Phone.Audio;
 using Dialtone.Sip.Message;
@@ -15,28 +16,13 @@ internal sealed class Answerer : IAsyncDisposable
         Agent = agent;
         var device = agent.MediaFactory.VirtualAudio!;
         var voice = new ToneGenerator(1000, device.SampleRate);
-        var dtmf = new DtmfDetector(device.SampleRate);
-        _pump = new AudioPump(device, voice.Fill, frame =>
-        {
-            if (dtmf.Process(frame) is { } digit)
-            {
-                lock (_digits)
-                    _digits.Append(digit);
-            }
-        });
+        _pump = new AudioPump(device, voice.Fill, _digits.Process);
     }
 
-    private readonly System.Text.StringBuilder _digits = new();
+    private readonly DigitListener _digits = new(48000);
 
     /// <summary>DTMF digits recognised in what this party heard (RFC 4733 events played out by libwebrtc).</summary>
-    public string DigitsHeard
-    {
-        get
-        {
-            lock (_digits)
-                return _digits.ToString();
-        }
-    }
+    public string DigitsHeard => _digits.Digits;
 
     public UserAgent Agent { get; }
 

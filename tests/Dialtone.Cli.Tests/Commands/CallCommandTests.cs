@@ -27,7 +27,7 @@ public sealed class CallCommandTests : IAsyncLifetime
     {
         _bob = await Answerer.StartAsync(_server.WebSocketUri, _server.Domain, "bob", call => call.AnswerAsync());
 
-        var (code, output) = await CliRun.RunAsync(Call("bob", "--duration", "2s", "--dtmf", "12#"));
+        var (code, output) = await CliRun.RunAsync(Call("bob", "--duration", "4s", "--dtmf", "12#"));
 
         Assert.True(code == 0, output);
         var bobsCall = await _bob.Incoming.Task.WaitAsync(Generous);

@@ -1,3 +1,4 @@
+using Dialtone.Cli.Audio;
 using Dialtone.Cli.Views;
 using Dialtone.Phone;
 using Dialtone.Phone.Audio;
@@ -14,9 +15,7 @@ namespace Dialtone.Cli.Demo;
 internal sealed class DemoParty : CallMonitor, IAsyncDisposable
 {
     private readonly ToneGenerator _voice;
-    private readonly DtmfDetector _dtmf;
-    private readonly Lock _digitsLock = new();
-    private readonly System.Text.StringBuilder _digits = new();
+    private readonly DigitListener _dtmf;
     private volatile bool _speaking = true;
     private AudioPump? _pump;
 
@@ -27,7 +26,7 @@ internal sealed class DemoParty : CallMonitor, IAsyncDisposable
         var device = agent.MediaFactory.VirtualAudio!;
         _voice = new ToneGenerator(sayHz, device.SampleRate);
         Hears = new ToneMeter(listenHz, device.SampleRate);
-        _dtmf = new DtmfDetector(device.SampleRate);
+        _dtmf = new DigitListener(device.SampleRate);
     }
 
     public UserAgent Agent { get; }
@@ -42,14 +41,7 @@ internal sealed class DemoParty : CallMonitor, IAsyncDisposable
 
     public bool HeardTone => Hears.Heard(Enough);
 
-    public string DigitsHeard
-    {
-        get
-        {
-            lock (_digitsLock)
-                return _digits.ToString();
-        }
-    }
+    public string DigitsHeard => _dtmf.Digits;
 
     /// <summary>Whether the microphone carries the tone (silence while dialling, like a person).</summary>
     public bool Speaking
@@ -91,11 +83,7 @@ internal sealed class DemoParty : CallMonitor, IAsyncDisposable
     private void Listen(ReadOnlySpan<short> frame)
     {
         Hears.Process(frame);
-        if (_dtmf.Process(frame) is { } digit)
-        {
-            lock (_digitsLock)
-                _digits.Append(digit);
-        }
+        _dtmf.Process(frame);
     }
 
     protected override PartyStatus Decorate(PartyStatus status) => status with { ToneHeard = HeardTone, DigitsHeard = DigitsHeard };
