@@ -15,9 +15,22 @@ internal sealed class Answerer : IAsyncDisposable
     {
         Agent = agent;
         var device = agent.MediaFactory.VirtualAudio!;
-        var voice = new ToneGenerator(1000, device.SampleRate);
-        _pump = new AudioPump(device, voice.Fill, _digits.Process);
+        var voice = new ToneGenerator(SayHz, device.SampleRate);
+        Hears = new ToneMeter(ListenHz, device.SampleRate);
+        _pump = new AudioPump(device, voice.Fill, frame =>
+        {
+            _digits.Process(frame);
+            Hears.Process(frame);
+        });
     }
+
+    /// <summary>What the answerer says.</summary>
+    public const double SayHz = 1000;
+
+    /// <summary>What the answerer listens for (the tests' --play file).</summary>
+    public const double ListenHz = 1600;
+
+    public ToneMeter Hears { get; }
 
     private readonly DigitListener _digits = new(48000);
 

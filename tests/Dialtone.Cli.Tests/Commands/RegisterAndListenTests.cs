@@ -26,6 +26,24 @@ public sealed class RegisterAndListenTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Register_stay_keeps_the_registration_until_interrupted_then_removes_it()
+    {
+        using var stop = new CancellationTokenSource();
+        var staying = CliRun.RunAsync(["register", "--stay", .. Connection("alice")], cancellationToken: stop.Token);
+        await WaitUntil(() => _server.Registrations.Count > 0 || staying.IsCompleted);
+        await Task.Delay(500);
+        Assert.False(staying.IsCompleted, staying.IsCompleted ? (await staying).Output : "");
+        Assert.Contains(_server.Registrations, r => r.AddressOfRecord.Contains("alice", StringComparison.Ordinal));
+
+        await stop.CancelAsync();
+        var (code, output) = await staying.WaitAsync(Generous);
+
+        Assert.True(code == 0, output);
+        Assert.Contains("Unregistering", output);
+        Assert.DoesNotContain(_server.Registrations, r => r.AddressOfRecord.Contains("alice", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Register_without_a_server_says_how_to_give_one()
     {
         var (code, output) = await CliRun.RunAsync(["register", "--user", "sip:alice@example.com"]);
