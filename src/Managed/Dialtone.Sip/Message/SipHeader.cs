@@ -67,12 +67,20 @@ public sealed class SipHeader
         return parsed;
     }
 
-    internal void AppendTo(StringBuilder sb)
+    /// <summary>UTF-8 size of the line as serialized (without CRLF).</summary>
+    internal int Utf8Length => IsParsed
+        ? Encoding.UTF8.GetByteCount(_raw.Span)
+        : Encoding.UTF8.GetByteCount(_name!) + 2 + Encoding.UTF8.GetByteCount(_value!);
+
+    /// <summary>Writes the line as UTF-8 (without CRLF) and returns the bytes written.</summary>
+    internal int WriteUtf8(Span<byte> destination)
     {
         if (IsParsed)
-            sb.Append(_raw.Span);
-        else
-            sb.Append(_name).Append(": ").Append(_value);
+            return Encoding.UTF8.GetBytes(_raw.Span, destination);
+        var n = Encoding.UTF8.GetBytes(_name, destination);
+        destination[n++] = (byte)':';
+        destination[n++] = (byte)' ';
+        return n + Encoding.UTF8.GetBytes(_value, destination[n..]);
     }
 
     public override string ToString() => IsParsed ? _raw.ToString() : $"{_name}: {_value}";
