@@ -26,6 +26,8 @@ public sealed class SipHeader
             throw new ArgumentException($"Header name '{name}' is not a token.", nameof(name));
         if (value.AsSpan().ContainsAny('\r', '\n'))
             throw new ArgumentException("Header values cannot contain line breaks.", nameof(value));
+        if (value.AsSpan().ContainsAnyInRange('\0', '\u0008') || value.AsSpan().ContainsAnyInRange('\u000a', '\u001f') || value.Contains('\u007f'))
+            throw new ArgumentException("Header values cannot contain control characters.", nameof(value));
         _name = name;
         _value = value.Trim(' ', '\t');
         Key = SipHeaderNames.Canonical(name);
