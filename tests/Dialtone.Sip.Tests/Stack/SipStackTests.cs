@@ -225,7 +225,7 @@ public sealed class SipStackTests
         h.Stack.TransactionUser = new ThrowingUser();
         await h.PeerSendsAsync(StackHarness.RequestText("MESSAGE", "z9hG4bKboom"));
         Assert.StartsWith("SIP/2.0 500", h.Local.Take().Single().FirstLine);
-        await h.PeerSendsAsync(StackHarness.RequestText("MESSAGE", "z9hG4bKboom2"));
+        await h.PeerSendsAsync(StackHarness.RequestText("MESSAGE", "z9hG4bKboom2", cseq: 2));
         Assert.StartsWith("SIP/2.0 500", h.Local.Take().Single().FirstLine);
     }
 
