@@ -186,6 +186,14 @@ public sealed class SipStackTests
     }
 
     [Fact]
+    public async Task UriResolver_WrapsHostResolverFailures()
+    {
+        var resolver = new SipUriResolver((_, _, _, _, _) => throw new InvalidOperationException("NXDOMAIN"));
+        var e = await Assert.ThrowsAsync<SipTransportException>(async () => await resolver.ResolveAsync(SipUri.Parse("sip:a@nowhere.example"), default));
+        Assert.Contains("NXDOMAIN", e.Message);
+    }
+
+    [Fact]
     public async Task TransportFailure_FailsOverToTheNextResolvedDestination()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
