@@ -58,7 +58,8 @@ public abstract class SipTransaction
     {
         if (_state == next)
             return;
-        Host.Logger.LogDebug("Transaction {Key} {Method}: {From} -> {To}", Key, Request.Method, _state, next);
+        if (Host.Logger.IsEnabled(LogLevel.Debug))
+            Host.Logger.LogDebug("Transaction {Key} {Method}: {From} -> {To}", Key, Request.Method, _state, next);
         _state = next;
         if (next == SipTransactionState.Terminated)
         {
