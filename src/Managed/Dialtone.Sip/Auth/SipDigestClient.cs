@@ -103,8 +103,10 @@ public sealed class SipDigestClient
         var response = DigestCalculator.Response(
             algorithm, _credentials.Username, challenge.Realm, _credentials.Password, challenge.Nonce,
             request.Method, uri, qop, nc, cnonce, request.Body.Span);
+        // RFC 7616 §3.4.4: with userhash the username travels as H(username:realm); the response is unchanged.
+        var username = challenge.UserHash ? algorithm.Hash($"{_credentials.Username}:{challenge.Realm}") : _credentials.Username;
         var sb = new StringBuilder(256)
-            .Append("Digest username=").Append(SipSyntax.Quote(_credentials.Username))
+            .Append("Digest username=").Append(SipSyntax.Quote(username))
             .Append(", realm=").Append(SipSyntax.Quote(challenge.Realm))
             .Append(", nonce=").Append(SipSyntax.Quote(challenge.Nonce))
             .Append(", uri=").Append(SipSyntax.Quote(uri))
@@ -116,6 +118,8 @@ public sealed class SipDigestClient
             sb.Append(", opaque=").Append(SipSyntax.Quote(challenge.Opaque));
         if (qop is not null)
             sb.Append(", qop=").Append(qop).Append(", nc=").Append(DigestCalculator.NonceCount(nc));
+        if (challenge.UserHash)
+            sb.Append(", userhash=true");
         return sb.ToString();
     }
 
