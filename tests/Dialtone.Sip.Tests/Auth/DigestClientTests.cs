@@ -88,6 +88,20 @@ public sealed class DigestClientTests
     }
 
     [Fact]
+    public void UserHash_SendsTheHashedUsername_AndTheSameResponse()
+    {
+        var client = new SipDigestClient(new SipCredentials("alice", "pw"), cnonceFactory: () => "c");
+        var request = Register();
+        client.Authorize(request, DigestChallenge.Parse("Digest realm=\"r\", nonce=\"n\", qop=\"auth\", algorithm=SHA-256, userhash=true"));
+        var header = request.Headers[SipHeaderNames.Authorization]!;
+        var hashed = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("alice:r"u8));
+        Assert.Contains($"username=\"{hashed}\"", header);
+        Assert.Contains("userhash=true", header);
+        Assert.DoesNotContain("\"alice\"", header);
+        Assert.Contains(DigestCalculator.Response(DigestAlgorithm.Sha256, "alice", "r", "pw", "n", "REGISTER", "sip:example.com", "auth", 1, "c"), header);
+    }
+
+    [Fact]
     public void Credentials_NeverShowThePassword()
     {
         var credentials = new SipCredentials("alice", "hunter2");

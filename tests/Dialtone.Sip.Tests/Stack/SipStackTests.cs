@@ -186,6 +186,14 @@ public sealed class SipStackTests
     }
 
     [Fact]
+    public async Task UriResolver_WrapsHostResolverFailures()
+    {
+        var resolver = new SipUriResolver((_, _, _, _, _) => throw new InvalidOperationException("NXDOMAIN"));
+        var e = await Assert.ThrowsAsync<SipTransportException>(async () => await resolver.ResolveAsync(SipUri.Parse("sip:a@nowhere.example"), default));
+        Assert.Contains("NXDOMAIN", e.Message);
+    }
+
+    [Fact]
     public async Task TransportFailure_FailsOverToTheNextResolvedDestination()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
@@ -225,7 +233,7 @@ public sealed class SipStackTests
         h.Stack.TransactionUser = new ThrowingUser();
         await h.PeerSendsAsync(StackHarness.RequestText("MESSAGE", "z9hG4bKboom"));
         Assert.StartsWith("SIP/2.0 500", h.Local.Take().Single().FirstLine);
-        await h.PeerSendsAsync(StackHarness.RequestText("MESSAGE", "z9hG4bKboom2"));
+        await h.PeerSendsAsync(StackHarness.RequestText("MESSAGE", "z9hG4bKboom2", cseq: 2));
         Assert.StartsWith("SIP/2.0 500", h.Local.Take().Single().FirstLine);
     }
 

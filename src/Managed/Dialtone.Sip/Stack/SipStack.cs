@@ -274,9 +274,11 @@ public sealed partial class SipStack : IAsyncDisposable
 
         public void OnTerminated(SipTransaction transaction) => stack._table.Remove(transaction);
 
-        public void Send(SipMessage message, ISipTransport transport, SipEndPoint destination, Action<Exception>? onError)
+        public void Send(SipMessage message, ISipTransport transport, SipEndPoint destination, Action<Exception>? onError) =>
+            Send(SipSerializer.Serialize(message), transport, destination, onError);
+
+        public void Send(byte[] bytes, ISipTransport transport, SipEndPoint destination, Action<Exception>? onError)
         {
-            var bytes = SipSerializer.Serialize(message);
             if (Logger.IsEnabled(LogLevel.Debug))
                 Logger.LogDebug("SIP send to {Destination} ({Length} bytes):\n{Message}", destination, bytes.Length, System.Text.Encoding.UTF8.GetString(bytes));
             ValueTask sending;

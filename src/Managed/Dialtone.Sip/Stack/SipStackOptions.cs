@@ -12,6 +12,13 @@ public sealed record SipStackOptions
 
     public SipParserLimits ParserLimits { get; init => field = value ?? throw new ArgumentNullException(nameof(ParserLimits)); } = SipParserLimits.Default;
 
+    /// <summary>
+    /// Option tags the layers above implement. When set, requests whose Require lists anything
+    /// else are answered 420 Bad Extension with an Unsupported header (RFC 3261 §8.2.2.3);
+    /// when null (the default) Require is left to the transaction user.
+    /// </summary>
+    public IReadOnlyCollection<string>? SupportedExtensions { get; init; }
+
     /// <summary>User-Agent/Server header value added to messages that lack one, or null for none.</summary>
     public string? UserAgent { get; init; } = "Dialtone";
 }
