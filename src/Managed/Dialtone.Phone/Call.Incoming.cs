@@ -139,8 +139,9 @@ public sealed partial class Call
             _remoteHold = _offerInInvite && SdpInspector.IsHold(BodyText(invite.Request));
             SetState(_remoteHold ? CallState.OnHold : CallState.Established);
         }
-        catch (OperationCanceledException) when (invite.CancellationRequested.IsCancellationRequested)
+        catch (OperationCanceledException) when (invite.CancellationRequested.IsCancellationRequested || _lifetime.IsCancellationRequested)
         {
+            // The caller cancelled, or the call ended (hangup, dispose) while we were answering.
             throw new CallFailedException(await Ended.ConfigureAwait(false));
         }
         finally

@@ -39,7 +39,7 @@ public sealed class CallControlTests : IAsyncLifetime
         await (await incoming).Established.WaitAsync(Generous);
         await Task.Delay(500); // let the jitter buffer settle before the first digit
 
-        call.SendDtmf("159#", TimeSpan.FromMilliseconds(160), TimeSpan.FromMilliseconds(100));
+        call.SendDtmf("159#", TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(150));
 
         var deadline = DateTime.UtcNow + Generous;
         while (bob.Digits().Length < 4 && DateTime.UtcNow < deadline)
