@@ -41,11 +41,16 @@ public sealed class DigestClientTests
         var client = new SipDigestClient(new SipCredentials("alice", "pw"));
         var response = Challenge(401,
             "Digest realm=\"example.com\", nonce=\"1\", algorithm=MD5, qop=\"auth\"",
-            "Digest realm=\"example.com\", nonce=\"2\", algorithm=SHA-512-256, qop=\"auth\"",
+            "Digest realm=\"example.com\", nonce=\"2\", algorithm=SHA-512, qop=\"auth\"",
             "Digest realm=\"example.com\", nonce=\"3\", algorithm=SHA-256, qop=\"auth\"");
         var chosen = Assert.Single(client.SelectChallenges(response));
         Assert.Equal(DigestAlgorithm.Sha256, chosen.Algorithm);
         Assert.Equal("3", chosen.Nonce);
+
+        var withSha512 = Challenge(401,
+            "Digest realm=\"example.com\", nonce=\"3\", algorithm=SHA-256, qop=\"auth\"",
+            "Digest realm=\"example.com\", nonce=\"4\", algorithm=SHA-512-256, qop=\"auth\"");
+        Assert.Equal(DigestAlgorithm.Sha512_256, Assert.Single(client.SelectChallenges(withSha512)).Algorithm);
     }
 
     [Fact]
@@ -54,7 +59,7 @@ public sealed class DigestClientTests
         var client = new SipDigestClient(new SipCredentials("alice", "pw", realm: "other"));
         var e = Assert.Throws<SipAuthenticationException>(() => client.SelectChallenges(Challenge(401, "Digest realm=\"example.com\", nonce=\"1\"")));
         Assert.Equal(401, e.StatusCode);
-        Assert.Throws<SipAuthenticationException>(() => client.SelectChallenges(Challenge(407, "Digest realm=\"r\", nonce=\"1\", algorithm=SHA-512-256")));
+        Assert.Throws<SipAuthenticationException>(() => client.SelectChallenges(Challenge(407, "Digest realm=\"r\", nonce=\"1\", algorithm=SHA3-256")));
     }
 
     [Fact]
