@@ -114,3 +114,37 @@ public sealed class DigestClientTests
         Assert.DoesNotContain(typeof(SipCredentials).GetProperties(), p => p.GetMethod!.IsPublic && p.Name == "Password");
     }
 }
+
+public sealed class ChallengeFuzzTests
+{
+    [Fact]
+    public void MutatedChallenges_OnlyEverThrowSipParseException()
+    {
+        const string source = "Digest realm=\"a, b\", nonce=\"n\\\"1\", opaque=\"o\", algorithm=SHA-256-sess, qop=\"auth,auth-int\", stale=TRUE, userhash=true";
+        var random = new Random(5);
+        var noise = "\",=\\ ;\t<>";
+        var parsed = 0;
+        for (var i = 0; i < 5000; i++)
+        {
+            var chars = source.ToCharArray().ToList();
+            for (var e = random.Next(1, 4); e > 0 && chars.Count > 0; e--)
+            {
+                var at = random.Next(chars.Count);
+                if (random.Next(2) == 0)
+                    chars[at] = noise[random.Next(noise.Length)];
+                else
+                    chars.RemoveAt(at);
+            }
+            try
+            {
+                var c = DigestChallenge.Parse(new string([.. chars]));
+                _ = c.Algorithm;
+                parsed++;
+            }
+            catch (SipParseException)
+            {
+            }
+        }
+        Assert.InRange(parsed, 1, 5000);
+    }
+}
