@@ -20,17 +20,18 @@ for (int i = 0; i < args.Length; i++)
         case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--warmup": warmup = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--skip-bdn": runBdn = false; break;
+        case "--skip-calls": calls = []; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
 
 Console.WriteLine("== Managed overhead per 10 ms frame (48 kHz mono, push 480 + pull 480 samples)");
 var (ns, bytes) = FrameCost.Measure(200_000);
-Console.WriteLine($"quick loop: {ns:F0} ns per frame, {bytes:F2} bytes allocated per frame");
+Console.WriteLine($"quick loop (managed API): {ns:F0} ns per frame, {bytes:F2} bytes allocated per frame");
 if (runBdn)
 {
     var config = ManualConfig.CreateMinimumViable()
-        .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
+        .AddJob(Job.Default.WithWarmupCount(5).WithIterationCount(15).WithToolchain(InProcessEmitToolchain.Instance))
         .WithOptions(ConfigOptions.DisableLogFile);
     BenchmarkRunner.Run<FrameBenchmarks>(config);
 }

@@ -255,6 +255,23 @@ public sealed class SipStackTests
     }
 
     [Fact]
+    public async Task Dispose_IsIdempotentAndConcurrentSafe()
+    {
+        var h = new StackHarness();
+        await Task.WhenAll(h.Stack.DisposeAsync().AsTask(), h.Stack.DisposeAsync().AsTask());
+        await h.Stack.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => h.Stack.SendRequestAsync(h.NewRequest(SipMethods.Options)));
+    }
+
+    [Fact]
+    public void Options_AreValidatedWhenCreated()
+    {
+        Assert.Throws<ArgumentException>(() => new SipStackOptions { UserAgent = "x\r\nInjected: 1" });
+        Assert.Throws<ArgumentException>(() => new SipStackOptions { SupportedExtensions = ["ok", "not ok"] });
+        Assert.Throws<ArgumentNullException>(() => new SipStackOptions { Timers = null! });
+    }
+
+    [Fact]
     public void Ids_AreRandomAndBranchesCarryTheMagicCookie()
     {
         Assert.StartsWith("z9hG4bK", SipIds.NewBranch());

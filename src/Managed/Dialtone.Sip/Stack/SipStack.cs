@@ -22,6 +22,7 @@ public sealed partial class SipStack : IAsyncDisposable
     private readonly ISipUriResolver _resolver;
     private readonly Host _host;
     private volatile bool _disposed;
+    private int _disposeStarted;
 
     public SipStack(
         IEnumerable<ISipTransport> transports,
@@ -242,7 +243,7 @@ public sealed partial class SipStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
             return;
         await _executor.InvokeAsync(() =>
         {
