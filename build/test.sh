@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need, builds the native shim and every managed
+# project, runs every suite (GoogleTest through ctest, then each xunit project) and ends with one
+# line that totals them all: "tests: N passed, M failed". Exits non-zero when anything failed.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+results="$root/artifacts/test-results"
+rm -rf "$results" && mkdir -p "$results"
+
+passed=0
+failed=0
+step_failed=0
+
+log() { printf '\n== %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
+
+fail_step() {
+  echo "!! $*" >&2
+  step_failed=1
+}
+
+log "Installing test dependencies"
+bash build/install-test-deps.sh || fail_step "installing test dependencies failed"
+
+log "Building the native shim (build/build-webrtc.sh)"
+bash build/build-webrtc.sh --tests || fail_step "native build failed"
+
+log "Proving build/build-webrtc.ps1 (PowerShell 7, dotnet tool)"
+if dotnet tool restore >/dev/null; then
+  dotnet tool run pwsh -- -NoProfile -File build/build-webrtc.ps1 -Tests || fail_step "build-webrtc.ps1 failed"
+else
+  fail_step "dotnet tool restore (PowerShell) failed"
+fi
+
+log "Native tests (ctest)"
+native_build_dir="$root/artifacts/obj/native/Release"
+if [ -d "$native_build_dir" ]; then
+  ctest --test-dir "$native_build_dir" --output-on-failure --timeout 300 2>&1 | tee "$results/ctest.log"
+  summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$results/ctest.log" | tail -n 1)
+  if [ -n "$summary" ]; then
+    total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
+    nfail=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$summary")
+    passed=$((passed + total - nfail))
+    failed=$((failed + nfail))
+  else
+    fail_step "ctest printed no summary"
+  fi
+else
+  fail_step "no native build directory at $native_build_dir"
+fi
+
+if [ -x build/test-asan.sh ]; then
+  log "Native tests under AddressSanitizer/UBSan"
+  bash build/test-asan.sh "$results" || fail_step "ASan run failed"
+  if [ -f "$results/asan-counts" ]; then
+    read -r ap af < "$results/asan-counts"
+    passed=$((passed + ap)); failed=$((failed + af))
+  fi
+fi
+
+log "Building managed projects (Interop.sln)"
+if dotnet build Interop.sln -c Release -nologo -v minimal; then
+  for project in $(find tests -name '*.csproj' | sort); do
+    name=$(basename "$project" .csproj)
+    log "xunit: $name"
+    dotnet test "$project" -c Release --no-build --nologo \
+      --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
+      --logger "console;verbosity=normal" || true
+    trx="$results/$name.trx"
+    if [ -f "$trx" ]; then
+      counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+      p=$(grep -o 'passed="[0-9]*"' <<<"$counters" | grep -o '[0-9]*')
+      f=$(grep -o ' failed="[0-9]*"' <<<"$counters" | grep -o '[0-9]*')
+      e=$(grep -o ' error="[0-9]*"' <<<"$counters" | grep -o '[0-9]*')
+      passed=$((passed + ${p:-0}))
+      failed=$((failed + ${f:-0} + ${e:-0}))
+    else
+      fail_step "$name produced no test results (crashed or did not build)"
+      failed=$((failed + 1))
+    fi
+  done
+else
+  fail_step "managed build failed"
+fi
+
+if [ "$step_failed" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # A broken step must never look green: count it as a failure.
+  failed=1
+fi
+echo
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,509 @@
+/*
+ * webrtc_shim.h — the whole C ABI of Dialtone's libwebrtc shim (library `dialtone_webrtc`).
+ *
+ * A plain C99 header: the C# bindings in bindings/ are generated from it, so everything the managed
+ * side may do is declared here and nothing C++ leaks through.
+ *
+ * Conventions (docs/abi.md explains them at length):
+ *  - Prefix `dt_`, object first then verb: dt_peer_connection_create_offer(...).
+ *  - Every fallible function returns an int32_t result: DT_OK (0) or a negative dt_result_code.
+ *    dt_last_error_message() returns the detail of the last failure on the calling thread (for SDP
+ *    and description errors it is libwebrtc's own message). No C++ exception ever crosses this ABI.
+ *  - Handles are opaque and validated: a stale or foreign handle gives DT_ERROR_INVALID_HANDLE.
+ *  - Strings in are UTF-8, NUL-terminated and copied. Strings out go into a caller buffer:
+ *    pass buffer=NULL (or a too-small capacity) to learn the size needed, including the NUL.
+ *    Pointers handed to a callback are borrowed for the duration of that call only.
+ *  - Structs passed in start with `uint32_t struct_size` (set it to sizeof) so they can grow.
+ *  - Callbacks run on the shim's own threads (named per callback below). They must return quickly.
+ *    After an object's dt_*_release returns, no callback for it runs again.
+ *  - Asynchronous operations take a completion callback. If the function returns non-zero the
+ *    callback is never called; if it returns DT_OK the callback is called exactly once — with
+ *    DT_ERROR_CLOSED if the peer connection is closed or released first.
+ *  - Thread safety: every function may be called from any thread at any time unless its comment
+ *    says otherwise; synchronous calls hop to the peer connection's signalling thread.
+ */
+#ifndef DIALTONE_WEBRTC_SHIM_H
+#define DIALTONE_WEBRTC_SHIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#  if defined(DT_SHIM_BUILDING)
+#    define DT_API __declspec(dllexport)
+#  else
+#    define DT_API __declspec(dllimport)
+#  endif
+#else
+#  define DT_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on every incompatible change; the managed loader refuses a library whose value differs. */
+#define DT_ABI_VERSION 1
+
+/* ------------------------------------------------------------------------------------------------
+ * Results
+ * ----------------------------------------------------------------------------------------------*/
+
+typedef enum dt_result_code {
+  DT_OK = 0,
+
+  /* -1 .. -99: general */
+  DT_ERROR_INVALID_ARGUMENT = -1, /* a NULL where a value is required, a value out of range */
+  DT_ERROR_INVALID_HANDLE = -2,   /* released, stale or foreign handle */
+  DT_ERROR_INVALID_STATE = -3,    /* the operation is not allowed in the object's current state */
+  DT_ERROR_BUFFER_TOO_SMALL = -4, /* the size needed was written to the *needed output */
+  DT_ERROR_NOT_SUPPORTED = -5,    /* not available in this build or on this platform */
+  DT_ERROR_CLOSED = -6,           /* the object was closed before the operation completed */
+  DT_ERROR_INTERNAL = -7,         /* unexpected failure inside libwebrtc or the shim (C++ exception) */
+  DT_ERROR_OUT_OF_MEMORY = -8,
+
+  /* -100 .. -199: peer connection, session descriptions, ICE */
+  DT_ERROR_CREATE_FAILED = -100,   /* libwebrtc refused to create the object; see the message */
+  DT_ERROR_SDP_PARSE = -101,       /* the SDP text could not be parsed */
+  DT_ERROR_SDP_REJECTED = -102,    /* a well-formed description was refused (wrong state, unsupported offer) */
+  DT_ERROR_ICE_CANDIDATE = -103,   /* a candidate could not be parsed or added */
+  DT_ERROR_OPERATION_FAILED = -104, /* create offer/answer or get stats failed; see the message */
+
+  /* -200 .. -299: audio */
+  DT_ERROR_AUDIO_DEVICE = -200, /* the audio device could not be opened or started */
+  DT_ERROR_WAV_FILE = -201,     /* a WAV file could not be read or written */
+  DT_ERROR_AUDIO_FORMAT = -202, /* pushed/pulled PCM does not match the device's rate or channels */
+
+  /* -300 .. -399: data channels */
+  DT_ERROR_DATA_CHANNEL_SEND = -300, /* the channel is not open or its buffer is full */
+
+  /* -400 .. -499: DTMF */
+  DT_ERROR_DTMF = -400 /* the sender cannot send DTMF now (no telephone-event negotiated, not sending) */
+} dt_result_code;
+
+/* DT_ABI_VERSION of the loaded library. Never fails. */
+DT_API uint32_t dt_abi_version(void);
+
+/* The message of the last failure on the calling thread (UTF-8). Returns the size needed including
+ * the NUL; writes at most `capacity` bytes (always NUL-terminated when capacity > 0). An empty string
+ * when nothing failed yet. Never fails. */
+DT_API size_t dt_last_error_message(char* buffer, size_t capacity);
+
+/* Counts of live shim objects, for leak tests. Never fails. */
+typedef struct dt_live_objects {
+  uint32_t struct_size;
+  int64_t factories;
+  int64_t peer_connections;
+  int64_t data_channels;
+  int64_t transceivers;
+} dt_live_objects;
+
+DT_API int32_t dt_get_live_objects(dt_live_objects* out_counts);
+
+/* ------------------------------------------------------------------------------------------------
+ * Logging: libwebrtc's own log lines, routed to the application.
+ * ----------------------------------------------------------------------------------------------*/
+
+typedef enum dt_log_severity {
+  DT_LOG_VERBOSE = 0,
+  DT_LOG_INFO = 1,
+  DT_LOG_WARNING = 2,
+  DT_LOG_ERROR = 3,
+  DT_LOG_NONE = 4
+} dt_log_severity;
+
+/* Called on any libwebrtc thread; `message` is borrowed for the call. */
+typedef void (*dt_log_callback)(void* user_data, dt_log_severity severity, const char* message);
+
+/* Installs (or with callback=NULL removes) the process-wide log sink. Lines below `min_severity`
+ * are not delivered. After it returns, the previous callback is not called again. */
+DT_API int32_t dt_set_log_callback(dt_log_callback callback, void* user_data, dt_log_severity min_severity);
+
+/* ------------------------------------------------------------------------------------------------
+ * Factory: libwebrtc's threads, codecs, audio device and audio processing.
+ * ----------------------------------------------------------------------------------------------*/
+
+typedef struct dt_factory dt_factory;
+
+typedef enum dt_audio_device_kind {
+  /* No audio device: nothing is captured (silence is sent), nothing is played. */
+  DT_AUDIO_DEVICE_NONE = 0,
+  /* The application pushes microphone PCM (dt_factory_push_capture_audio) and pulls speaker PCM
+   * (dt_factory_pull_playout_audio); the device runs its own real-time 10 ms clock between two FIFOs. */
+  DT_AUDIO_DEVICE_VIRTUAL = 1,
+  /* The microphone plays `wav_input_path`; the speaker is recorded to `wav_output_path`. */
+  DT_AUDIO_DEVICE_WAV_FILE = 2
+} dt_audio_device_kind;
+
+typedef enum dt_noise_suppression_level {
+  DT_NOISE_SUPPRESSION_LOW = 0,
+  DT_NOISE_SUPPRESSION_MODERATE = 1,
+  DT_NOISE_SUPPRESSION_HIGH = 2,
+  DT_NOISE_SUPPRESSION_VERY_HIGH = 3
+} dt_noise_suppression_level;
+
+/* Switches of libwebrtc's AudioProcessing module (APM), applied to captured audio. */
+typedef struct dt_audio_processing_options {
+  uint32_t struct_size;
+  bool echo_cancellation;  /* AEC3 */
+  bool noise_suppression;
+  dt_noise_suppression_level noise_suppression_level;
+  bool auto_gain_control;  /* AGC2 (adaptive digital) */
+  bool high_pass_filter;
+} dt_audio_processing_options;
+
+typedef struct dt_factory_options {
+  uint32_t struct_size;
+  dt_audio_device_kind audio_device;
+  /* Virtual and WAV devices: PCM format at the application side. 0 means 48000 Hz / 1 channel. */
+  uint32_t sample_rate_hz;
+  uint32_t channels;
+  /* DT_AUDIO_DEVICE_WAV_FILE: the file played as the microphone (16-bit PCM WAV), and whether to
+   * start over at its end; the file the speaker is recorded to (NULL: do not record). */
+  const char* wav_input_path;
+  bool wav_loop_input;
+  const char* wav_output_path;
+  dt_audio_processing_options audio_processing;
+} dt_factory_options;
+
+/* Creates the factory, its three libwebrtc threads (network, worker, signalling), the audio device
+ * and the audio processing module. Codecs offered, in order: Opus (48 kHz stereo), G.722, PCMU,
+ * PCMA, telephone-event. `options` may be NULL for defaults (no audio device, APM all on). */
+DT_API int32_t dt_factory_create(const dt_factory_options* options, dt_factory** out_factory);
+
+/* Drops the application's reference. Peer connections created from it keep what they need alive;
+ * the threads stop when the last of them is released. */
+DT_API int32_t dt_factory_release(dt_factory* factory);
+
+/* Changes the audio processing switches; takes effect on the next 10 ms frame, also mid-call. */
+DT_API int32_t dt_factory_set_audio_processing(dt_factory* factory, const dt_audio_processing_options* options);
+
+/* DT_AUDIO_DEVICE_VIRTUAL only. Appends interleaved 16-bit PCM to the microphone FIFO.
+ * `sample_rate_hz` and `channels` must match the factory's (DT_ERROR_AUDIO_FORMAT otherwise). Any
+ * number of samples; the FIFO keeps at most 500 ms and drops the oldest audio beyond that. When the
+ * FIFO runs dry the device captures silence. Does not allocate. */
+DT_API int32_t dt_factory_push_capture_audio(dt_factory* factory, const int16_t* samples,
+                                             size_t samples_per_channel, uint32_t sample_rate_hz,
+                                             uint32_t channels);
+
+/* DT_AUDIO_DEVICE_VIRTUAL only. Takes up to `samples_per_channel` frames of mixed speaker audio
+ * (all peer connections of this factory) from the playout FIFO; writes the count taken to
+ * *out_samples_per_channel_read (0 when none is buffered; never blocks). The FIFO keeps at most
+ * 500 ms and drops the oldest beyond that. Does not allocate. */
+DT_API int32_t dt_factory_pull_playout_audio(dt_factory* factory, int16_t* samples,
+                                             size_t samples_per_channel, uint32_t sample_rate_hz,
+                                             uint32_t channels, size_t* out_samples_per_channel_read);
+
+/* ------------------------------------------------------------------------------------------------
+ * Peer connection
+ * ----------------------------------------------------------------------------------------------*/
+
+typedef struct dt_peer_connection dt_peer_connection;
+/* Owned by its peer connection: no release; valid until the peer connection is released. */
+typedef struct dt_transceiver dt_transceiver;
+/* Owned by its peer connection: no release; valid until the peer connection is released. */
+typedef struct dt_dtmf_sender dt_dtmf_sender;
+typedef struct dt_data_channel dt_data_channel;
+
+typedef enum dt_ice_transport_policy {
+  DT_ICE_TRANSPORT_POLICY_ALL = 0,
+  DT_ICE_TRANSPORT_POLICY_RELAY = 1
+} dt_ice_transport_policy;
+
+typedef enum dt_bundle_policy {
+  DT_BUNDLE_POLICY_BALANCED = 0,
+  DT_BUNDLE_POLICY_MAX_BUNDLE = 1,
+  DT_BUNDLE_POLICY_MAX_COMPAT = 2
+} dt_bundle_policy;
+
+typedef struct dt_ice_server {
+  const char* const* urls; /* "stun:host:port", "turn:host:port?transport=udp", "turns:..." */
+  size_t url_count;
+  const char* username;    /* NULL for STUN */
+  const char* credential;  /* NULL for STUN; never logged */
+} dt_ice_server;
+
+typedef struct dt_peer_connection_config {
+  uint32_t struct_size;
+  const dt_ice_server* ice_servers;
+  size_t ice_server_count;
+  dt_ice_transport_policy ice_transport_policy;
+  dt_bundle_policy bundle_policy;
+  /* Candidates gathered before an offer exists; 0 = none. */
+  int32_t ice_candidate_pool_size;
+  /* Local UDP port range for ICE; both 0 = any. */
+  uint16_t min_port;
+  uint16_t max_port;
+} dt_peer_connection_config;
+
+typedef enum dt_sdp_type {
+  DT_SDP_TYPE_OFFER = 0,
+  DT_SDP_TYPE_PRANSWER = 1,
+  DT_SDP_TYPE_ANSWER = 2,
+  DT_SDP_TYPE_ROLLBACK = 3
+} dt_sdp_type;
+
+typedef enum dt_signaling_state {
+  DT_SIGNALING_STATE_STABLE = 0,
+  DT_SIGNALING_STATE_HAVE_LOCAL_OFFER = 1,
+  DT_SIGNALING_STATE_HAVE_LOCAL_PRANSWER = 2,
+  DT_SIGNALING_STATE_HAVE_REMOTE_OFFER = 3,
+  DT_SIGNALING_STATE_HAVE_REMOTE_PRANSWER = 4,
+  DT_SIGNALING_STATE_CLOSED = 5
+} dt_signaling_state;
+
+typedef enum dt_ice_gathering_state {
+  DT_ICE_GATHERING_STATE_NEW = 0,
+  DT_ICE_GATHERING_STATE_GATHERING = 1,
+  DT_ICE_GATHERING_STATE_COMPLETE = 2
+} dt_ice_gathering_state;
+
+typedef enum dt_ice_connection_state {
+  DT_ICE_CONNECTION_STATE_NEW = 0,
+  DT_ICE_CONNECTION_STATE_CHECKING = 1,
+  DT_ICE_CONNECTION_STATE_CONNECTED = 2,
+  DT_ICE_CONNECTION_STATE_COMPLETED = 3,
+  DT_ICE_CONNECTION_STATE_FAILED = 4,
+  DT_ICE_CONNECTION_STATE_DISCONNECTED = 5,
+  DT_ICE_CONNECTION_STATE_CLOSED = 6
+} dt_ice_connection_state;
+
+typedef enum dt_peer_connection_state {
+  DT_PEER_CONNECTION_STATE_NEW = 0,
+  DT_PEER_CONNECTION_STATE_CONNECTING = 1,
+  DT_PEER_CONNECTION_STATE_CONNECTED = 2,
+  DT_PEER_CONNECTION_STATE_DISCONNECTED = 3,
+  DT_PEER_CONNECTION_STATE_FAILED = 4,
+  DT_PEER_CONNECTION_STATE_CLOSED = 5
+} dt_peer_connection_state;
+
+/* Events of a peer connection. Any member may be NULL. They run on the peer connection's
+ * signalling thread, except on_ice_candidate and the state callbacks, which may also run on its
+ * network thread. */
+typedef struct dt_peer_connection_callbacks {
+  uint32_t struct_size;
+  /* A local candidate in SDP attribute form ("candidate:..."), for trickle ICE. */
+  void (*on_ice_candidate)(void* user_data, const char* sdp_mid, int32_t sdp_mline_index,
+                           const char* candidate);
+  void (*on_ice_gathering_state)(void* user_data, dt_ice_gathering_state state);
+  void (*on_ice_connection_state)(void* user_data, dt_ice_connection_state state);
+  void (*on_connection_state)(void* user_data, dt_peer_connection_state state);
+  void (*on_signaling_state)(void* user_data, dt_signaling_state state);
+  void (*on_negotiation_needed)(void* user_data);
+  /* A remote track arrived on `transceiver` (borrowed handle owned by the peer connection). */
+  void (*on_track)(void* user_data, dt_transceiver* transceiver, const char* track_id, const char* mid);
+  /* The remote side opened a data channel. The application owns one reference to `channel` and
+   * must dt_data_channel_release it. Messages that arrive before its callbacks are set are queued. */
+  void (*on_data_channel)(void* user_data, dt_data_channel* channel);
+} dt_peer_connection_callbacks;
+
+/* Completion of create offer/answer: `sdp` and `error_message` are borrowed; `sdp` is NULL on failure. */
+typedef void (*dt_session_description_callback)(void* user_data, int32_t result, dt_sdp_type type,
+                                                const char* sdp, const char* error_message);
+
+/* Completion of an operation with no value: `error_message` is NULL on success. */
+typedef void (*dt_completion_callback)(void* user_data, int32_t result, const char* error_message);
+
+/* Completion of get stats: `json` is the W3C RTCStatsReport as JSON (an array of stats objects);
+ * NULL on failure. */
+typedef void (*dt_stats_callback)(void* user_data, int32_t result, const char* json, size_t json_length,
+                                  const char* error_message);
+
+typedef struct dt_offer_answer_options {
+  uint32_t struct_size;
+  bool ice_restart;               /* offers only: new ICE credentials */
+  bool voice_activity_detection;  /* default true */
+} dt_offer_answer_options;
+
+/* Creates a peer connection (Unified Plan, DTLS-SRTP always on). `config` may be NULL for
+ * defaults (no ICE servers, all candidates, max-bundle). */
+DT_API int32_t dt_peer_connection_create(dt_factory* factory, const dt_peer_connection_config* config,
+                                         dt_peer_connection** out_peer_connection);
+
+/* Registers the event callbacks (copied). Call it right after create: no event is raised before the
+ * first description or track is set. Replaces earlier callbacks; NULL removes them. */
+DT_API int32_t dt_peer_connection_set_callbacks(dt_peer_connection* peer_connection,
+                                                const dt_peer_connection_callbacks* callbacks,
+                                                void* user_data);
+
+/* `options` may be NULL. The callback runs on the signalling thread. */
+DT_API int32_t dt_peer_connection_create_offer(dt_peer_connection* peer_connection,
+                                               const dt_offer_answer_options* options,
+                                               dt_session_description_callback callback, void* user_data);
+DT_API int32_t dt_peer_connection_create_answer(dt_peer_connection* peer_connection,
+                                                const dt_offer_answer_options* options,
+                                                dt_session_description_callback callback, void* user_data);
+
+/* Unparseable SDP fails at once with DT_ERROR_SDP_PARSE (no callback); a refused description
+ * completes with DT_ERROR_SDP_REJECTED and libwebrtc's message. */
+DT_API int32_t dt_peer_connection_set_local_description(dt_peer_connection* peer_connection, dt_sdp_type type,
+                                                        const char* sdp, dt_completion_callback callback,
+                                                        void* user_data);
+DT_API int32_t dt_peer_connection_set_remote_description(dt_peer_connection* peer_connection, dt_sdp_type type,
+                                                         const char* sdp, dt_completion_callback callback,
+                                                         void* user_data);
+
+/* The current local/remote description as SDP text — the local one includes every candidate gathered
+ * so far (what a SIP offer/answer carries once gathering completes). DT_ERROR_INVALID_STATE when
+ * there is none. Output through the caller buffer convention (size needed in *out_needed). */
+DT_API int32_t dt_peer_connection_get_local_description(dt_peer_connection* peer_connection,
+                                                        dt_sdp_type* out_type, char* buffer, size_t capacity,
+                                                        size_t* out_needed);
+DT_API int32_t dt_peer_connection_get_remote_description(dt_peer_connection* peer_connection,
+                                                         dt_sdp_type* out_type, char* buffer, size_t capacity,
+                                                         size_t* out_needed);
+
+/* Adds a remote candidate ("candidate:..." with or without the "a=" prefix). An unparseable candidate
+ * fails at once with DT_ERROR_ICE_CANDIDATE; one for an unknown m-line completes with it. */
+DT_API int32_t dt_peer_connection_add_ice_candidate(dt_peer_connection* peer_connection, const char* sdp_mid,
+                                                    int32_t sdp_mline_index, const char* candidate,
+                                                    dt_completion_callback callback, void* user_data);
+
+/* Marks the next offer as an ICE restart (raises negotiation needed). */
+DT_API int32_t dt_peer_connection_restart_ice(dt_peer_connection* peer_connection);
+
+DT_API int32_t dt_peer_connection_get_signaling_state(dt_peer_connection* peer_connection,
+                                                      dt_signaling_state* out_state);
+DT_API int32_t dt_peer_connection_get_ice_gathering_state(dt_peer_connection* peer_connection,
+                                                          dt_ice_gathering_state* out_state);
+DT_API int32_t dt_peer_connection_get_ice_connection_state(dt_peer_connection* peer_connection,
+                                                           dt_ice_connection_state* out_state);
+DT_API int32_t dt_peer_connection_get_connection_state(dt_peer_connection* peer_connection,
+                                                       dt_peer_connection_state* out_state);
+
+/* The W3C stats report as JSON; the callback runs on the signalling thread. */
+DT_API int32_t dt_peer_connection_get_stats(dt_peer_connection* peer_connection, dt_stats_callback callback,
+                                            void* user_data);
+
+/* Closes the connection (states go to closed); pending completions complete with DT_ERROR_CLOSED.
+ * Idempotent. Event callbacks still set are not called after it returns. */
+DT_API int32_t dt_peer_connection_close(dt_peer_connection* peer_connection);
+
+/* Closes if needed, waits until no callback of this connection (or of its transceivers and DTMF
+ * senders) is running, and frees it. Must not be called from one of its own callbacks
+ * (DT_ERROR_INVALID_STATE). */
+DT_API int32_t dt_peer_connection_release(dt_peer_connection* peer_connection);
+
+/* ------------------------------------------------------------------------------------------------
+ * Audio tracks and transceivers
+ * ----------------------------------------------------------------------------------------------*/
+
+typedef enum dt_transceiver_direction {
+  DT_DIRECTION_SENDRECV = 0,
+  DT_DIRECTION_SENDONLY = 1,
+  DT_DIRECTION_RECVONLY = 2,
+  DT_DIRECTION_INACTIVE = 3,
+  DT_DIRECTION_STOPPED = 4
+} dt_transceiver_direction;
+
+typedef struct dt_audio_track_init {
+  uint32_t struct_size;
+  const char* track_id;   /* NULL: a random id */
+  const char* stream_id;  /* NULL: a random id */
+} dt_audio_track_init;
+
+/* Adds a local audio track fed by the factory's audio device (through audio processing), as W3C
+ * addTrack does: it reuses a compatible transceiver created by a remote offer, or adds a new one. */
+DT_API int32_t dt_peer_connection_add_audio_track(dt_peer_connection* peer_connection,
+                                                  const dt_audio_track_init* init,
+                                                  dt_transceiver** out_transceiver);
+
+/* Sets the direction wanted in the next offer/answer (hold: sendonly; unhold: sendrecv). */
+DT_API int32_t dt_transceiver_set_direction(dt_transceiver* transceiver, dt_transceiver_direction direction);
+DT_API int32_t dt_transceiver_get_direction(dt_transceiver* transceiver, dt_transceiver_direction* out_direction);
+
+/* The negotiated direction; *out_has_value is false before negotiation. */
+DT_API int32_t dt_transceiver_get_current_direction(dt_transceiver* transceiver,
+                                                    dt_transceiver_direction* out_direction,
+                                                    bool* out_has_value);
+
+/* The media id; an empty string before negotiation. Caller buffer convention. */
+DT_API int32_t dt_transceiver_get_mid(dt_transceiver* transceiver, char* buffer, size_t capacity,
+                                      size_t* out_needed);
+
+/* Mutes the local track (sends silence) or unmutes it. DT_ERROR_INVALID_STATE without a local track. */
+DT_API int32_t dt_transceiver_set_muted(dt_transceiver* transceiver, bool muted);
+
+/* The DTMF sender of the transceiver's RTP sender (borrowed, owned by the peer connection). */
+DT_API int32_t dt_transceiver_get_dtmf_sender(dt_transceiver* transceiver, dt_dtmf_sender** out_sender);
+
+/* ------------------------------------------------------------------------------------------------
+ * DTMF (RFC 4733 telephone-events)
+ * ----------------------------------------------------------------------------------------------*/
+
+typedef struct dt_dtmf_callbacks {
+  uint32_t struct_size;
+  /* A tone started playing ("0"-"9", "*", "#", "A"-"D", "," for a pause); "" when the queue is done.
+   * Runs on the signalling thread. */
+  void (*on_tone_change)(void* user_data, const char* tone);
+} dt_dtmf_callbacks;
+
+DT_API int32_t dt_dtmf_sender_set_callbacks(dt_dtmf_sender* sender, const dt_dtmf_callbacks* callbacks,
+                                            void* user_data);
+
+/* True once telephone-event was negotiated and the sender is sending. */
+DT_API int32_t dt_dtmf_sender_can_insert(dt_dtmf_sender* sender, bool* out_can_insert);
+
+/* Queues tones (W3C insertDTMF): duration 40..6000 ms, gap >= 30 ms; replaces a queue in progress. */
+DT_API int32_t dt_dtmf_sender_insert(dt_dtmf_sender* sender, const char* tones, int32_t duration_ms,
+                                     int32_t inter_tone_gap_ms);
+
+/* ------------------------------------------------------------------------------------------------
+ * Data channels (SCTP over DTLS)
+ * ----------------------------------------------------------------------------------------------*/
+
+typedef enum dt_data_channel_state {
+  DT_DATA_CHANNEL_STATE_CONNECTING = 0,
+  DT_DATA_CHANNEL_STATE_OPEN = 1,
+  DT_DATA_CHANNEL_STATE_CLOSING = 2,
+  DT_DATA_CHANNEL_STATE_CLOSED = 3
+} dt_data_channel_state;
+
+typedef struct dt_data_channel_init {
+  uint32_t struct_size;
+  bool ordered;                     /* default true */
+  int32_t max_retransmits;          /* -1: not limited */
+  int32_t max_packet_life_time_ms;  /* -1: not limited; at most one of the two limits may be set */
+  const char* protocol;             /* NULL: "" */
+  bool negotiated;                  /* true: the application agrees on `id` out of band */
+  int32_t id;                       /* with negotiated; -1 otherwise */
+} dt_data_channel_init;
+
+/* Callbacks run on libwebrtc's network or signalling thread; `data` is borrowed for the call. */
+typedef struct dt_data_channel_callbacks {
+  uint32_t struct_size;
+  void (*on_state_change)(void* user_data, dt_data_channel_state state);
+  void (*on_message)(void* user_data, const uint8_t* data, size_t size, bool binary);
+  void (*on_buffered_amount_change)(void* user_data, uint64_t buffered_amount);
+} dt_data_channel_callbacks;
+
+/* `init` may be NULL (reliable, ordered). The application owns one reference to the channel. */
+DT_API int32_t dt_peer_connection_create_data_channel(dt_peer_connection* peer_connection, const char* label,
+                                                      const dt_data_channel_init* init,
+                                                      dt_data_channel** out_channel);
+
+/* Copies the callbacks and delivers any queued messages through them. NULL removes them. */
+DT_API int32_t dt_data_channel_set_callbacks(dt_data_channel* channel, const dt_data_channel_callbacks* callbacks,
+                                             void* user_data);
+
+DT_API int32_t dt_data_channel_send(dt_data_channel* channel, const uint8_t* data, size_t size, bool binary);
+DT_API int32_t dt_data_channel_get_state(dt_data_channel* channel, dt_data_channel_state* out_state);
+DT_API int32_t dt_data_channel_get_label(dt_data_channel* channel, char* buffer, size_t capacity,
+                                         size_t* out_needed);
+/* -1 until the id is assigned. */
+DT_API int32_t dt_data_channel_get_id(dt_data_channel* channel, int32_t* out_id);
+DT_API int32_t dt_data_channel_get_buffered_amount(dt_data_channel* channel, uint64_t* out_buffered_amount);
+
+/* Starts the closing handshake. Idempotent. */
+DT_API int32_t dt_data_channel_close(dt_data_channel* channel);
+
+/* Drops the application's reference; waits until none of its callbacks is running; after it returns
+ * none runs again. Must not be called from one of its own callbacks (DT_ERROR_INVALID_STATE). */
+DT_API int32_t dt_data_channel_release(dt_data_channel* channel);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* DIALTONE_WEBRTC_SHIM_H */

@@ -1,0 +1,161 @@
+#include "factory.h"
+
+#include <thread>
+
+#include "audio_processing.h"
+#include "errors.h"
+#include "log_sink.h"
+#include "webrtc_compat.h"
+
+namespace dt {
+
+std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
+  dt_factory_options defaults{};
+  defaults.struct_size = sizeof(defaults);
+  defaults.audio_device = DT_AUDIO_DEVICE_NONE;
+  dt_factory_options options = ReadVersioned(in, defaults, "dt_factory_options");
+  // The nested struct is only meaningful when the caller's struct reaches it.
+  bool has_processing = in != nullptr && in->struct_size >= offsetof(dt_factory_options, audio_processing) + sizeof(uint32_t);
+  dt_audio_processing_options processing = ReadAudioProcessingOptions(has_processing ? &options.audio_processing : nullptr);
+
+  uint32_t rate = options.sample_rate_hz == 0 ? 48000 : options.sample_rate_hz;
+  uint32_t channels = options.channels == 0 ? 1 : options.channels;
+  if (rate < 8000 || rate > 48000 || rate % 100 != 0) throw Error(DT_ERROR_INVALID_ARGUMENT, "sample_rate_hz must be 8000..48000 and a multiple of 100");
+  if (channels > 2) throw Error(DT_ERROR_INVALID_ARGUMENT, "channels must be 1 or 2");
+
+  InitLogging();
+
+  // A custom deleter: the last reference may be dropped by a task on one of the factory's own
+  // threads, which cannot join itself; then the teardown moves to a short-lived thread.
+  std::shared_ptr<Factory> factory(new Factory(), [](Factory* f) {
+    if (f->IsOwnThread()) {
+      std::thread([f] { delete f; }).detach();
+    } else {
+      delete f;
+    }
+  });
+  factory->device_task_queues_ = compat::CreateTaskQueueFactory();
+  switch (CheckedEnum(options.audio_device, DT_AUDIO_DEVICE_NONE, DT_AUDIO_DEVICE_WAV_FILE, "audio_device")) {
+    case DT_AUDIO_DEVICE_NONE:
+      factory->audio_device_ = CreateSilentAudioDevice(factory->device_task_queues_.get());
+      break;
+    case DT_AUDIO_DEVICE_VIRTUAL:
+      factory->virtual_io_ = std::make_shared<VirtualAudioIo>(rate, channels);
+      factory->audio_device_ = CreateVirtualAudioDevice(factory->device_task_queues_.get(), factory->virtual_io_);
+      break;
+    case DT_AUDIO_DEVICE_WAV_FILE:
+      factory->audio_device_ = CreateWavAudioDevice(
+          factory->device_task_queues_.get(), options.wav_input_path ? options.wav_input_path : "", options.wav_loop_input,
+          options.wav_output_path ? options.wav_output_path : "", rate, channels);
+      break;
+  }
+  if (!factory->audio_device_) throw Error(DT_ERROR_AUDIO_DEVICE, "the audio device could not be created");
+  factory->audio_processing_ = CreateAudioProcessing(processing);
+
+  factory->network_thread_ = compat::CreateNetworkThread("dt-network");
+  factory->worker_thread_ = compat::CreateThread("dt-worker");
+  factory->signaling_thread_ = compat::CreateThread("dt-signaling");
+  factory->pc_factory_ = compat::CreateAudioOnlyFactory(factory->network_thread_.get(), factory->worker_thread_.get(),
+                                                        factory->signaling_thread_.get(), factory->audio_device_,
+                                                        factory->audio_processing_);
+  if (!factory->pc_factory_) throw Error(DT_ERROR_CREATE_FAILED, "libwebrtc could not create the PeerConnectionFactory");
+  // The voice engine switched every APM component on while initialising; restore the caller's choice.
+  factory->SetAudioProcessing(processing);
+  return factory;
+}
+
+Factory::~Factory() {
+  // Reverse order of creation. The PeerConnectionFactory's proxy destroys it on the signalling
+  // thread (media engine on the worker), so the threads are stopped only afterwards.
+  pc_factory_ = nullptr;
+  audio_device_ = nullptr;
+  audio_processing_ = nullptr;
+  signaling_thread_.reset();
+  worker_thread_.reset();
+  network_thread_.reset();
+  device_task_queues_.reset();
+}
+
+bool Factory::IsOwnThread() const {
+  for (const auto* thread : {network_thread_.get(), worker_thread_.get(), signaling_thread_.get()}) {
+    if (thread != nullptr && thread->IsCurrent()) return true;
+  }
+  return false;
+}
+
+void Factory::SetAudioProcessing(const dt_audio_processing_options& options) {
+  std::lock_guard lock(processing_mutex_);
+  ApplyAudioProcessing(*audio_processing_, options);
+}
+
+VirtualAudioIo& Factory::virtual_io() const {
+  if (!virtual_io_) throw Error(DT_ERROR_INVALID_STATE, "the factory's audio device is not DT_AUDIO_DEVICE_VIRTUAL");
+  return *virtual_io_;
+}
+
+}  // namespace dt
+
+using dt::Factory;
+using dt::Guard;
+
+extern "C" {
+
+DT_API int32_t dt_factory_create(const dt_factory_options* options, dt_factory** out_factory) {
+  return Guard(__func__, [&] {
+    dt::RequireArgument(out_factory != nullptr, "out_factory is NULL");
+    *out_factory = nullptr;
+    *out_factory = dt::Register(Factory::Create(options));
+    return DT_OK;
+  });
+}
+
+DT_API int32_t dt_factory_release(dt_factory* factory) {
+  return Guard(__func__, [&] {
+    dt::Unregister<Factory>(factory);  // peer connections keep their own reference
+    return DT_OK;
+  });
+}
+
+DT_API int32_t dt_factory_set_audio_processing(dt_factory* factory, const dt_audio_processing_options* options) {
+  return Guard(__func__, [&] {
+    dt::RequireArgument(options != nullptr, "options is NULL");
+    auto f = dt::Lookup<Factory>(factory);
+    f->SetAudioProcessing(dt::ReadAudioProcessingOptions(options));
+    return DT_OK;
+  });
+}
+
+DT_API int32_t dt_factory_push_capture_audio(dt_factory* factory, const int16_t* samples, size_t samples_per_channel,
+                                             uint32_t sample_rate_hz, uint32_t channels) {
+  return Guard(__func__, [&] {
+    dt::RequireArgument(samples != nullptr || samples_per_channel == 0, "samples is NULL");
+    auto f = dt::Lookup<Factory>(factory);
+    dt::VirtualAudioIo& io = f->virtual_io();
+    if (sample_rate_hz != io.sample_rate_hz || channels != io.channels) {
+      throw dt::Error(DT_ERROR_AUDIO_FORMAT, "the device runs at " + std::to_string(io.sample_rate_hz) + " Hz, " +
+                                                 std::to_string(io.channels) + " channel(s)");
+    }
+    io.capture.Write(samples, samples_per_channel * channels);
+    return DT_OK;
+  });
+}
+
+DT_API int32_t dt_factory_pull_playout_audio(dt_factory* factory, int16_t* samples, size_t samples_per_channel,
+                                             uint32_t sample_rate_hz, uint32_t channels,
+                                             size_t* out_samples_per_channel_read) {
+  return Guard(__func__, [&] {
+    dt::RequireArgument(out_samples_per_channel_read != nullptr, "out_samples_per_channel_read is NULL");
+    *out_samples_per_channel_read = 0;
+    dt::RequireArgument(samples != nullptr || samples_per_channel == 0, "samples is NULL");
+    auto f = dt::Lookup<Factory>(factory);
+    dt::VirtualAudioIo& io = f->virtual_io();
+    if (sample_rate_hz != io.sample_rate_hz || channels != io.channels) {
+      throw dt::Error(DT_ERROR_AUDIO_FORMAT, "the device runs at " + std::to_string(io.sample_rate_hz) + " Hz, " +
+                                                 std::to_string(io.channels) + " channel(s)");
+    }
+    *out_samples_per_channel_read = io.playout.Read(samples, samples_per_channel * channels) / channels;
+    return DT_OK;
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,53 @@
+// The factory: libwebrtc's three threads, the audio device, audio processing and the
+// PeerConnectionFactory. Shared by the application's handle and every peer connection, data channel
+// and transceiver made from it, so the threads outlive everything that may still post to them.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "api/peer_connection_interface.h"
+#include "audio_device_virtual.h"
+#include "handles.h"
+#include "modules/audio_processing/include/audio_processing.h"
+#include "rtc_base/thread.h"
+
+struct dt_factory {};  // only ever used as an opaque handle type
+
+namespace dt {
+
+class Factory {
+ public:
+  static constexpr HandleKind kKind = HandleKind::kFactory;
+  static constexpr const char* kTypeName = "factory";
+  using CHandle = dt_factory;
+
+  // Builds everything; throws dt::Error. The returned pointer is destroyed off libwebrtc's threads.
+  static std::shared_ptr<Factory> Create(const dt_factory_options* options);
+  ~Factory();
+
+  webrtc::PeerConnectionFactoryInterface& pc_factory() const { return *pc_factory_; }
+  rtc::Thread* signaling_thread() const { return signaling_thread_.get(); }
+  rtc::Thread* network_thread() const { return network_thread_.get(); }
+  bool IsOwnThread() const;
+
+  void SetAudioProcessing(const dt_audio_processing_options& options);
+  // The virtual device's FIFOs; throws DT_ERROR_INVALID_STATE for other devices.
+  VirtualAudioIo& virtual_io() const;
+
+ private:
+  Factory() = default;
+
+  LiveCount<LiveCounters::factories> live_;
+  std::unique_ptr<webrtc::TaskQueueFactory> device_task_queues_;
+  std::unique_ptr<rtc::Thread> network_thread_;
+  std::unique_ptr<rtc::Thread> worker_thread_;
+  std::unique_ptr<rtc::Thread> signaling_thread_;
+  std::shared_ptr<VirtualAudioIo> virtual_io_;
+  rtc::scoped_refptr<webrtc::AudioDeviceModule> audio_device_;
+  std::mutex processing_mutex_;
+  rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing_;
+  rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> pc_factory_;
+};
+
+}  // namespace dt

@@ -1,0 +1,38 @@
+// Everything that depends on the libwebrtc version (here: Debian's tg_owt, about milestone M108)
+// lives behind these few functions, so moving to another libwebrtc (a WEBRTC_ROOT build) is a change
+// to webrtc_compat.cc and audio_device_*.cc only.
+#pragma once
+
+#include <memory>
+#include <utility>
+
+#include "api/audio/audio_mixer.h"
+#include "api/peer_connection_interface.h"
+#include "api/scoped_refptr.h"
+#include "api/task_queue/task_queue_factory.h"
+#include "modules/audio_device/include/audio_device.h"
+#include "modules/audio_processing/include/audio_processing.h"
+#include "rtc_base/thread.h"
+
+namespace dt::compat {
+
+// Runs `fn` on `thread` and waits for it (inline when already on it).
+// M108: rtc::Thread::BlockingCall (older versions: Invoke<void>(RTC_FROM_HERE, ...)).
+template <typename Fn>
+void RunOn(rtc::Thread* thread, Fn&& fn) {
+  thread->BlockingCall(std::forward<Fn>(fn));
+}
+
+std::unique_ptr<webrtc::TaskQueueFactory> CreateTaskQueueFactory();
+std::unique_ptr<rtc::Thread> CreateNetworkThread(const char* name);
+std::unique_ptr<rtc::Thread> CreateThread(const char* name);
+
+// An audio-only PeerConnectionFactory: Opus, G.722, G.711 (PCMU/PCMA) encoders and decoders
+// (telephone-event is added by the voice engine), the given audio device and processing, no video
+// engine. Returns null on failure.
+rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> CreateAudioOnlyFactory(
+    rtc::Thread* network_thread, rtc::Thread* worker_thread, rtc::Thread* signaling_thread,
+    rtc::scoped_refptr<webrtc::AudioDeviceModule> audio_device,
+    rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing);
+
+}  // namespace dt::compat

@@ -1,0 +1,41 @@
+namespace Dialtone.Sip.Message;
+
+/// <summary>A SIP request: method, Request-URI, headers and body.</summary>
+public sealed class SipRequest : SipMessage
+{
+    private UriReference _requestUri;
+    private string _requestUriText;
+
+    /// <summary>A new request with no headers; set From/To/CallId/CSeq/MaxForwards and add others in an object initializer.</summary>
+    public SipRequest(string method, UriReference requestUri)
+        : this(method, requestUri, requestUri.ToString(), new SipHeaderCollection(), ReadOnlyMemory<byte>.Empty)
+    {
+        if (!SipSyntax.IsToken(method))
+            throw new ArgumentException($"Method '{method}' is not a token.", nameof(method));
+    }
+
+    internal SipRequest(string method, UriReference requestUri, string requestUriText, SipHeaderCollection headers, ReadOnlyMemory<byte> body)
+        : base(headers, body)
+    {
+        Method = method;
+        _requestUri = requestUri;
+        _requestUriText = requestUriText;
+    }
+
+    public string Method { get; }
+
+    public UriReference RequestUri
+    {
+        get => _requestUri;
+        set
+        {
+            _requestUri = value;
+            _requestUriText = value.ToString();
+        }
+    }
+
+    /// <summary>A copy with its own header list (header lines are immutable and shared) and the same body.</summary>
+    public SipRequest Clone() => new(Method, _requestUri, _requestUriText, new SipHeaderCollection([.. Headers]), Body);
+
+    public override string StartLine => $"{Method} {_requestUriText} {SipVersion}";
+}

@@ -1,0 +1,89 @@
+using Dialtone.Sip.Message;
+using Dialtone.Sip.Transactions;
+
+namespace Dialtone.Sip.Stack;
+
+/// <summary>
+/// Finds the transaction a message belongs to (RFC 3261 §17.1.3, §17.2.3): clients by top Via
+/// branch + CSeq method; servers by branch + sent-by + method (ACK matches its INVITE). INVITE
+/// server transactions are also indexed by Call-ID + CSeq to match the 2xx ACK, which has its own branch.
+/// Used only on the executor.
+/// </summary>
+internal sealed class TransactionTable
+{
+    private readonly Dictionary<string, SipClientTransaction> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SipServerTransaction> _servers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, InviteServerTransaction> _invitesByDialogKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SipServerTransaction> _byMergeKey = new(StringComparer.Ordinal);
+
+    public static string ClientKey(string branch, string method) => $"{branch}|{method}";
+
+    public static string ServerKey(SipRequest request)
+    {
+        var via = request.TopVia!;
+        var method = request.Method == SipMethods.Ack ? SipMethods.Invite : request.Method;
+        return $"{via.Branch}|{via.Host.ToLowerInvariant()}:{via.Port}|{method}";
+    }
+
+    /// <summary>The key of the INVITE a CANCEL targets: same branch and sent-by (§9.2).</summary>
+    public static string InviteKeyForCancel(SipRequest cancel)
+    {
+        var via = cancel.TopVia!;
+        return $"{via.Branch}|{via.Host.ToLowerInvariant()}:{via.Port}|{SipMethods.Invite}";
+    }
+
+    private static string DialogKey(SipMessage m) => $"{m.CallId}|{m.CSeq!.Number}";
+
+    /// <summary>§8.2.2.2: From tag, Call-ID and CSeq identify a request across paths; null when it has a To tag.</summary>
+    private static string? MergeKey(SipRequest r) =>
+        r.To?.Tag is null && r.Method is not (SipMethods.Ack or SipMethods.Cancel) ? $"{r.From?.Tag}|{r.CallId}|{r.CSeq!.Number}|{r.Method}" : null;
+
+    /// <summary>Another live server transaction for the same request that came by a different path, if any.</summary>
+    public SipServerTransaction? FindMergedWith(SipRequest request, SipServerTransaction self) =>
+        MergeKey(request) is { } key && _byMergeKey.TryGetValue(key, out var other) && !ReferenceEquals(other, self) ? other : null;
+
+    public bool TryAddClient(SipClientTransaction tx) => _clients.TryAdd(tx.Key, tx);
+
+    public void AddServer(SipServerTransaction tx)
+    {
+        _servers[tx.Key] = tx;
+        if (MergeKey(tx.Request) is { } mergeKey)
+            _byMergeKey.TryAdd(mergeKey, tx);
+        if (tx is InviteServerTransaction invite)
+            _invitesByDialogKey[DialogKey(tx.Request)] = invite;
+    }
+
+    public SipClientTransaction? FindClient(SipResponse response)
+    {
+        var branch = response.TopVia?.Branch;
+        var method = response.CSeq?.Method;
+        return branch is null || method is null ? null : _clients.GetValueOrDefault(ClientKey(branch, method));
+    }
+
+    public SipServerTransaction? FindServer(string key) => _servers.GetValueOrDefault(key);
+
+    public InviteServerTransaction? FindInviteForAck(SipRequest ack) => _invitesByDialogKey.GetValueOrDefault(DialogKey(ack));
+
+    public void Remove(SipTransaction tx)
+    {
+        switch (tx)
+        {
+            case SipClientTransaction c:
+                if (_clients.TryGetValue(c.Key, out var existing) && ReferenceEquals(existing, c))
+                    _clients.Remove(c.Key);
+                break;
+            case SipServerTransaction s:
+                if (_servers.TryGetValue(s.Key, out var server) && ReferenceEquals(server, s))
+                    _servers.Remove(s.Key);
+                if (MergeKey(s.Request) is { } mergeKey && _byMergeKey.TryGetValue(mergeKey, out var merged) && ReferenceEquals(merged, s))
+                    _byMergeKey.Remove(mergeKey);
+                if (s is InviteServerTransaction i && _invitesByDialogKey.TryGetValue(DialogKey(i.Request), out var inv) && ReferenceEquals(inv, i))
+                    _invitesByDialogKey.Remove(DialogKey(i.Request));
+                break;
+        }
+    }
+
+    public List<SipTransaction> All() => [.. _clients.Values, .. _servers.Values];
+
+    public int Count => _clients.Count + _servers.Count;
+}

@@ -1,0 +1,87 @@
+namespace Dialtone.WebRtc;
+
+/// <summary>
+/// Switches of libwebrtc's AudioProcessing module applied to captured audio. Change them at run time
+/// with <see cref="PeerConnectionFactory.SetAudioProcessing"/>.
+/// </summary>
+public sealed record AudioProcessingOptions
+{
+    /// <summary>AEC3 acoustic echo cancellation.</summary>
+    public bool EchoCancellation { get; init; } = true;
+
+    public bool NoiseSuppression { get; init; } = true;
+
+    public NoiseSuppressionLevel NoiseSuppressionLevel { get; init; } = NoiseSuppressionLevel.Moderate;
+
+    /// <summary>AGC2, adaptive digital gain.</summary>
+    public bool AutoGainControl { get; init; } = true;
+
+    public bool HighPassFilter { get; init; } = true;
+
+    /// <summary>Everything off: what a test that measures tones wants.</summary>
+    public static AudioProcessingOptions Disabled { get; } = new()
+    {
+        EchoCancellation = false,
+        NoiseSuppression = false,
+        AutoGainControl = false,
+        HighPassFilter = false,
+    };
+}
+
+/// <summary>Options of <see cref="PeerConnectionFactory"/>, validated when the factory is created.</summary>
+public sealed record PeerConnectionFactoryOptions
+{
+    public AudioDeviceKind AudioDevice { get; init; } = AudioDeviceKind.None;
+
+    /// <summary>PCM rate at the application side of the virtual and WAV devices.</summary>
+    public int SampleRate { get; init; } = 48000;
+
+    /// <summary>1 (mono) or 2 (interleaved stereo).</summary>
+    public int Channels { get; init; } = 1;
+
+    /// <summary><see cref="AudioDeviceKind.WavFile"/>: the 16-bit PCM WAV played as the microphone.</summary>
+    public string? WavInputPath { get; init; }
+
+    /// <summary>Start the input file over at its end.</summary>
+    public bool LoopWavInput { get; init; }
+
+    /// <summary><see cref="AudioDeviceKind.WavFile"/>: where the speaker is recorded (null: not recorded).</summary>
+    public string? WavOutputPath { get; init; }
+
+    public AudioProcessingOptions AudioProcessing { get; init; } = new();
+
+    internal void Validate()
+    {
+        if (SampleRate is not (8000 or 16000 or 32000 or 44100 or 48000))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SampleRate), SampleRate, "must be 8000, 16000, 32000, 44100 or 48000");
+        }
+
+        if (Channels is not (1 or 2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Channels), Channels, "must be 1 or 2");
+        }
+
+        if (AudioDevice == AudioDeviceKind.WavFile)
+        {
+            if (string.IsNullOrEmpty(WavInputPath))
+            {
+                throw new ArgumentException("The WAV device needs WavInputPath.");
+            }
+
+            if (!File.Exists(WavInputPath))
+            {
+                throw new FileNotFoundException("The WAV input file does not exist.", WavInputPath);
+            }
+        }
+        else if (WavInputPath is not null || WavOutputPath is not null)
+        {
+            throw new ArgumentException("WAV paths are only used with AudioDeviceKind.WavFile.");
+        }
+
+        if (!Enum.IsDefined(AudioDevice))
+        {
+            throw new ArgumentOutOfRangeException(nameof(AudioDevice), AudioDevice, "unknown audio device kind");
+        }
+    }
+}
