@@ -1,6 +1,6 @@
 using Dialtone.Sip.Transport;
 
-namespace Dialtone.Sip.Dns;
+namespace Dialtone.Sip.Resolution;
 
 /// <summary>
 /// Turns the host part of a SIP URI into the ordered list of endpoints to try (RFC 3263 §4).

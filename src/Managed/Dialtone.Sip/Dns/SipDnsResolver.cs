@@ -3,7 +3,7 @@ using Dialtone.Sip.Transport;
 using DnsClient;
 using DnsClient.Protocol;
 
-namespace Dialtone.Sip.Dns;
+namespace Dialtone.Sip.Resolution;
 
 /// <summary>
 /// RFC 3263 resolution with DnsClient: a numeric host or explicit port is used as is (A/AAAA
@@ -26,6 +26,10 @@ public sealed class SipDnsResolver : ISipTargetResolver
     public SipDnsResolver() : this(new LookupClient())
     {
     }
+
+    /// <summary>This resolver in the shape <see cref="Stack.SipUriResolver"/> plugs in.</summary>
+    public Stack.SipHostResolver AsHostResolver() =>
+        (host, port, transport, secure, ct) => ResolveAsync(new SipTargetRequest(host, port, transport, secure), ct);
 
     public async ValueTask<IReadOnlyList<SipEndPoint>> ResolveAsync(SipTargetRequest target, CancellationToken cancellationToken = default)
     {
