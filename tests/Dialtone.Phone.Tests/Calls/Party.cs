@@ -4,37 +4,18 @@ using Dialtone.WebRtc;
 
 namespace Dialtone.Phone.Tests.Calls;
 
-/// <summary>
-/// A user agent in a test with its audio: it says a steady tone into its virtual microphone and
-/// measures the peer's tone in what it hears.
-/// </summary>
+/// <summary>A registered user agent in a test, with a <see cref="ToneProbe"/> on its virtual audio device.</summary>
 internal sealed class Party : IAsyncDisposable
 {
     private Party(UserAgent agent, double sayHz, double listenHz)
     {
         Agent = agent;
-        var device = agent.MediaFactory.VirtualAudio!;
-        var voice = sayHz > 0 ? new ToneGenerator(sayHz, device.SampleRate) : null;
-        Hears = new ToneMeter(listenHz, device.SampleRate);
-        Dtmf = new DtmfDetector(device.SampleRate);
-        Pump = new AudioPump(device, frame => { if (voice is null) frame.Clear(); else voice.Fill(frame); }, frame =>
-        {
-            Hears.Process(frame);
-            if (Dtmf.Process(frame) is { } digit)
-                lock (DigitsHeard)
-                    DigitsHeard.Add(digit);
-        });
+        Probe = new ToneProbe(agent.MediaFactory.VirtualAudio!, sayHz, listenHz);
     }
 
     public UserAgent Agent { get; }
 
-    public ToneMeter Hears { get; }
-
-    public DtmfDetector Dtmf { get; }
-
-    public List<char> DigitsHeard { get; } = [];
-
-    public AudioPump Pump { get; }
+    public ToneProbe Probe { get; }
 
     /// <summary>A registered party; <paramref name="sayHz"/> 0 keeps its microphone silent.</summary>
     public static async Task<Party> StartAsync(Uri server, string domain, string user, double sayHz, double listenHz, bool register = true)
@@ -55,24 +36,9 @@ internal sealed class Party : IAsyncDisposable
         return new Party(agent, sayHz, listenHz);
     }
 
-    /// <summary>Waits until the peer's tone was heard for <paramref name="duration"/> in total.</summary>
-    public async Task<bool> HearsToneAsync(TimeSpan duration, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (!Hears.Heard(duration))
-        {
-            if (DateTime.UtcNow > deadline)
-                return false;
-            await Task.Delay(50);
-        }
-        return true;
-    }
+    public Task<bool> HearsToneAsync(TimeSpan duration, TimeSpan within) => Probe.HearsToneAsync(duration, within);
 
-    public string Digits()
-    {
-        lock (DigitsHeard)
-            return new string(DigitsHeard.ToArray());
-    }
+    public string Digits() => Probe.Digits;
 
     /// <summary>Answers every incoming call; the task gives the first one.</summary>
     public Task<Call> AnswerCalls()
@@ -103,7 +69,7 @@ internal sealed class Party : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Pump.DisposeAsync();
+        await Probe.DisposeAsync();
         await Agent.DisposeAsync();
     }
 }
