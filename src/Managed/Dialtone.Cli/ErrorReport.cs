@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Authentication;
-using Dialtone.Phone;
+using Dialtone.Sip.UserAgent;
 using Dialtone.Sip.Auth;
 using Dialtone.Sip.Transactions;
 using Dialtone.Sip.Transport;
@@ -15,7 +15,7 @@ internal static class ErrorReport
     public static ExitCode Classify(Exception e) => e switch
     {
         CliException cli => cli.Code,
-        SipAuthenticationException or SipRegistrationException => ExitCode.RegistrationFailed,
+        SipAuthenticationException or SipRequestFailedException => ExitCode.RegistrationFailed,
         SipTransportException or SocketException or WebSocketException or AuthenticationException or SipTransactionTimeoutException
             or HttpRequestException or TimeoutException => ExitCode.ServerUnreachable,
         OperationCanceledException => ExitCode.Interrupted,
@@ -27,7 +27,7 @@ internal static class ErrorReport
     {
         CliException => e.Message,
         SipAuthenticationException => $"Authentication failed: {e.Message}. Check --auth-user and the password variable.",
-        SipRegistrationException r => $"The server refused the registration: {r.StatusCode} {r.ReasonPhrase}.",
+        SipRequestFailedException r => $"The server refused: {r.StatusCode} {r.Response.ReasonPhrase}.",
         SipTransactionTimeoutException => $"The server did not answer: {e.Message}",
         OperationCanceledException => "Interrupted.",
         _ when e.InnerException is { } inner && inner.Message != e.Message => $"{e.Message} ({inner.Message})",

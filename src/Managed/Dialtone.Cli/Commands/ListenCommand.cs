@@ -45,6 +45,7 @@ internal static class ListenCommand
                 incoming.Writer.TryWrite(e.Call);
         };
         await session.RegisterAsync(cancellationToken).ConfigureAwait(false);
+        session.ReportRegistrationChanges(text => host.Console.WriteLine(text));
 
         try
         {

@@ -2,6 +2,7 @@ using Dialtone.Cli.Audio;
 using Dialtone.Cli.Configuration;
 using Dialtone.Phone;
 using Dialtone.Sip.Auth;
+using Dialtone.Sip.UserAgent;
 using Microsoft.Extensions.Logging;
 
 namespace Dialtone.Cli.Commands;
@@ -73,6 +74,33 @@ internal sealed class PhoneSession : IAsyncDisposable
                 : " Check --auth-user and the password.";
             throw new CliException(ExitCode.RegistrationFailed, $"Authentication failed: {e.Message}.{hint}", e);
         }
+        catch (SipRequestFailedException e)
+        {
+            throw new CliException(ExitCode.RegistrationFailed, $"The server refused the registration: {e.StatusCode} {e.Response.ReasonPhrase}.", e);
+        }
+    }
+
+    /// <summary>Tells the user when the registration is lost, recovered or refused while they wait.</summary>
+    public void ReportRegistrationChanges(Action<string> write)
+    {
+        var recovering = false;
+        Agent.RegistrationStateChanged += (_, e) =>
+        {
+            switch (e.State)
+            {
+                case RegistrationState.Recovering:
+                    recovering = true;
+                    write($"lost the connection to the server ({e.Error?.Message}); reconnecting");
+                    break;
+                case RegistrationState.Registered when recovering:
+                    recovering = false;
+                    write("registered again");
+                    break;
+                case RegistrationState.Failed:
+                    write($"registration failed: {e.Error?.Message}");
+                    break;
+            }
+        };
     }
 
     public async ValueTask DisposeAsync()
@@ -82,7 +110,7 @@ internal sealed class PhoneSession : IAsyncDisposable
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             foreach (var call in Agent.Calls)
                 await call.HangupAsync(timeout.Token).ConfigureAwait(false);
-            if (Agent.IsRegistered)
+            if (Agent.RegistrationState is RegistrationState.Registered or RegistrationState.Recovering)
                 await Agent.UnregisterAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or Sip.Transport.SipTransportException

@@ -33,6 +33,7 @@ internal static class RegisterCommand
             return (int)ExitCode.Ok;
 
         host.Console.MarkupLine("Staying registered; press Ctrl+C to unregister and quit.");
+        session.ReportRegistrationChanges(text => host.Console.WriteLine(text));
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
