@@ -65,23 +65,27 @@ public sealed class RegisterAndListenTests : IAsyncLifetime
     public async Task Listen_answers_a_call_and_quits_cleanly_when_interrupted()
     {
         using var stop = new CancellationTokenSource();
-        var listening = CliRun.RunAsync(["listen", "--auto-answer", "--no-view", .. Connection("alice")], cancellationToken: stop.Token);
-        await WaitUntil(() => _server.Registrations.Count > 0 || listening.IsCompleted);
-        Assert.False(listening.IsCompleted, listening.IsCompleted ? (await listening).Output : "");
+        var listening = new CliRun.Running(["listen", "--auto-answer", "--no-view", .. Connection("alice")], stop.Token);
+        await WaitUntil(() => _server.Registrations.Count > 0 || listening.Completion.IsCompleted);
+        Assert.False(listening.Completion.IsCompleted, listening.Output);
 
         await using var bob = await Answerer.StartAsync(_server.WebSocketUri, _server.Domain, "bob", _ => Task.CompletedTask);
         var call = await bob.Agent.CallAsync($"sip:alice@{_server.Domain}");
         await call.Established.WaitAsync(Generous);
         await Task.Delay(1000);
         await call.HangupAsync();
+        await WaitUntil(() => CountOf(listening.Output, "waiting for calls") == 2); // back to waiting: the call is over
         await stop.CancelAsync();
-        var (code, output) = await listening.WaitAsync(Generous);
+        var code = await listening.Completion.WaitAsync(Generous);
+        var output = listening.Output;
 
         Assert.True(code == 0, output);
         Assert.Contains("Incoming call", output);
         Assert.Contains("answered", output);
         Assert.Contains("ended", output);
     }
+
+    private static int CountOf(string text, string part) => text.Split(part).Length - 1;
 
     private static async Task WaitUntil(Func<bool> condition)
     {

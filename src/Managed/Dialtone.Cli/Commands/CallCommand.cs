@@ -76,6 +76,9 @@ internal static class CallCommand
             {
                 await polling.CancelAsync().ConfigureAwait(false);
                 await poller.ConfigureAwait(false);
+                if (monitor.Call?.Ended is { IsCompleted: true } ended)
+                    view.Event("call", $"ended: {CallOutcome.Describe(ended.Result)}");
+                await monitor.SampleAsync(CancellationToken.None).ConfigureAwait(false);
                 view.Update([monitor.Status]);
             }
         }
@@ -86,7 +89,11 @@ internal static class CallCommand
     {
         var call = await agent.CallAsync(target, cancellationToken).ConfigureAwait(false);
         monitor.Call = call;
-        call.StateChanged += (_, e) => view.Event("call", e.End is { } end ? $"ended: {CallOutcome.Describe(end)}" : PartyStatus.Describe(e.State));
+        call.StateChanged += (_, e) =>
+        {
+            if (e.End is null)
+                view.Event("call", PartyStatus.Describe(e.State));
+        };
         view.Event("you", $"calling {target}");
 
         using (var ringing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))

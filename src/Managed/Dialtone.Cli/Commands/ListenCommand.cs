@@ -72,7 +72,7 @@ internal static class ListenCommand
 
     private static async Task TakeAsync(CliHost host, PhoneSession session, Call call, bool autoAnswer, bool live, CancellationToken cancellationToken)
     {
-        var caller = call.RemoteIdentity.ToString();
+        var caller = Format.Who(call.RemoteIdentity);
         host.Console.MarkupLine($"[bold]Incoming call[/] from {Markup.Escape(caller)}");
         if (!autoAnswer && !await AskAsync(host, call, caller, cancellationToken).ConfigureAwait(false))
         {
@@ -88,14 +88,19 @@ internal static class ListenCommand
 
         var monitor = new CallMonitor("you") { Call = call };
         await using var view = CallViews.Create(host, live && !session.Verbose, $"call from {caller}");
-        call.StateChanged += (_, e) => view.Event("call", e.End is { } end ? $"ended: {CallOutcome.Describe(end)}" : PartyStatus.Describe(e.State));
+        call.StateChanged += (_, e) =>
+        {
+            if (e.End is null)
+                view.Event("call", PartyStatus.Describe(e.State));
+        };
         using var polling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var poller = StatsPoller.RunAsync([monitor], view, polling.Token);
         try
         {
             await call.AnswerAsync(cancellationToken).ConfigureAwait(false);
             view.Event("you", "answered");
-            await call.Ended.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var end = await call.Ended.WaitAsync(cancellationToken).ConfigureAwait(false);
+            view.Event("call", $"ended: {CallOutcome.Describe(end)}");
         }
         catch (CallFailedException e)
         {
@@ -107,6 +112,7 @@ internal static class ListenCommand
                 view.Event("you", "hanging up (Ctrl+C)");
             await polling.CancelAsync().ConfigureAwait(false);
             await poller.ConfigureAwait(false);
+            await monitor.SampleAsync(CancellationToken.None).ConfigureAwait(false);
             view.Update([monitor.Status]);
         }
     }

@@ -15,6 +15,7 @@ internal sealed class PhoneSession : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggers;
     private readonly CallAudio _audio;
+    private volatile bool _closing;
 
     private PhoneSession(UserAgent agent, ILoggerFactory loggers, CallAudio audio, CliSettings settings)
     {
@@ -86,6 +87,8 @@ internal sealed class PhoneSession : IAsyncDisposable
         var recovering = false;
         Agent.RegistrationStateChanged += (_, e) =>
         {
+            if (_closing)
+                return; // our own shutdown closes the connection; that is no news
             switch (e.State)
             {
                 case RegistrationState.Recovering:
@@ -105,6 +108,7 @@ internal sealed class PhoneSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _closing = true;
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -119,7 +123,14 @@ internal sealed class PhoneSession : IAsyncDisposable
             // Leaving anyway: the server forgets us when the registration expires.
         }
         await _audio.DisposeAsync().ConfigureAwait(false);
-        await Agent.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await Agent.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Seen once when the server had gone away while we were quitting; nothing is left to wait for.
+        }
         _loggers.Dispose();
     }
 }
