@@ -22,7 +22,7 @@ internal static class DemoSummary
         {
             var figures = new Table().Border(TableBorder.Rounded).Title("[bold]call figures at hang-up[/]");
             figures.AddColumn("party");
-            foreach (var header in new[] { "codec", "round trip", "jitter", "loss", "MOS (E-model)", "packets in / out" })
+            foreach (var header in new[] { "codec", "round trip", "jitter", "loss", "MOS", "packets in/out" })
                 figures.AddColumn(header);
             foreach (var p in parties)
             {
@@ -30,6 +30,7 @@ internal static class DemoSummary
                     Format.Percent(p.LossPercent), Format.Mos(p.Mos), $"{Format.Count(p.PacketsReceived)} / {Format.Count(p.PacketsSent)}");
             }
             console.Write(figures);
+            console.MarkupLine("[grey]MOS: an ITU-T G.107 E-model estimate (1 to 4.5) from round trip, jitter and loss.[/]");
         }
 
         var passed = failure is null && checks.Count > 0 && checks.All(c => c.Passed);
