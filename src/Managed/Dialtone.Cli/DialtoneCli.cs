@@ -37,7 +37,7 @@ internal static class DialtoneCli
         + "  0  ok: registered / call answered / demo heard audio both ways\n"
         + "  1  call rejected (busy, declined, not found) or failed\n"
         + "  2  usage: bad option or configuration file\n"
-        + "  3  registration or authentication refused\n"
+        + "  3  registration or authentication refused (also for a call)\n"
         + "  4  cannot reach the SIP server\n"
         + "  5  demo: audio or DTMF did not arrive at both ends\n"
         + "  6  no answer (timed out, 408, 480)\n"
