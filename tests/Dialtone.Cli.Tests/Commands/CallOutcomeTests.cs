@@ -6,16 +6,16 @@ namespace Dialtone.Cli.Tests.Commands;
 public sealed class CallOutcomeTests
 {
     [Theory]
-    [InlineData(CallEndReason.Rejected, 486, ExitCode.CallFailed)]
-    [InlineData(CallEndReason.Rejected, 603, ExitCode.CallFailed)]
-    [InlineData(CallEndReason.Rejected, 404, ExitCode.CallFailed)]
-    [InlineData(CallEndReason.Rejected, 480, ExitCode.NoAnswer)]
-    [InlineData(CallEndReason.Rejected, 408, ExitCode.NoAnswer)]
-    [InlineData(CallEndReason.Failed, 407, ExitCode.RegistrationFailed)]
-    [InlineData(CallEndReason.Failed, 488, ExitCode.CallFailed)]
-    public void An_unanswered_call_maps_to_its_documented_exit_code(CallEndReason reason, int status, ExitCode expected)
+    [InlineData(CallEndReason.Rejected, 486, (int)ExitCode.CallFailed)]
+    [InlineData(CallEndReason.Rejected, 603, (int)ExitCode.CallFailed)]
+    [InlineData(CallEndReason.Rejected, 404, (int)ExitCode.CallFailed)]
+    [InlineData(CallEndReason.Rejected, 480, (int)ExitCode.NoAnswer)]
+    [InlineData(CallEndReason.Rejected, 408, (int)ExitCode.NoAnswer)]
+    [InlineData(CallEndReason.Failed, 407, (int)ExitCode.RegistrationFailed)]
+    [InlineData(CallEndReason.Failed, 488, (int)ExitCode.CallFailed)]
+    public void An_unanswered_call_maps_to_its_documented_exit_code(CallEndReason reason, int status, int expected)
     {
-        Assert.Equal(expected, CallOutcome.Of(new CallEnd(reason, status, "x")));
+        Assert.Equal(expected, (int)CallOutcome.Of(new CallEnd(reason, status, "x")));
     }
 
     [Fact]
