@@ -24,6 +24,8 @@ public sealed class HelpTests
         foreach (var option in new[] { "<uri>", "--play", "--record", "--duration", "--dtmf", "--server", "--user", "--password-env", "--stun", "--turn", "--ca", "--config" })
             Assert.Contains(option, output);
         Assert.Contains("DIALTONE_PASSWORD", output);
+        Assert.Contains("Examples:", output);
+        Assert.Contains("--dtmf 12#", output);
     }
 
     [Fact]

@@ -19,10 +19,16 @@ internal static class DialtoneCli
             + "  dialtone listen --auto-answer -s wss://sip.example.com/ws -u sip:alice@example.com\n\n"
             + "The password is read from $DIALTONE_PASSWORD (or asked for at a terminal, never echoed).\n\n"
             + ExitCodesHelp);
-        root.Subcommands.Add(DemoCommand.Create(host));
-        root.Subcommands.Add(RegisterCommand.Create(host));
-        root.Subcommands.Add(CallCommand.Create(host));
-        root.Subcommands.Add(ListenCommand.Create(host));
+        (Command Command, string Examples)[] commands =
+        [
+            (DemoCommand.Create(host), DemoCommand.Examples),
+            (RegisterCommand.Create(host), RegisterCommand.Examples),
+            (CallCommand.Create(host), CallCommand.Examples),
+            (ListenCommand.Create(host), ListenCommand.Examples),
+        ];
+        foreach (var (command, _) in commands)
+            root.Subcommands.Add(command);
+        HelpWithExamples.Install(root, commands.ToDictionary(c => c.Command, c => c.Examples));
         root.SetAction(parse =>
         {
             // A bare "dialtone" shows what it can do rather than an error.
@@ -54,7 +60,7 @@ internal static class DialtoneCli
             // Ctrl+C cancels the action's token; give a call time to send its BYE before the process is ended.
             ProcessTerminationTimeout = TimeSpan.FromSeconds(5),
         };
-        if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+        if (parse.Errors.Count > 0 && parse.Action is not (HelpAction or HelpWithExamples))
         {
             foreach (var error in parse.Errors)
                 host.ErrorConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error.Message)}");

@@ -15,6 +15,13 @@ internal static class CallCommand
     private static readonly TimeSpan MediaConnectTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ReceiverReportCap = TimeSpan.FromSeconds(3);
 
+    public const string Examples = """
+        Examples:
+          dialtone call sip:bob@example.com -s wss://sip.example.com/ws -u sip:alice@example.com
+          dialtone call sip:ivr@example.com -c alice.json --play hello.wav --record reply.wav --dtmf 12# --duration 20s
+          dialtone call sip:bob@example.com -c alice.json --stun stun:stun.example.com:3478 --answer-timeout 30s
+        """;
+
     public static Command Create(CliHost host)
     {
         var connection = new ConnectionOptions();
@@ -27,10 +34,7 @@ internal static class CallCommand
         var noView = new Option<bool>("--no-view") { Description = "Plain log lines instead of the live view (automatic when output is not a terminal)." };
         var command = new Command("call",
             "Call a SIP address and show the call live: state, codec, round trip, jitter, loss, audio level and a MOS estimate. "
-            + "Exit code 0 when the call was answered, 1 when rejected or failed, 6 when nobody answered.\n\n"
-            + "Examples:\n"
-            + "  dialtone call sip:bob@example.com -s wss://sip.example.com/ws -u sip:alice@example.com\n"
-            + "  dialtone call sip:ivr@example.com -c alice.json --play hello.wav --record reply.wav --dtmf 12# --duration 20s");
+            + "Exit code 0 when the call was answered, 1 when rejected or failed, 6 when nobody answered.");
         command.Arguments.Add(target);
         connection.AddTo(command);
         foreach (var option in new Option[] { play, record, duration, answerTimeout, dtmf, noView })

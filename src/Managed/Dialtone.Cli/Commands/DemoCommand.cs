@@ -9,6 +9,12 @@ namespace Dialtone.Cli.Commands;
 /// <summary><c>dialtone demo</c>: a complete call between two built-in parties, with nothing to set up.</summary>
 internal static class DemoCommand
 {
+    public const string Examples = """
+        Examples:
+          dialtone demo                 live view at a terminal
+          dialtone demo --no-view       timestamped lines, as CI runs it
+        """;
+
     public static Command Create(CliHost host)
     {
         var noView = new Option<bool>("--no-view")
@@ -17,9 +23,9 @@ internal static class DemoCommand
         };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log SIP messages and call events to standard error." };
         var command = new Command("demo",
-            "Run a complete call on this machine with nothing to set up: an embedded SIP server on 127.0.0.1, "
+            "A complete call on this machine with nothing to set up: an embedded SIP server on 127.0.0.1, "
             + "alice calls bob, tones both ways (Opus, DTLS-SRTP, echo canceller on), DTMF, hold, resume, hang up. "
-            + "Exit code 0 only if audio and the DTMF digits arrived at both ends.\n\nExample:\n  dialtone demo");
+            + "Exit code 0 only if audio and the DTMF digits arrived at both ends.");
         command.Options.Add(noView);
         command.Options.Add(verbose);
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(host, () => RunAsync(host, !parse.GetValue(noView), parse.GetValue(verbose), cancellationToken)));

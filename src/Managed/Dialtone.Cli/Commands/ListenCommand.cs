@@ -10,6 +10,12 @@ namespace Dialtone.Cli.Commands;
 /// <summary><c>dialtone listen</c>: registers and takes calls one at a time until Ctrl+C.</summary>
 internal static class ListenCommand
 {
+    public const string Examples = """
+        Examples:
+          dialtone listen -s wss://sip.example.com/ws -u sip:alice@example.com
+          dialtone listen --auto-answer --play greeting.wav --record calls.wav -c alice.json
+        """;
+
     public static Command Create(CliHost host)
     {
         var connection = new ConnectionOptions();
@@ -19,8 +25,7 @@ internal static class ListenCommand
         var noView = new Option<bool>("--no-view") { Description = "Plain log lines instead of the live view (automatic when output is not a terminal)." };
         var command = new Command("listen",
             "Register and wait for calls. Each call is answered (asked at the terminal, or at once with --auto-answer) and shown live; "
-            + "a second call while one is active is answered busy (486). Ctrl+C hangs up, unregisters and quits with exit code 0.\n\n"
-            + "Example:\n  dialtone listen --auto-answer --record calls.wav -s wss://sip.example.com/ws -u sip:alice@example.com");
+            + "a second call while one is active is answered busy (486). Ctrl+C hangs up, unregisters and quits with exit code 0.");
         connection.AddTo(command);
         foreach (var option in new Option[] { autoAnswer, play, record, noView })
             command.Options.Add(option);

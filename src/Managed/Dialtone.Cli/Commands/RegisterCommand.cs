@@ -8,6 +8,13 @@ namespace Dialtone.Cli.Commands;
 /// <summary><c>dialtone register</c>: proves the server, identity and password work; <c>--stay</c> keeps the registration.</summary>
 internal static class RegisterCommand
 {
+    public const string Examples = """
+        Examples:
+          DIALTONE_PASSWORD=secret dialtone register --server wss://sip.example.com/ws --user sip:alice@example.com
+          dialtone register --config alice.json --stay
+          dialtone register -s "sip:pbx.example.com;transport=tls" -u sip:100@pbx.example.com --ca company-ca.pem
+        """;
+
     public static Command Create(CliHost host)
     {
         var connection = new ConnectionOptions();
@@ -16,8 +23,7 @@ internal static class RegisterCommand
             Description = "Stay registered (refreshing the registration) until Ctrl+C, then unregister. Incoming calls are declined; use 'listen' to take them.",
         };
         var command = new Command("register",
-            "Register with the SIP server and report whether it worked. Without --stay the registration is removed again right away.\n\n"
-            + "Example:\n  DIALTONE_PASSWORD=secret dialtone register --server wss://sip.example.com/ws --user sip:alice@example.com");
+            "Register with the SIP server and report whether it worked. Without --stay the registration is removed again right away.");
         connection.AddTo(command);
         command.Options.Add(stay);
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(host, () => RunAsync(host, connection.Read(parse), parse.GetValue(stay), cancellationToken)));
