@@ -34,6 +34,18 @@ public sealed class DtmfDetectorTests
         Assert.Equal("55", new string(heard.ToArray()));
     }
 
+    [Fact]
+    public void A_short_dropout_inside_a_tone_does_not_count_the_digit_twice()
+    {
+        var detector = new DtmfDetector(Rate);
+        var heard = new List<char>();
+        var (row, column) = DtmfDetector.FrequenciesOf('9');
+        Feed(detector, new ToneGenerator(row, Rate, 0.25, column), TimeSpan.FromMilliseconds(80), heard);
+        Feed(detector, null, TimeSpan.FromMilliseconds(20), heard);
+        Feed(detector, new ToneGenerator(row, Rate, 0.25, column), TimeSpan.FromMilliseconds(80), heard);
+        Assert.Equal("9", new string(heard.ToArray()));
+    }
+
     [Theory]
     [InlineData(1000)]
     [InlineData(440)]
