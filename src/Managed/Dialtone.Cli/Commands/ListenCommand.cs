@@ -111,6 +111,11 @@ internal static class ListenCommand
         {
             view.Event("you", $"could not answer: {CallOutcome.Describe(e.End)}");
         }
+        catch (InvalidOperationException e)
+        {
+            // The caller hung up between the question and the answer.
+            view.Event("you", $"could not answer: {e.Message}");
+        }
         finally
         {
             if (cancellationToken.IsCancellationRequested)
@@ -146,12 +151,10 @@ internal static class ListenCommand
         {
             await call.RejectAsync(status).ConfigureAwait(false);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException
+            or Sip.Transport.SipTransportException or Sip.Transactions.SipTransactionTimeoutException)
         {
-            // The caller gave up first.
-        }
-        catch (Sip.Transport.SipTransportException)
-        {
+            // The caller gave up first, or the connection went: nothing left to decline.
         }
     }
 }

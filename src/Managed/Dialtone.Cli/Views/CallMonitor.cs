@@ -61,7 +61,8 @@ internal class CallMonitor(string name)
             lock (_lock)
                 _status = StatsReader.Apply(_status, call, report);
         }
-        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or Dialtone.WebRtc.WebRtcException)
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or Dialtone.WebRtc.WebRtcException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // The call ended between the check and the query: its media is gone; keep the last figures.
             SetState(PartyStatus.Describe(call.State));
