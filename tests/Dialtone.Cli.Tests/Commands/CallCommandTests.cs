@@ -64,6 +64,38 @@ public sealed class CallCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Interrupting_a_ringing_call_cancels_it_with_exit_code_130()
+    {
+        _bob = await Answerer.StartAsync(_server.WebSocketUri, _server.Domain, "bob", _ => Task.CompletedTask);
+        using var interrupt = new CancellationTokenSource();
+        var running = CliRun.RunAsync(Call("bob"), cancellationToken: interrupt.Token);
+        var bobsCall = await _bob.Incoming.Task.WaitAsync(Generous);
+
+        await interrupt.CancelAsync();
+        var (code, output) = await running.WaitAsync(Generous);
+
+        Assert.True(code == (int)ExitCode.Interrupted, output);
+        Assert.Equal(CallEndReason.RemoteHangup, (await bobsCall.Ended.WaitAsync(Generous)).Reason);
+    }
+
+    [Fact]
+    public async Task Interrupting_an_answered_call_hangs_up_with_exit_code_0()
+    {
+        _bob = await Answerer.StartAsync(_server.WebSocketUri, _server.Domain, "bob", call => call.AnswerAsync());
+        using var interrupt = new CancellationTokenSource();
+        var running = CliRun.RunAsync(Call("bob"), cancellationToken: interrupt.Token);
+        var bobsCall = await _bob.Incoming.Task.WaitAsync(Generous);
+        await bobsCall.Established.WaitAsync(Generous);
+
+        await interrupt.CancelAsync();
+        var (code, output) = await running.WaitAsync(Generous);
+
+        Assert.True(code == 0, output);
+        Assert.Contains("hanging up (Ctrl+C)", output);
+        Assert.Equal(CallEndReason.RemoteHangup, (await bobsCall.Ended.WaitAsync(Generous)).Reason);
+    }
+
+    [Fact]
     public async Task Calling_someone_who_is_not_online_exits_with_code_6()
     {
         var (code, output) = await CliRun.RunAsync(Call("nobody"));
