@@ -47,7 +47,7 @@ internal static class DialtoneCli
         + "  4  cannot reach the SIP server\n"
         + "  5  demo: audio or DTMF did not arrive at both ends\n"
         + "  6  no answer (timed out, 408, 480)\n"
-        + "  130 interrupted (Ctrl+C) before the call was answered";
+        + "  130 interrupted (Ctrl+C) before the call was answered, or during the demo";
 
     public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken = default)
     {

@@ -20,7 +20,7 @@ internal enum ExitCode
     NoAudio = 5,
     /// <summary>The callee did not answer in time (our timeout, 408 or 480).</summary>
     NoAnswer = 6,
-    /// <summary>Interrupted with Ctrl+C before the call was answered.</summary>
+    /// <summary>Interrupted with Ctrl+C before the call was answered, or during the demo.</summary>
     Interrupted = 130,
 }
 

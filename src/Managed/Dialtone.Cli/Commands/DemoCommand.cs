@@ -15,6 +15,8 @@ internal static class DemoCommand
           dialtone demo --no-view       timestamped lines, as CI runs it
         """;
 
+    private const string Interrupted = "interrupted (Ctrl+C)";
+
     public static Command Create(CliHost host)
     {
         var noView = new Option<bool>("--no-view")
@@ -47,7 +49,7 @@ internal static class DemoCommand
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                failure = "interrupted";
+                failure = Interrupted;
             }
             catch (Exception e)
             {
@@ -55,9 +57,10 @@ internal static class DemoCommand
                 view.Event("error", failure);
             }
         }
-        DemoSummary.Write(host.Console, script.Checks, script.FinalStatus, clock.Elapsed, failure);
-        if (failure == "interrupted")
-            return (int)ExitCode.Interrupted;
-        return failure is null && script.Checks.Count > 0 && script.Checks.All(c => c.Passed) ? (int)ExitCode.Ok : (int)ExitCode.NoAudio;
+        var exitCode = failure == Interrupted ? ExitCode.Interrupted
+            : failure is null && script.Checks.Count > 0 && script.Checks.All(c => c.Passed) ? ExitCode.Ok
+            : ExitCode.NoAudio;
+        DemoSummary.Write(host.Console, script.Checks, script.FinalStatus, clock.Elapsed, failure, exitCode);
+        return (int)exitCode;
     }
 }

@@ -6,7 +6,7 @@ namespace Dialtone.Cli.Demo;
 /// <summary>The table printed when the demo ends: every check with what was measured, then the call figures.</summary>
 internal static class DemoSummary
 {
-    public static void Write(IAnsiConsole console, IReadOnlyList<DemoCheck> checks, IReadOnlyList<PartyStatus> parties, TimeSpan elapsed, string? failure)
+    public static void Write(IAnsiConsole console, IReadOnlyList<DemoCheck> checks, IReadOnlyList<PartyStatus> parties, TimeSpan elapsed, string? failure, ExitCode exitCode)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]dialtone demo: summary[/]");
         table.AddColumn("check");
@@ -33,9 +33,8 @@ internal static class DemoSummary
             console.MarkupLine("[grey]MOS: an ITU-T G.107 E-model estimate (1 to 4.5) from round trip, jitter and loss.[/]");
         }
 
-        var passed = failure is null && checks.Count > 0 && checks.All(c => c.Passed);
-        console.MarkupLine(passed
+        console.MarkupLine(exitCode == ExitCode.Ok
             ? $"[green]Audio crossed the call both ways, DTMF matched, hold and resume worked[/] ({elapsed.TotalSeconds:0.0} s). Exit code 0."
-            : $"[red]The demo did not prove a working call[/] ({elapsed.TotalSeconds:0.0} s). Exit code {(int)ExitCode.NoAudio}.");
+            : $"[red]The demo did not prove a working call[/] ({elapsed.TotalSeconds:0.0} s). Exit code {(int)exitCode}.");
     }
 }
