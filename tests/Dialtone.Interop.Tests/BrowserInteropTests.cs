@@ -88,8 +88,11 @@ public abstract class BrowserInteropTests(InteropEnvironment browser, ITestOutpu
 
         var call = await DialtoneCallsAndBrowserAnswersAsync(dialtone, phone);
 
-        await phone.WaitToHearToneAsync(ToneLength, Generous);
+        var heard = (await phone.WaitToHearToneAsync(ToneLength, Generous)).Heard!;
         Assert.True(await dialtone.Probe.HearsToneAsync(ToneLength, Generous), $"Dialtone did not hear the browser's {InteropEnvironment.BrowserSaysHz} Hz tone");
+        // Plain tones are no digits: the DTMF detectors on both sides stay quiet.
+        Assert.Equal("", heard.Digits);
+        Assert.Equal("", dialtone.Probe.Digits);
 
         await call.HangupAsync();
         Assert.Equal(CallEndReason.LocalHangup, (await call.Ended.WaitAsync(Generous)).Reason);

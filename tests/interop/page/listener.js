@@ -37,11 +37,24 @@ window.Listener = class Listener {
 
   // The strongest bin within one bin of a frequency, in dB.
   _level(hz) {
-    const bin = Math.round(hz * this.analyser.fftSize / this.context.sampleRate);
+    const bin = this._bin(hz);
     let best = -Infinity;
     for (let i = Math.max(0, bin - 1); i <= Math.min(this._spectrum.length - 1, bin + 1); i++)
       best = Math.max(best, this._spectrum[i]);
     return best;
+  }
+
+  _bin(hz) {
+    return Math.round(hz * this.analyser.fftSize / this.context.sampleRate);
+  }
+
+  // The strongest bin of the whole spectrum: what dominates what we hear.
+  _peak() {
+    let bin = 0;
+    for (let i = 1; i < this._spectrum.length; i++)
+      if (this._spectrum[i] > this._spectrum[bin])
+        bin = i;
+    return { bin, db: this._spectrum[bin] };
   }
 
   _median() {
@@ -52,15 +65,17 @@ window.Listener = class Listener {
   _poll() {
     this.analyser.getFloatFrequencyData(this._spectrum);
     const floor = this._median();
+    const peak = this._peak();
     this.floorDb = floor;
     this.toneDb = this._level(this.toneHz);
-    if (this.toneDb > -70 && this.toneDb - floor > 25)
+    // Heard: loud enough, well above the noise floor, and the strongest thing in the spectrum.
+    if (this.toneDb > -70 && this.toneDb - floor > 25 && Math.abs(peak.bin - this._bin(this.toneHz)) <= 1)
       this.toneHeardMs += Listener.POLL_MS;
-    this._trackDigit(this._digit(floor));
+    this._trackDigit(this._digit(floor, peak));
   }
 
   // The DTMF key sounding now, or null: the strongest row and column each clearly above the rest.
-  _digit(floor) {
+  _digit(floor, peak) {
     const strongest = freqs => {
       const levels = freqs.map(f => this._level(f));
       const order = levels.map((l, i) => i).sort((a, b) => levels[b] - levels[a]);
@@ -69,7 +84,9 @@ window.Listener = class Listener {
     const row = strongest(Listener.ROWS);
     const column = strongest(Listener.COLUMNS);
     const clear = g => g.level > -70 && g.level - floor > 25 && g.level - g.next > 10;
-    return clear(row) && clear(column) ? Listener.KEYS[row.index][column.index] : null;
+    // One of the pair must be the spectrum's peak, or a strong tone next to a DTMF frequency could pass.
+    const dominant = [Listener.ROWS[row.index], Listener.COLUMNS[column.index]].some(hz => Math.abs(peak.bin - this._bin(hz)) <= 1);
+    return clear(row) && clear(column) && dominant ? Listener.KEYS[row.index][column.index] : null;
   }
 
   // A digit counts once it is seen in two consecutive reads, and again only after a pause.
