@@ -6,7 +6,8 @@
 #   build/build-webrtc.sh [--config Debug|Release] [--asan] [--tests] [--bench] [-j N]
 #
 # Output (repo-relative):
-#   artifacts/native/linux-x64/libdialtone_webrtc.so        (--asan: artifacts/native-asan/linux-x64/)
+#   artifacts/native/linux-x64/libdialtone_webrtc.so        Release
+#   artifacts/native-debug/linux-x64/, artifacts/native-asan/linux-x64/, artifacts/native-debug-asan/linux-x64/
 #   artifacts/obj/native/<config>[-asan]/                   CMake build dir; tests/dt_shim_tests and
 #                                                           bench/dt_native_bench live here
 set -euo pipefail
@@ -16,7 +17,7 @@ asan=0
 tests=0
 bench=0
 jobs=2
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --config) config="${2:?--config needs Debug or Release}"; shift 2 ;;
@@ -56,12 +57,15 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 
 # --- configure + build ----------------------------------------------------------------------------
+# Release goes to the folder the managed loader looks in; Debug and sanitizer builds get their own,
+# so they never replace it.
 suffix=""
-out_dir="$repo/artifacts/native/linux-x64"
-if [[ $asan -eq 1 ]]; then
-  suffix="-asan"
-  out_dir="$repo/artifacts/native-asan/linux-x64"
-fi
+[[ $asan -eq 1 ]] && suffix="-asan"
+out_name="native"
+[[ "$config" == Debug ]] && out_name="native-debug"
+[[ $asan -eq 1 ]] && out_name="${out_name}-asan"
+out_dir="$repo/artifacts/$out_name/linux-x64"
+
 build_dir="$repo/artifacts/obj/native/${config}${suffix}"
 on_off() { [[ $1 -eq 1 ]] && echo ON || echo OFF; }
 

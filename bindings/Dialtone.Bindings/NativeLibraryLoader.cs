@@ -79,7 +79,8 @@ internal static class NativeLibraryLoader
         }
     }
 
-    private static unsafe void CheckAbiVersion(nint library, string from)
+    /// <summary>Throws <see cref="NativeLibraryVersionException"/> unless <paramref name="library"/> exports the expected dt_abi_version.</summary>
+    internal static unsafe void CheckAbiVersion(nint library, string from)
     {
         if (!NativeLibrary.TryGetExport(library, "dt_abi_version", out nint export))
         {

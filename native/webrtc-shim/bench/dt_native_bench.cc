@@ -8,7 +8,8 @@
 // negotiated with complete SDPs (Opus) and connected over local host candidates. After all are
 // connected and 1 s of warm-up, process CPU time (getrusage user+sys) is measured over <seconds>.
 // Prints one line:
-//   native calls=N seconds=S cpu_ms=... cpu_ms_per_call_second=... audio_ok=0|1
+//   native calls=N seconds=S wall_s=... cpu_ms=... cpu_ms_per_call_second=... audio_ok=0|1 tone_at_b=... tone_at_a=...
+// (exit code 0; 3 when the tones were not heard; 1 on setup failure; 2 on bad arguments)
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -72,8 +73,8 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  AudioPump pump_a(factory_a, 1000, 200);
-  AudioPump pump_b(factory_b, 1600, 200);
+  AudioPump pump_a(factory_a, 1000, 1000);
+  AudioPump pump_b(factory_b, 1600, 1000);
   std::this_thread::sleep_for(std::chrono::seconds(1));
 
   double cpu_before = CpuMs();
@@ -82,14 +83,18 @@ int main(int argc, char** argv) {
   double cpu_ms = CpuMs() - cpu_before;
   double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
 
-  auto heard_b = pump_b.Recent(200);
-  auto heard_a = pump_a.Recent(200);
-  bool audio_ok = ToneAmplitude(heard_b.data(), heard_b.size(), 1000, 48000) > 500 &&
-                  ToneAmplitude(heard_a.data(), heard_a.size(), 1600, 48000) > 500;
+  // Audio check over the last second: B hears A's 1 kHz and A hears B's 1.6 kHz (the mix of all calls).
+  auto heard_b = pump_b.Recent(1000);
+  auto heard_a = pump_a.Recent(1000);
+  double tone_at_b = ToneAmplitude(heard_b.data(), heard_b.size(), 1000, 48000);
+  double tone_at_a = ToneAmplitude(heard_a.data(), heard_a.size(), 1600, 48000);
+  bool audio_ok = tone_at_b > 500 && tone_at_a > 500;
   pump_a.Stop();
   pump_b.Stop();
-  std::printf("native calls=%d seconds=%d wall_s=%.3f cpu_ms=%.1f cpu_ms_per_call_second=%.3f audio_ok=%d\n", calls,
-              seconds, wall_s, cpu_ms, cpu_ms / (calls * wall_s), audio_ok ? 1 : 0);
+  std::printf(
+      "native calls=%d seconds=%d wall_s=%.3f cpu_ms=%.1f cpu_ms_per_call_second=%.3f audio_ok=%d tone_at_b=%.0f "
+      "tone_at_a=%.0f\n",
+      calls, seconds, wall_s, cpu_ms, cpu_ms / (calls * wall_s), audio_ok ? 1 : 0, tone_at_b, tone_at_a);
   std::fflush(stdout);
   pairs.clear();
   dt_factory_release(factory_a);

@@ -35,10 +35,8 @@ dt_audio_processing_options DefaultAudioProcessingOptions() {
 dt_audio_processing_options ReadAudioProcessingOptions(const dt_audio_processing_options* options) {
   if (options == nullptr || options->struct_size == 0) return DefaultAudioProcessingOptions();
   dt_audio_processing_options result = ReadVersioned(options, DefaultAudioProcessingOptions(), "audio_processing");
-  if (result.noise_suppression_level < DT_NOISE_SUPPRESSION_LOW ||
-      result.noise_suppression_level > DT_NOISE_SUPPRESSION_VERY_HIGH) {
-    throw Error(DT_ERROR_INVALID_ARGUMENT, "noise_suppression_level out of range");
-  }
+  result.noise_suppression_level = CheckedEnum(result.noise_suppression_level, DT_NOISE_SUPPRESSION_LOW,
+                                               DT_NOISE_SUPPRESSION_VERY_HIGH, "noise_suppression_level");
   return result;
 }
 

@@ -46,6 +46,27 @@ int32_t Guard(const char* function, Body&& body) noexcept {
   }
 }
 
+// The integer value of a C enum received from the caller. C callers (and P/Invoke) may pass any
+// int; loading an out-of-range value as the C++ enum type is undefined behaviour, so incoming enums
+// are read as integers and range-checked before use.
+template <typename Enum>
+int32_t RawEnum(const Enum& value) {
+  static_assert(sizeof(Enum) == sizeof(int32_t), "C enums are int-sized");
+  int32_t raw;
+  std::memcpy(&raw, &value, sizeof(raw));
+  return raw;
+}
+
+// RawEnum(value) as Enum, or DT_ERROR_INVALID_ARGUMENT naming `what` when outside [first, last].
+template <typename Enum>
+Enum CheckedEnum(const Enum& value, Enum first, Enum last, const char* what) {
+  int32_t raw = RawEnum(value);
+  if (raw < static_cast<int32_t>(first) || raw > static_cast<int32_t>(last)) {
+    throw Error(DT_ERROR_INVALID_ARGUMENT, std::string(what) + " out of range: " + std::to_string(raw));
+  }
+  return static_cast<Enum>(raw);
+}
+
 inline void RequireArgument(bool condition, const char* what) {
   if (!condition) throw Error(DT_ERROR_INVALID_ARGUMENT, what);
 }

@@ -35,7 +35,7 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
     }
   });
   factory->device_task_queues_ = compat::CreateTaskQueueFactory();
-  switch (options.audio_device) {
+  switch (CheckedEnum(options.audio_device, DT_AUDIO_DEVICE_NONE, DT_AUDIO_DEVICE_WAV_FILE, "audio_device")) {
     case DT_AUDIO_DEVICE_NONE:
       factory->audio_device_ = CreateSilentAudioDevice(factory->device_task_queues_.get());
       break;
@@ -48,8 +48,6 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
           factory->device_task_queues_.get(), options.wav_input_path ? options.wav_input_path : "", options.wav_loop_input,
           options.wav_output_path ? options.wav_output_path : "", rate, channels);
       break;
-    default:
-      throw Error(DT_ERROR_INVALID_ARGUMENT, "unknown audio_device kind");
   }
   if (!factory->audio_device_) throw Error(DT_ERROR_AUDIO_DEVICE, "the audio device could not be created");
   factory->audio_processing_ = CreateAudioProcessing(processing);

@@ -51,7 +51,7 @@ void InitLogging() {
 
 extern "C" DT_API int32_t dt_set_log_callback(dt_log_callback callback, void* user_data, dt_log_severity min_severity) {
   return dt::Guard(__func__, [&] {
-    dt::RequireArgument(min_severity >= DT_LOG_VERBOSE && min_severity <= DT_LOG_NONE, "min_severity out of range");
+    dt::CheckedEnum(min_severity, DT_LOG_VERBOSE, DT_LOG_NONE, "min_severity");
     dt::InitLogging();
     std::lock_guard lock(dt::sink_mutex());
     if (dt::sink_installed) {

@@ -36,16 +36,15 @@ webrtc::PeerConnectionInterface::RTCConfiguration ToRtcConfiguration(const dt_pe
     if (server.credential) ice.password = server.credential;
     rtc.servers.push_back(std::move(ice));
   }
-  switch (config.ice_transport_policy) {
+  switch (CheckedEnum(config.ice_transport_policy, DT_ICE_TRANSPORT_POLICY_ALL, DT_ICE_TRANSPORT_POLICY_RELAY,
+                      "ice_transport_policy")) {
     case DT_ICE_TRANSPORT_POLICY_ALL: rtc.type = webrtc::PeerConnectionInterface::kAll; break;
     case DT_ICE_TRANSPORT_POLICY_RELAY: rtc.type = webrtc::PeerConnectionInterface::kRelay; break;
-    default: throw Error(DT_ERROR_INVALID_ARGUMENT, "unknown ice_transport_policy");
   }
-  switch (config.bundle_policy) {
+  switch (CheckedEnum(config.bundle_policy, DT_BUNDLE_POLICY_BALANCED, DT_BUNDLE_POLICY_MAX_COMPAT, "bundle_policy")) {
     case DT_BUNDLE_POLICY_BALANCED: rtc.bundle_policy = webrtc::PeerConnectionInterface::kBundlePolicyBalanced; break;
     case DT_BUNDLE_POLICY_MAX_BUNDLE: rtc.bundle_policy = webrtc::PeerConnectionInterface::kBundlePolicyMaxBundle; break;
     case DT_BUNDLE_POLICY_MAX_COMPAT: rtc.bundle_policy = webrtc::PeerConnectionInterface::kBundlePolicyMaxCompat; break;
-    default: throw Error(DT_ERROR_INVALID_ARGUMENT, "unknown bundle_policy");
   }
   RequireArgument(config.ice_candidate_pool_size >= 0, "ice_candidate_pool_size is negative");
   rtc.ice_candidate_pool_size = config.ice_candidate_pool_size;

@@ -15,8 +15,7 @@ static_assert(int(webrtc::SdpType::kOffer) == DT_SDP_TYPE_OFFER && int(webrtc::S
               int(webrtc::SdpType::kAnswer) == DT_SDP_TYPE_ANSWER && int(webrtc::SdpType::kRollback) == DT_SDP_TYPE_ROLLBACK);
 
 webrtc::SdpType ToSdpType(dt_sdp_type type) {
-  RequireArgument(type >= DT_SDP_TYPE_OFFER && type <= DT_SDP_TYPE_ROLLBACK, "unknown dt_sdp_type");
-  return static_cast<webrtc::SdpType>(type);
+  return static_cast<webrtc::SdpType>(CheckedEnum(type, DT_SDP_TYPE_OFFER, DT_SDP_TYPE_ROLLBACK, "sdp type"));
 }
 
 class CreateObserver : public webrtc::CreateSessionDescriptionObserver {

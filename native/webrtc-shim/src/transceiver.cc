@@ -76,7 +76,7 @@ extern "C" {
 
 DT_API int32_t dt_transceiver_set_direction(dt_transceiver* transceiver, dt_transceiver_direction direction) {
   return Guard(__func__, [&] {
-    dt::RequireArgument(direction >= DT_DIRECTION_SENDRECV && direction <= DT_DIRECTION_STOPPED, "unknown direction");
+    direction = dt::CheckedEnum(direction, DT_DIRECTION_SENDRECV, DT_DIRECTION_STOPPED, "direction");
     auto t = Lookup<Transceiver>(transceiver);
     webrtc::RTCError error = direction == DT_DIRECTION_STOPPED
                                  ? t->get().StopStandard()

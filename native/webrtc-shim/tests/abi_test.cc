@@ -124,6 +124,14 @@ TEST(Abi, PeerConnectionConfigIsValidated) {
   dt_peer_connection* pc = nullptr;
   EXPECT_EQ(dt_peer_connection_create(factory, &config, &pc), DT_ERROR_CREATE_FAILED);
   EXPECT_NE(LastError(), "");
+  config.ice_server_count = 0;
+  int32_t out_of_range = 9;  // what a C caller may pass; read as an integer, never as the enum
+  std::memcpy(&config.bundle_policy, &out_of_range, sizeof(out_of_range));
+  EXPECT_EQ(dt_peer_connection_create(factory, &config, &pc), DT_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(LastError().find("bundle_policy"), std::string::npos);
+  config.bundle_policy = DT_BUNDLE_POLICY_MAX_BUNDLE;
+  config.ice_server_count = 1;
+  EXPECT_NE(LastError(), "");
   const char* good_urls[] = {"stun:127.0.0.1:3478", "turn:127.0.0.1:3478?transport=udp"};
   dt_ice_server servers[] = {{good_urls, 1, nullptr, nullptr}, {good_urls + 1, 1, "user", "secret"}};
   config.ice_servers = servers;

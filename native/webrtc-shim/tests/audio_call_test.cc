@@ -167,3 +167,35 @@ TEST_F(AudioCall, HoldByRenegotiatingSendOnly) {
   ASSERT_EQ(dt_transceiver_get_current_direction(a->audio, &direction, &has), DT_OK);
   EXPECT_EQ(direction, DT_DIRECTION_SENDONLY);
 }
+
+// The audio processing switches reach libwebrtc's APM, live: steady white noise into A's microphone
+// is heard at B; switching noise suppression on mid-call makes B's level drop.
+TEST_F(AudioCall, NoiseSuppressionSwitchedOnLiveRemovesSteadyNoise) {
+  pump_a = std::make_unique<AudioPump>(a->factory, /*noise*/ -1, 1000, 4000);
+  pump_b = std::make_unique<AudioPump>(b->factory, kToneBtoA, 1000, 0);
+  double rms_off = 0;
+  ASSERT_TRUE(Eventually([&] {
+    auto heard = pump_b->Recent(500);
+    rms_off = Rms(heard.data(), heard.size());
+    return heard.size() == 24000 && rms_off > 1000;
+  }, 10000)) << "noise not heard at B, rms " << rms_off;
+
+  dt_audio_processing_options apm{};
+  apm.struct_size = sizeof(apm);
+  apm.noise_suppression = true;
+  apm.noise_suppression_level = DT_NOISE_SUPPRESSION_VERY_HIGH;
+  ASSERT_EQ(dt_factory_set_audio_processing(a->factory, &apm), DT_OK) << LastError();
+  double rms_on = rms_off;
+  EXPECT_TRUE(Eventually([&] {
+    auto heard = pump_b->Recent(500);
+    rms_on = Rms(heard.data(), heard.size());
+    return rms_on < rms_off / 4;
+  }, 8000)) << "rms before " << rms_off << ", after " << rms_on;
+
+  apm.noise_suppression = false;  // and off again
+  ASSERT_EQ(dt_factory_set_audio_processing(a->factory, &apm), DT_OK);
+  EXPECT_TRUE(Eventually([&] {
+    auto heard = pump_b->Recent(500);
+    return Rms(heard.data(), heard.size()) > rms_off / 2;
+  }, 8000));
+}

@@ -189,3 +189,38 @@ TEST(Lifecycle, FactoryOutlivesItsApplicationReference) {
   EXPECT_EQ(dt_peer_connection_release(pc), DT_OK);
   EXPECT_TRUE(Eventually([] { return Live().factories == 0; }, 5000));
 }
+
+TEST(Lifecycle, CallsRacingAReleaseNeverTouchFreedMemory) {
+  for (int round = 0; round < 10; ++round) {
+    auto a = std::make_unique<Peer>(NoDevice());
+    ASSERT_TRUE(a->AddAudio());
+    dt_peer_connection* pc = a->pc;
+    dt_transceiver* transceiver = a->audio;
+    std::atomic<bool> stop{false};
+    std::atomic<int> unexpected{0};
+    std::vector<std::thread> callers;
+    for (int t = 0; t < 3; ++t) {
+      callers.emplace_back([&] {
+        while (!stop) {
+          dt_signaling_state state;
+          int32_t rc = dt_peer_connection_get_signaling_state(pc, &state);
+          dt_transceiver_direction direction;
+          int32_t rc2 = dt_transceiver_get_direction(transceiver, &direction);
+          StatsResult stats;
+          int32_t rc3 = GetStats(pc, &stats);
+          auto ok = [](int32_t r) { return r == DT_OK || r == DT_ERROR_INVALID_HANDLE || r == DT_ERROR_CLOSED; };
+          if (!ok(rc) || !ok(rc2) || !ok(rc3) || (rc3 == DT_OK && stats.result != DT_OK && stats.result != DT_ERROR_CLOSED)) {
+            unexpected++;
+          }
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    a->ReleaseAll();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    stop = true;
+    for (auto& c : callers) c.join();
+    EXPECT_EQ(unexpected.load(), 0);
+  }
+  EXPECT_TRUE(Eventually(AllReleased, 5000));
+}

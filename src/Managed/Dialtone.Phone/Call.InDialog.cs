@@ -70,6 +70,26 @@ public sealed partial class Call
         }
     }
 
+    /// <summary>
+    /// Sends one DTMF digit as SIP INFO (application/dtmf-relay), for servers that want digits in
+    /// signalling rather than in the media (<see cref="SendDtmf"/>).
+    /// </summary>
+    public async Task SendDtmfInfoAsync(char digit, TimeSpan? duration = null, CancellationToken cancellationToken = default)
+    {
+        if (!IsDtmfKey(digit))
+            throw new ArgumentOutOfRangeException(nameof(digit), digit, "A DTMF key is 0-9, *, #, A-D.");
+        if (State is not (CallState.Established or CallState.OnHold))
+            throw new InvalidOperationException($"The call is {State}; DTMF needs an established call.");
+        var info = NewInDialogRequest(SipMethods.Info);
+        var body = $"Signal={digit}\r\nDuration={(int)(duration ?? TimeSpan.FromMilliseconds(160)).TotalMilliseconds}\r\n";
+        info.SetBody(System.Text.Encoding.UTF8.GetBytes(body), DtmfRelay);
+        var response = await SendInDialogAsync(info, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccess)
+            throw new InvalidOperationException($"The peer refused the INFO: {response.StatusCode} {response.ReasonPhrase}");
+    }
+
+    private static readonly SipContentType DtmfRelay = new("application", "dtmf-relay");
+
     private async Task ByeAsync(CancellationToken cancellationToken)
     {
         if (_dialog is null)

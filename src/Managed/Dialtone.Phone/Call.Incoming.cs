@@ -39,13 +39,58 @@ public sealed partial class Call
         invite.CancellationRequested.Register(() =>
         {
             // The stack has answered the CANCEL and the INVITE (487) already.
-            if (State == CallState.Ringing)
+            if (State is CallState.Ringing or CallState.EarlyMedia)
                 Finish(new CallEnd(CallEndReason.RemoteHangup, 487, "Request Terminated", "the caller cancelled"));
         });
         var ringing = invite.CreateResponse(180);
         ringing.Headers.Add(SipHeaderNames.Contact, _ua.Contact.ToString());
         await invite.SendResponseAsync(ringing).ConfigureAwait(false);
         return true;
+    }
+
+    private string? _earlyAnswer;
+
+    /// <summary>
+    /// Starts media before answering (early media: an IVR prompt, ringback of our own): sends
+    /// 183 Session Progress carrying our SDP answer. <see cref="AnswerAsync"/> later repeats the
+    /// same answer in the 200.
+    /// </summary>
+    public async Task ProgressAsync(CancellationToken cancellationToken = default)
+    {
+        var invite = _incomingInvite ?? throw new InvalidOperationException("Only an incoming call can send early media.");
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (State != CallState.Ringing || _earlyAnswer is not null)
+                throw new InvalidOperationException($"The call is {State}; early media is for a ringing call, once.");
+            if (!_offerInInvite)
+                throw new InvalidOperationException("The INVITE carried no offer, so there is nothing to answer early.");
+            _earlyAnswer = await _media.CreateAnswerAsync(cancellationToken).ConfigureAwait(false);
+            var progress = invite.CreateResponse(183);
+            progress.Headers.Add(SipHeaderNames.Contact, _ua.Contact.ToString());
+            progress.SetBody(System.Text.Encoding.UTF8.GetBytes(_earlyAnswer), SipContentType.Sdp);
+            await invite.SendResponseAsync(progress, cancellationToken).ConfigureAwait(false);
+            SetState(CallState.EarlyMedia);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Sends the caller elsewhere: a 3xx (302 Moved Temporarily by default) with <paramref name="target"/> as Contact.</summary>
+    public async Task RedirectAsync(UriReference target, int statusCode = 302, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (statusCode is < 300 or > 399)
+            throw new ArgumentOutOfRangeException(nameof(statusCode), statusCode, "A redirect is a 3xx status.");
+        var invite = _incomingInvite ?? throw new InvalidOperationException("Only an incoming call can be redirected.");
+        if (State is not (CallState.Ringing or CallState.EarlyMedia))
+            throw new InvalidOperationException($"The call is {State}, not ringing.");
+        var response = invite.CreateResponse(statusCode);
+        response.Headers.Add(SipHeaderNames.Contact, new SipAddress(target).ToString());
+        await invite.SendResponseAsync(response, cancellationToken).ConfigureAwait(false);
+        Finish(new CallEnd(CallEndReason.LocalHangup, statusCode, response.ReasonPhrase, $"redirected to {target}"));
     }
 
     /// <summary>Answers an incoming call; completes once the caller's ACK arrived and the call is established.</summary>
@@ -55,12 +100,13 @@ public sealed partial class Call
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (State != CallState.Ringing)
+            if (State is not (CallState.Ringing or CallState.EarlyMedia))
                 throw new InvalidOperationException($"The call is {State}, not ringing.");
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token, invite.CancellationRequested);
-            var sdp = _offerInInvite
-                ? await _media.CreateAnswerAsync(linked.Token).ConfigureAwait(false)
-                : await _media.CreateOfferAsync(linked.Token).ConfigureAwait(false);
+            var sdp = _earlyAnswer
+                ?? (_offerInInvite
+                    ? await _media.CreateAnswerAsync(linked.Token).ConfigureAwait(false)
+                    : await _media.CreateOfferAsync(linked.Token).ConfigureAwait(false));
 
             var ok = invite.CreateResponse(200);
             _ua.AddCommonHeaders(ok);
@@ -93,8 +139,9 @@ public sealed partial class Call
             _remoteHold = _offerInInvite && SdpInspector.IsHold(BodyText(invite.Request));
             SetState(_remoteHold ? CallState.OnHold : CallState.Established);
         }
-        catch (OperationCanceledException) when (invite.CancellationRequested.IsCancellationRequested)
+        catch (OperationCanceledException) when (invite.CancellationRequested.IsCancellationRequested || _lifetime.IsCancellationRequested)
         {
+            // The caller cancelled, or the call ended (hangup, dispose) while we were answering.
             throw new CallFailedException(await Ended.ConfigureAwait(false));
         }
         finally
@@ -109,7 +156,7 @@ public sealed partial class Call
         if (statusCode is < 300 or > 699)
             throw new ArgumentOutOfRangeException(nameof(statusCode), statusCode, "A rejection is a 3xx-6xx status.");
         var invite = _incomingInvite ?? throw new InvalidOperationException("Only an incoming call can be rejected.");
-        if (State != CallState.Ringing)
+        if (State is not (CallState.Ringing or CallState.EarlyMedia))
             throw new InvalidOperationException($"The call is {State}, not ringing.");
         var response = invite.CreateResponse(statusCode);
         await invite.SendResponseAsync(response, cancellationToken).ConfigureAwait(false);

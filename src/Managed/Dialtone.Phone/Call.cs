@@ -23,6 +23,7 @@ public sealed partial class Call : IAsyncDisposable
     private readonly TaskCompletionSource<CallEnd> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _established = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly EventQueue _events;
     private SipDialog? _dialog;
     private CallState _state;
     private bool _localHold;
@@ -37,6 +38,7 @@ public sealed partial class Call : IAsyncDisposable
         RemoteIdentity = remoteIdentity;
         _state = initial;
         _logger = ua.LoggerFactory.CreateLogger<Call>();
+        _events = new EventQueue(e => Log.HandlerFailed(_logger, CallId, e));
         _media = new WebRtcMediaSession(ua.MediaFactory, ua.Options.Media);
         // Observed so a call that ends before anyone awaits it leaves no unobserved exception.
         _established.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
@@ -174,23 +176,7 @@ public sealed partial class Call : IAsyncDisposable
             SetState(_localHold || _remoteHold ? CallState.OnHold : CallState.Established);
     }
 
-    private void Raise<T>(EventHandler<T>? handler, T args)
-    {
-        if (handler is null)
-            return;
-        // Off whatever thread we are on (possibly the SIP executor): user code must not block the stack.
-        ThreadPool.QueueUserWorkItem(_ =>
-        {
-            try
-            {
-                handler(this, args);
-            }
-            catch (Exception e)
-            {
-                Log.HandlerFailed(_logger, CallId, e);
-            }
-        });
-    }
+    private void Raise<T>(EventHandler<T>? handler, T args) => _events.Raise(this, handler, args);
 
     public async ValueTask DisposeAsync()
     {

@@ -55,7 +55,9 @@ internal sealed class SipConnection : IAsyncDisposable
             var ws = await SipWebSocketTransport.ConnectAsync(
                 wsUri, new SipWebSocketOptions { Tls = options.Tls }, loggers.CreateLogger<SipWebSocketTransport>(), cancellationToken).ConfigureAwait(false);
             transport = ws;
-            destination = ws.RemoteEndPoint ?? throw new SipTransportException($"Lost the WebSocket to {wsUri} while connecting.");
+            var connected = ws.RemoteEndPoint ?? throw new SipTransportException($"Lost the WebSocket to {wsUri} while connecting.");
+            // No connection id: requests go over whichever WebSocket is current, also after a reconnect.
+            destination = connected with { ConnectionId = null };
         }
         else
         {

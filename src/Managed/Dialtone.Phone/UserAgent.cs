@@ -23,6 +23,8 @@ public sealed partial class UserAgent : IAsyncDisposable
     private readonly ConcurrentDictionary<SipDialogId, Call> _callsByDialog = new();
     private readonly ConcurrentDictionary<Call, byte> _calls = new();
     private readonly ILogger _logger;
+    private readonly ConnectionKeeper _keeper;
+    private readonly EventQueue _events;
     private Registration? _registration;
     private int _disposed;
 
@@ -33,9 +35,12 @@ public sealed partial class UserAgent : IAsyncDisposable
         MediaFactory = mediaFactory;
         LoggerFactory = options.LoggerFactory;
         _logger = LoggerFactory.CreateLogger<UserAgent>();
+        _events = new EventQueue(e => Log.HandlerFailed(_logger, e));
         Digest = options.Credentials is { } credentials ? new SipDigestClient(credentials, LoggerFactory.CreateLogger<SipDigestClient>()) : null;
         Contact = connection.ContactFor(options.AddressOfRecord.User!);
         connection.Stack.TransactionUser = new TransactionUser(this);
+        _keeper = new ConnectionKeeper(this);
+        _keeper.FlowChanged += (connected, error) => Raise(ConnectionChanged, new ConnectionChangedEventArgs(connected, error));
     }
 
     /// <summary>Connects to the server and prepares the audio engine. Does not register: call <see cref="RegisterAsync"/>.</summary>
@@ -73,6 +78,15 @@ public sealed partial class UserAgent : IAsyncDisposable
     /// <summary>An incoming call is ringing: answer or reject <see cref="IncomingCallEventArgs.Call"/>. Raised on a thread-pool thread.</summary>
     public event EventHandler<IncomingCallEventArgs>? IncomingCall;
 
+    /// <summary>
+    /// The connection to the server was lost (<see cref="ConnectionChangedEventArgs.Connected"/> false;
+    /// the user agent reconnects and registers again by itself) or is back (true).
+    /// </summary>
+    public event EventHandler<ConnectionChangedEventArgs>? ConnectionChanged;
+
+    /// <summary>True once <see cref="RegisterAsync"/> was asked for and not undone by <see cref="UnregisterAsync"/>.</summary>
+    internal bool WantsRegistration { get; private set; }
+
     internal SipConnection Connection { get; }
 
     internal SipStack Stack => Connection.Stack;
@@ -90,12 +104,14 @@ public sealed partial class UserAgent : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         _registration ??= new Registration(this);
+        WantsRegistration = true;
         await _registration.RegisterAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes our registration (REGISTER with Expires: 0).</summary>
     public async Task UnregisterAsync(CancellationToken cancellationToken = default)
     {
+        WantsRegistration = false;
         if (_registration is { } registration)
             await registration.UnregisterAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -144,6 +160,7 @@ public sealed partial class UserAgent : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        _keeper.Dispose();
         foreach (var call in Calls)
             await call.DisposeAsync().ConfigureAwait(false);
         if (_registration is { } registration)
@@ -211,15 +228,10 @@ public sealed partial class UserAgent : IAsyncDisposable
             await call.RejectAsync(480).ConfigureAwait(false);
             return;
         }
-        try
-        {
-            handler(this, new IncomingCallEventArgs(call));
-        }
-        catch (Exception e)
-        {
-            Log.HandlerFailed(_logger, e);
-        }
+        Raise(handler, new IncomingCallEventArgs(call));
     }
+
+    private void Raise<T>(EventHandler<T>? handler, T args) => _events.Raise(this, handler, args);
 
     private void OnStrayResponse(SipResponse response)
     {
@@ -245,7 +257,7 @@ public sealed partial class UserAgent : IAsyncDisposable
         [LoggerMessage(Level = LogLevel.Information, Message = "refused an incoming call from {From}: {End}")]
         public static partial void IncomingRefused(ILogger logger, string from, string end);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "an IncomingCall handler threw")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "an event handler threw")]
         public static partial void HandlerFailed(ILogger logger, Exception e);
     }
 }
@@ -253,4 +265,12 @@ public sealed partial class UserAgent : IAsyncDisposable
 public sealed class IncomingCallEventArgs(Call call) : EventArgs
 {
     public Call Call { get; } = call;
+}
+
+public sealed class ConnectionChangedEventArgs(bool connected, Exception? error) : EventArgs
+{
+    /// <summary>False: the flow to the server was lost and is being recovered. True: it is back and registered.</summary>
+    public bool Connected { get; } = connected;
+
+    public Exception? Error { get; } = error;
 }

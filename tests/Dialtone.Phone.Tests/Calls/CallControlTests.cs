@@ -39,7 +39,7 @@ public sealed class CallControlTests : IAsyncLifetime
         await (await incoming).Established.WaitAsync(Generous);
         await Task.Delay(500); // let the jitter buffer settle before the first digit
 
-        call.SendDtmf("159#", TimeSpan.FromMilliseconds(160), TimeSpan.FromMilliseconds(100));
+        call.SendDtmf("159#", TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(150));
 
         var deadline = DateTime.UtcNow + Generous;
         while (bob.Digits().Length < 4 && DateTime.UtcNow < deadline)
@@ -61,7 +61,7 @@ public sealed class CallControlTests : IAsyncLifetime
 
         await call.HoldAsync();
         Assert.Equal(CallState.OnHold, call.State);
-        await WaitUntil(() => bobsCall.State == CallState.OnHold && bobsCall.IsRemoteHold);
+        await Eventually.True(() => bobsCall.State == CallState.OnHold && bobsCall.IsRemoteHold);
         await Task.Delay(300); // packets in flight
         var heldAt = await PacketsReceivedAsync(call);
         await Task.Delay(1000);
@@ -69,7 +69,7 @@ public sealed class CallControlTests : IAsyncLifetime
 
         await call.ResumeAsync();
         Assert.Equal(CallState.Established, call.State);
-        await WaitUntil(() => bobsCall.State == CallState.Established);
+        await Eventually.True(() => bobsCall.State == CallState.Established);
         await Task.Delay(1000);
         Assert.True(await PacketsReceivedAsync(call) > heldAt + 20, "bob's audio did not come back after resume");
     }
@@ -82,7 +82,7 @@ public sealed class CallControlTests : IAsyncLifetime
         var ringing = bob.NextIncomingCall();
         var call = await alice.Agent.CallAsync(Uri("bob"));
         var bobsCall = await ringing.WaitAsync(Generous);
-        await WaitUntil(() => call.State == CallState.Ringing);
+        await Eventually.True(() => call.State == CallState.Ringing);
 
         await call.HangupAsync();
 
@@ -166,16 +166,5 @@ public sealed class CallControlTests : IAsyncLifetime
     {
         var stats = await call.GetStatsAsync();
         return stats.InboundRtp.Where(s => s.Kind == "audio").Sum(s => s.PacketsReceived ?? 0);
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Generous;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException("condition not reached");
-            await Task.Delay(20);
-        }
     }
 }

@@ -72,6 +72,24 @@ public sealed class AuthenticatingSenderTests : IAsyncLifetime
         Assert.Equal(3, _registrar.Seen.Count);
     }
 
+    [Fact]
+    public async Task Logs_CarrySipTracesAtDebug_ButNeverThePassword()
+    {
+        var stackLog = new ListLogger<SipStack>();
+        var digestLog = new ListLogger<SipDigestClient>();
+        await using var client = new SipStack([_network.Bind(SipTransportKind.Udp, "10.0.0.5", 5060, _time)], timeProvider: _time, logger: stackLog);
+        var credentials = new SipCredentials("alice", "pw");
+        await client.SendWithAuthenticationAsync(Register(), new SipDigestClient(credentials, digestLog));
+        await Assert.ThrowsAsync<SipAuthenticationException>(() =>
+            client.SendWithAuthenticationAsync(Register(), new SipDigestClient(new SipCredentials("alice", "Tr0ub4dor&3"), digestLog)));
+
+        var all = stackLog.All + "\n" + digestLog.All;
+        Assert.Contains(stackLog.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Debug && l.Text.Contains("REGISTER sip:10.0.0.2 SIP/2.0"));
+        Assert.Contains("Authorization: Digest", all);
+        Assert.DoesNotContain("Tr0ub4dor", all);
+        Assert.DoesNotContain("password=", all, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>Challenges with SHA-256 and MD5, accepts only a correct SHA-256 answer.</summary>
     private sealed class Registrar : ISipTransactionUser
     {

@@ -41,11 +41,16 @@ public sealed class DigestClientTests
         var client = new SipDigestClient(new SipCredentials("alice", "pw"));
         var response = Challenge(401,
             "Digest realm=\"example.com\", nonce=\"1\", algorithm=MD5, qop=\"auth\"",
-            "Digest realm=\"example.com\", nonce=\"2\", algorithm=SHA-512-256, qop=\"auth\"",
+            "Digest realm=\"example.com\", nonce=\"2\", algorithm=SHA-512, qop=\"auth\"",
             "Digest realm=\"example.com\", nonce=\"3\", algorithm=SHA-256, qop=\"auth\"");
         var chosen = Assert.Single(client.SelectChallenges(response));
         Assert.Equal(DigestAlgorithm.Sha256, chosen.Algorithm);
         Assert.Equal("3", chosen.Nonce);
+
+        var withSha512 = Challenge(401,
+            "Digest realm=\"example.com\", nonce=\"3\", algorithm=SHA-256, qop=\"auth\"",
+            "Digest realm=\"example.com\", nonce=\"4\", algorithm=SHA-512-256, qop=\"auth\"");
+        Assert.Equal(DigestAlgorithm.Sha512_256, Assert.Single(client.SelectChallenges(withSha512)).Algorithm);
     }
 
     [Fact]
@@ -54,7 +59,7 @@ public sealed class DigestClientTests
         var client = new SipDigestClient(new SipCredentials("alice", "pw", realm: "other"));
         var e = Assert.Throws<SipAuthenticationException>(() => client.SelectChallenges(Challenge(401, "Digest realm=\"example.com\", nonce=\"1\"")));
         Assert.Equal(401, e.StatusCode);
-        Assert.Throws<SipAuthenticationException>(() => client.SelectChallenges(Challenge(407, "Digest realm=\"r\", nonce=\"1\", algorithm=SHA-512-256")));
+        Assert.Throws<SipAuthenticationException>(() => client.SelectChallenges(Challenge(407, "Digest realm=\"r\", nonce=\"1\", algorithm=SHA3-256")));
     }
 
     [Fact]
@@ -88,10 +93,58 @@ public sealed class DigestClientTests
     }
 
     [Fact]
+    public void UserHash_SendsTheHashedUsername_AndTheSameResponse()
+    {
+        var client = new SipDigestClient(new SipCredentials("alice", "pw"), cnonceFactory: () => "c");
+        var request = Register();
+        client.Authorize(request, DigestChallenge.Parse("Digest realm=\"r\", nonce=\"n\", qop=\"auth\", algorithm=SHA-256, userhash=true"));
+        var header = request.Headers[SipHeaderNames.Authorization]!;
+        var hashed = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("alice:r"u8));
+        Assert.Contains($"username=\"{hashed}\"", header);
+        Assert.Contains("userhash=true", header);
+        Assert.DoesNotContain("\"alice\"", header);
+        Assert.Contains(DigestCalculator.Response(DigestAlgorithm.Sha256, "alice", "r", "pw", "n", "REGISTER", "sip:example.com", "auth", 1, "c"), header);
+    }
+
+    [Fact]
     public void Credentials_NeverShowThePassword()
     {
         var credentials = new SipCredentials("alice", "hunter2");
         Assert.DoesNotContain("hunter2", credentials.ToString());
         Assert.DoesNotContain(typeof(SipCredentials).GetProperties(), p => p.GetMethod!.IsPublic && p.Name == "Password");
+    }
+}
+
+public sealed class ChallengeFuzzTests
+{
+    [Fact]
+    public void MutatedChallenges_OnlyEverThrowSipParseException()
+    {
+        const string source = "Digest realm=\"a, b\", nonce=\"n\\\"1\", opaque=\"o\", algorithm=SHA-256-sess, qop=\"auth,auth-int\", stale=TRUE, userhash=true";
+        var random = new Random(5);
+        var noise = "\",=\\ ;\t<>";
+        var parsed = 0;
+        for (var i = 0; i < 5000; i++)
+        {
+            var chars = source.ToCharArray().ToList();
+            for (var e = random.Next(1, 4); e > 0 && chars.Count > 0; e--)
+            {
+                var at = random.Next(chars.Count);
+                if (random.Next(2) == 0)
+                    chars[at] = noise[random.Next(noise.Length)];
+                else
+                    chars.RemoveAt(at);
+            }
+            try
+            {
+                var c = DigestChallenge.Parse(new string([.. chars]));
+                _ = c.Algorithm;
+                parsed++;
+            }
+            catch (SipParseException)
+            {
+            }
+        }
+        Assert.InRange(parsed, 1, 5000);
     }
 }

@@ -55,4 +55,14 @@ public sealed class DigestVectorTests
         Assert.Equal(Md5(Md5("u:r:p") + ":n:" + Md5("INVITE:sip:x@y")),
             DigestCalculator.Response(DigestAlgorithm.Md5, "u", "r", "p", "n", "INVITE", "sip:x@y", null, 1, null));
     }
+
+    [Fact]
+    public void Sha512_256Sess_FollowsTheSameConstruction()
+    {
+        static string H(string s) => Convert.ToHexStringLower(Sha512Truncated.HashData256(System.Text.Encoding.UTF8.GetBytes(s)));
+        var ha1 = H(H("bob:r:pw") + ":n:c");
+        var ha2 = H("INVITE:sip:alice@a");
+        Assert.Equal(H($"{ha1}:n:00000003:c:auth:{ha2}"),
+            DigestCalculator.Response(DigestAlgorithm.Sha512_256Sess, "bob", "r", "pw", "n", "INVITE", "sip:alice@a", "auth", 3, "c"));
+    }
 }

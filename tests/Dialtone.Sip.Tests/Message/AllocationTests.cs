@@ -25,4 +25,20 @@ public sealed class AllocationTests(ITestOutputHelper output)
         // Header text as UTF-16 (~2 x 1 KB) + 22 header objects + list + 260-byte body ≈ 4.5 KB.
         Assert.InRange(perMessage, 1, 6 * 1024);
     }
+
+    [Fact]
+    public void SerializingTheParsedInvite_AllocatesOnlyTheOutput()
+    {
+        var bytes = Fixtures.Bytes(Fixtures.PlivoInvite);
+        var message = SipParser.Parse(bytes);
+        for (var i = 0; i < 50; i++)
+            SipSerializer.Serialize(message);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var output1 = SipSerializer.Serialize(message);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        output.WriteLine($"serialize: {allocated} bytes allocated for a {output1.Length} byte message");
+        Assert.Equal(bytes, output1);
+        // The output array plus the request line string.
+        Assert.InRange(allocated, bytes.Length, bytes.Length + 400);
+    }
 }

@@ -84,6 +84,22 @@ public sealed class HeaderFormTests
     }
 
     [Fact]
+    public void AddrSpecContact_WithQuotedParameterHoldingAngleBrackets()
+    {
+        var m = Parse(Head + "Contact: sip:alice@192.0.2.1;+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-000A95A0E128>\";reg-id=1\r\n\r\n");
+        var contact = m.Contacts.Single();
+        Assert.Null(contact.DisplayName);
+        Assert.Equal("<urn:uuid:00000000-0000-1000-8000-000A95A0E128>", contact.Parameters.GetUnquoted("+sip.instance"));
+        Assert.Equal("1", contact.Parameters.Get("reg-id"));
+    }
+
+    [Theory]
+    [InlineData("From: Bad\u00e9Name <sip:a@b>")]
+    [InlineData("From: @x <sip:a@b>")]
+    public void DisplayNameThatIsNeitherTokensNorQuoted_IsAParseError(string header) =>
+        Assert.Throws<SipParseException>(() => Parse(Head + header + "\r\n\r\n").From);
+
+    [Fact]
     public void HeaderNameWithSpaceBeforeColon_IsAccepted()
     {
         var m = Parse(Head + "Call-ID  : x1\r\n\r\n");

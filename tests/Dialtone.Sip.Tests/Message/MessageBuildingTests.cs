@@ -66,3 +66,23 @@ public sealed class MessageBuildingTests
     public void HeaderValuesWithLineBreaks_AreRejected() =>
         Assert.Throws<ArgumentException>(() => new SipHeader("Subject", "a\r\nInjected: yes"));
 }
+
+public sealed class MessageBuildingValidationTests
+{
+    [Theory]
+    [InlineData("bad host")]
+    [InlineData("a@b")]
+    [InlineData("")]
+    public void SipUri_RejectsInvalidHosts(string host) => Assert.Throws<ArgumentException>(() => new SipUri(host));
+
+    [Fact]
+    public void Headers_RejectControlCharactersAndBadNames()
+    {
+        Assert.Throws<ArgumentException>(() => new SipHeader("Subject", "a\0b"));
+        Assert.Throws<ArgumentException>(() => new SipHeader("Bad Name", "x"));
+        Assert.Equal("tab\tok", new SipHeader("Subject", "tab\tok").Value);
+    }
+
+    [Fact]
+    public void Responses_RejectOutOfRangeCodes() => Assert.Throws<ArgumentOutOfRangeException>(() => new SipResponse(99));
+}

@@ -23,15 +23,20 @@ public sealed class ParserFuzzTests
         for (var i = 0; i < 3000; i++)
         {
             var data = Mutate(sources[i % 2], random);
+            SipMessage m;
             try
             {
-                var m = SipParser.Parse(data);
-                Touch(m);
-                accepted++;
+                m = SipParser.Parse(data);
             }
             catch (SipParseException)
             {
+                continue;
             }
+            Touch(m);
+            // Whatever parses must serialize to bytes that parse again to the same bytes.
+            var once = SipSerializer.Serialize(m);
+            Assert.Equal(once, SipSerializer.Serialize(SipParser.Parse(once)));
+            accepted++;
         }
         // Small mutations often leave the message valid: the fuzzer must reach the typed views.
         Assert.InRange(accepted, 1, 3000);
@@ -90,5 +95,55 @@ public sealed class ParserFuzzTests
             }
         }
         return [.. data];
+    }
+}
+
+/// <summary>Inputs built to be slow: they must be handled (parsed or rejected) quickly, never hang.</summary>
+public sealed class PathologicalInputTests
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
+
+    [Theory]
+    [InlineData(';')]
+    [InlineData(',')]
+    [InlineData('"')]
+    [InlineData('<')]
+    [InlineData('\\')]
+    [InlineData('%')]
+    public void LongRunsOfSeparators_InEveryTypedHeader(char c)
+    {
+        var run = new string(c, 8000);
+        var text = "OPTIONS sip:a@b SIP/2.0\r\n" +
+            $"Via: SIP/2.0/UDP h;branch=z9hG4bK{run}\r\nFrom: <sip:a@b>{run}\r\nTo: {run}\r\nContact: {run}\r\nCSeq: 1 {run}\r\nContent-Type: a/b{run}\r\n\r\n";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var m = SipParser.Parse(Fixtures.Bytes(text));
+            foreach (var view in new Func<object?>[] { () => m.Vias, () => m.From, () => m.To, () => m.Contacts, () => m.CSeq, () => m.ContentType, () => m.Headers.Values("To") })
+            {
+                try
+                {
+                    view();
+                }
+                catch (SipParseException)
+                {
+                }
+            }
+        }
+        catch (SipParseException)
+        {
+        }
+        Assert.True(watch.Elapsed < Budget, $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void ManyViaEntriesAndFoldedLines_AtTheLimits()
+    {
+        var vias = string.Join(",\r\n ", Enumerable.Range(0, 300).Select(i => $"SIP/2.0/UDP h{i};branch=z9hG4bK{i}"));
+        var text = "OPTIONS sip:a@b SIP/2.0\r\nVia: " + vias + "\r\n\r\n";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var m = SipParser.Parse(Fixtures.Bytes(text), new SipParserLimits { MaxHeaderLineBytes = 16_000 });
+        Assert.Equal(300, m.Vias.Count);
+        Assert.True(watch.Elapsed < Budget, $"took {watch.Elapsed}");
     }
 }

@@ -186,6 +186,14 @@ public sealed class SipStackTests
     }
 
     [Fact]
+    public async Task UriResolver_WrapsHostResolverFailures()
+    {
+        var resolver = new SipUriResolver((_, _, _, _, _) => throw new InvalidOperationException("NXDOMAIN"));
+        var e = await Assert.ThrowsAsync<SipTransportException>(async () => await resolver.ResolveAsync(SipUri.Parse("sip:a@nowhere.example"), default));
+        Assert.Contains("NXDOMAIN", e.Message);
+    }
+
+    [Fact]
     public async Task TransportFailure_FailsOverToTheNextResolvedDestination()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
@@ -225,7 +233,7 @@ public sealed class SipStackTests
         h.Stack.TransactionUser = new ThrowingUser();
         await h.PeerSendsAsync(StackHarness.RequestText("MESSAGE", "z9hG4bKboom"));
         Assert.StartsWith("SIP/2.0 500", h.Local.Take().Single().FirstLine);
-        await h.PeerSendsAsync(StackHarness.RequestText("MESSAGE", "z9hG4bKboom2"));
+        await h.PeerSendsAsync(StackHarness.RequestText("MESSAGE", "z9hG4bKboom2", cseq: 2));
         Assert.StartsWith("SIP/2.0 500", h.Local.Take().Single().FirstLine);
     }
 
@@ -244,6 +252,23 @@ public sealed class SipStackTests
     private sealed class ThrowingUser : ISipTransactionUser
     {
         public void OnRequest(SipServerTransaction transaction) => throw new InvalidOperationException("bug in the layer above");
+    }
+
+    [Fact]
+    public async Task Dispose_IsIdempotentAndConcurrentSafe()
+    {
+        var h = new StackHarness();
+        await Task.WhenAll(h.Stack.DisposeAsync().AsTask(), h.Stack.DisposeAsync().AsTask());
+        await h.Stack.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => h.Stack.SendRequestAsync(h.NewRequest(SipMethods.Options)));
+    }
+
+    [Fact]
+    public void Options_AreValidatedWhenCreated()
+    {
+        Assert.Throws<ArgumentException>(() => new SipStackOptions { UserAgent = "x\r\nInjected: 1" });
+        Assert.Throws<ArgumentException>(() => new SipStackOptions { SupportedExtensions = ["ok", "not ok"] });
+        Assert.Throws<ArgumentNullException>(() => new SipStackOptions { Timers = null! });
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Dialtone.Sip.Dialogs;
 using Dialtone.Sip.Message;
 using Dialtone.Sip.Stack;
 using Dialtone.Sip.Tests.Infrastructure;
@@ -109,5 +110,55 @@ public sealed class TwoStackTests : IAsyncLifetime
         await Settle();
         Assert.Equal(SipMethods.Ack, (await uas.Acknowledged).Method);
         Assert.Single(_bobTu.Acks);
+    }
+
+    [Fact]
+    public async Task FullCall_InviteRingingOkAck_ThenByeInTheDialog()
+    {
+        var inviteRequest = Request(SipMethods.Invite);
+        inviteRequest.Headers.Add(SipHeaderNames.Contact, "<sip:alice@10.0.0.1:5060>");
+        var invite = await _alice.StartRequestAsync(inviteRequest);
+        await Settle();
+
+        // Bob: ring (early dialog), answer, keep his side of the dialog.
+        var uas = _bobTu.Requests.Single();
+        var ringing = uas.CreateResponse(180);
+        ringing.Headers.Add(SipHeaderNames.Contact, "<sip:bob@10.0.0.2:5060>");
+        var bobDialog = SipDialog.CreateAsUas(uas.Request, ringing);
+        Assert.Equal(SipDialogState.Early, bobDialog.State);
+        await uas.SendResponseAsync(ringing);
+        var ok = uas.CreateResponse(200);
+        ok.Headers.Add(SipHeaderNames.Contact, "<sip:bob@10.0.0.2:5060>");
+        await uas.SendResponseAsync(ok);
+        bobDialog.Confirm();
+        await Settle();
+
+        // Alice: the early dialog from the 180 becomes confirmed with the 200, then ACK.
+        Assert.True(invite.Responses.TryRead(out var trying));
+        Assert.Equal(100, trying.StatusCode); // the UAS transaction's own 100 Trying
+        Assert.True(invite.Responses.TryRead(out var first));
+        Assert.Equal(180, first.StatusCode);
+        var aliceDialog = SipDialog.CreateAsUac(invite.Request, first);
+        Assert.Equal(SipDialogState.Early, aliceDialog.State);
+        var final = await invite.FinalResponse;
+        aliceDialog.OnCreatingResponse(final);
+        Assert.Equal(SipDialogState.Confirmed, aliceDialog.State);
+        Assert.Equal(bobDialog.Id, new SipDialogId(aliceDialog.Id.CallId, aliceDialog.Id.RemoteTag, aliceDialog.Id.LocalTag));
+        await _alice.SendAckAsync(aliceDialog.CreateAck(final));
+        await Settle();
+        Assert.Equal(SipMethods.Ack, (await uas.Acknowledged).Method);
+
+        // Alice hangs up: BYE goes to Bob's Contact and matches Bob's dialog.
+        var bye = aliceDialog.CreateRequest(SipMethods.Bye);
+        Assert.Equal("sip:bob@10.0.0.2:5060", bye.RequestUri.ToString());
+        _bobTu.AutoRespond = 200;
+        var byeResponse = await _alice.SendRequestAsync(bye);
+        Assert.Equal(200, byeResponse.StatusCode);
+        var byeAtBob = _bobTu.Requests.Last().Request;
+        Assert.Equal(SipMethods.Bye, byeAtBob.Method);
+        Assert.True(bobDialog.AcceptRequest(byeAtBob));
+        var table = new SipDialogTable();
+        table.Add(bobDialog);
+        Assert.Same(bobDialog, table.FindForRequest(byeAtBob));
     }
 }

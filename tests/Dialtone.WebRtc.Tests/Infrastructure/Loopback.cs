@@ -42,6 +42,19 @@ public static class Loopback
         await Task.WhenAll(WaitForStateAsync(caller, PeerConnectionState.Connected), WaitForStateAsync(callee, PeerConnectionState.Connected));
     }
 
+    /// <summary>A new offer/answer round on a connected pair (hold, unhold, ICE restart), complete SDPs.</summary>
+    public static async Task RenegotiateAsync(PeerConnection caller, PeerConnection callee)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        var ct = cts.Token;
+        await caller.SetLocalDescriptionAsync(await caller.CreateOfferAsync(cancellationToken: ct), ct);
+        Assert.True(await caller.WaitForIceGatheringCompleteAsync(TimeSpan.FromSeconds(10), ct), "caller ICE gathering did not complete");
+        await callee.SetRemoteDescriptionAsync(caller.LocalDescription!, ct);
+        await callee.SetLocalDescriptionAsync(await callee.CreateAnswerAsync(cancellationToken: ct), ct);
+        Assert.True(await callee.WaitForIceGatheringCompleteAsync(TimeSpan.FromSeconds(10), ct), "callee ICE gathering did not complete");
+        await caller.SetRemoteDescriptionAsync(callee.LocalDescription!, ct);
+    }
+
     public static async Task WaitForStateAsync(PeerConnection pc, PeerConnectionState wanted)
     {
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -98,6 +98,28 @@ public static class DtmfDetector
         return digits.ToString();
     }
 
+    /// <summary>Per-block analysis for failure messages: rms, row/column and their shares.</summary>
+    public static string Describe(ReadOnlySpan<short> samples, int sampleRate)
+    {
+        int block = sampleRate / 50;
+        var text = new System.Text.StringBuilder();
+        for (int start = 0; start + block <= samples.Length; start += block)
+        {
+            var span = samples.Slice(start, block);
+            double rms = Goertzel.Rms(span);
+            if (rms <= 300)
+            {
+                continue;
+            }
+
+            (int row, double rowShare) = Strongest(span, Rows, sampleRate);
+            (int col, double colShare) = Strongest(span, Columns, sampleRate);
+            text.Append(System.FormattableString.Invariant($"[{start / block}: rms {rms:F0} {Keys[row, col]} {rowShare:F2}/{colShare:F2}] "));
+        }
+
+        return text.ToString();
+    }
+
     private static (int Index, double Share) Strongest(ReadOnlySpan<short> block, double[] frequencies, int sampleRate)
     {
         int best = 0;

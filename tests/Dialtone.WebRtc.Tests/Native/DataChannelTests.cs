@@ -30,6 +30,77 @@ public sealed class DataChannelTests
         await Exchange(channelB, channelA, "b→a");
     }
 
+    [Fact]
+    public async Task NegotiatedUnorderedChannelWithRetransmitLimitCarriesMessages()
+    {
+        using var factory = new PeerConnectionFactory();
+        await using var a = factory.CreatePeerConnection();
+        await using var b = factory.CreatePeerConnection();
+        var options = new DataChannelOptions { Ordered = false, MaxRetransmits = 0, NegotiatedId = 7, Protocol = "x-test" };
+        var channelA = a.CreateDataChannel("side", options);
+        var channelB = b.CreateDataChannel("side", options);
+        bool announced = false;
+        b.DataChannelReceived += (_, _) => announced = true;
+
+        await Loopback.ConnectAsync(a, b);
+        await channelA.WaitForOpenAsync().WaitAsync(Loopback.Timeout);
+        await channelB.WaitForOpenAsync().WaitAsync(Loopback.Timeout);
+        Assert.Equal(7, channelA.Id);
+        Assert.Equal(7, channelB.Id);
+
+        channelA.Send("over a negotiated channel");
+        using var message = await channelB.Messages.ReadAsync().AsTask().WaitAsync(Loopback.Timeout);
+        Assert.Equal("over a negotiated channel", message.Text);
+        Assert.Equal(0UL, channelA.BufferedAmount);
+        Assert.False(announced, "a negotiated channel is not announced in band");
+    }
+
+    [Fact]
+    public async Task ClosingAChannelEndsTheRemoteMessageStream()
+    {
+        using var factory = new PeerConnectionFactory();
+        await using var a = factory.CreatePeerConnection();
+        await using var b = factory.CreatePeerConnection();
+        var received = new TaskCompletionSource<DataChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
+        b.DataChannelReceived += (_, e) => received.TrySetResult(e.Channel);
+        var channelA = a.CreateDataChannel("short-lived");
+        await Loopback.ConnectAsync(a, b);
+        var channelB = await received.Task.WaitAsync(Loopback.Timeout);
+        await channelA.WaitForOpenAsync().WaitAsync(Loopback.Timeout);
+
+        var states = new List<DataChannelState>();
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        channelB.StateChanged += (_, e) =>
+        {
+            lock (states)
+            {
+                states.Add(e.State);
+            }
+
+            if (e.State == DataChannelState.Closed)
+            {
+                closed.TrySetResult();
+            }
+        };
+
+        channelA.Send("last words");
+        channelA.Close();
+        await closed.Task.WaitAsync(Loopback.Timeout);
+        var messages = new List<string>();
+        await foreach (var m in channelB.Messages.ReadAllAsync().WithCancellation(new CancellationTokenSource(Loopback.Timeout).Token))
+        {
+            using (m)
+            {
+                messages.Add(m.Text);
+            }
+        }
+
+        Assert.Equal(["last words"], messages);
+        Assert.Equal(DataChannelState.Closed, channelB.State);
+        await channelA.DisposeAsync();
+        Assert.Throws<ObjectDisposedException>(() => channelA.Send("after dispose"));
+    }
+
     private static async Task Exchange(DataChannel from, DataChannel to, string tag)
     {
         const int Count = 100;

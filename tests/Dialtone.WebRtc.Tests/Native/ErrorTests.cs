@@ -13,6 +13,7 @@ public sealed class ErrorTests
         await using var a = factory.CreatePeerConnection();
         await using var b = factory.CreatePeerConnection();
         var channel = a.CreateDataChannel("after-errors");
+        var remote = RemoteChannel(b);
 
         var garbage = await Assert.ThrowsAsync<SessionDescriptionException>(
             () => b.SetRemoteDescriptionAsync(new SessionDescription(SdpType.Offer, "this is not an SDP\r\n")));
@@ -27,7 +28,7 @@ public sealed class ErrorTests
         Assert.Equal(SignalingState.Stable, b.SignalingState);
 
         await Loopback.ConnectAsync(a, b);
-        await AssertChannelWorks(a, b, channel);
+        await AssertChannelWorks(channel, remote);
     }
 
     [Fact]
@@ -37,6 +38,7 @@ public sealed class ErrorTests
         await using var a = factory.CreatePeerConnection();
         await using var b = factory.CreatePeerConnection();
         var channel = a.CreateDataChannel("after-candidates");
+        var remote = RemoteChannel(b);
         await Loopback.ConnectAsync(a, b);
 
         var unknown = await Assert.ThrowsAsync<IceCandidateException>(() => b.AddIceCandidateAsync(
@@ -49,7 +51,7 @@ public sealed class ErrorTests
         AssertCarriesNativeText(garbage);
 
         Assert.Equal(PeerConnectionState.Connected, b.ConnectionState);
-        await AssertChannelWorks(a, b, channel);
+        await AssertChannelWorks(channel, remote);
     }
 
     [Fact]
@@ -70,13 +72,18 @@ public sealed class ErrorTests
         Assert.True(colon > 0 && e.Message.Length - colon > 8, $"no native message in: {e.Message}");
     }
 
-    private static async Task AssertChannelWorks(PeerConnection a, PeerConnection b, DataChannel channel)
+    private static Task<DataChannel> RemoteChannel(PeerConnection pc)
     {
         var received = new TaskCompletionSource<DataChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
-        b.DataChannelReceived += (_, e) => received.TrySetResult(e.Channel);
+        pc.DataChannelReceived += (_, e) => received.TrySetResult(e.Channel);
+        return received.Task;
+    }
+
+    private static async Task AssertChannelWorks(DataChannel channel, Task<DataChannel> remoteChannel)
+    {
         await channel.WaitForOpenAsync().WaitAsync(Loopback.Timeout);
         channel.Send("still alive");
-        var remote = await received.Task.WaitAsync(Loopback.Timeout);
+        var remote = await remoteChannel.WaitAsync(Loopback.Timeout);
         using var message = await remote.Messages.ReadAsync().AsTask().WaitAsync(Loopback.Timeout);
         Assert.Equal("still alive", message.Text);
     }

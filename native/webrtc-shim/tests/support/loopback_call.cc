@@ -251,7 +251,7 @@ bool WaitConnected(Peer& a, Peer& b, int timeout_ms) {
 }
 
 AudioPump::AudioPump(dt_factory* factory, double tone_hz, int keep_ms, int16_t amplitude)
-    : factory_(factory), tone_(tone_hz, 48000, amplitude), keep_(static_cast<size_t>(keep_ms) * 48) {
+    : factory_(factory), tone_(tone_hz, 48000, amplitude), noise_(tone_hz < 0), noise_amplitude_(amplitude), keep_(static_cast<size_t>(keep_ms) * 48) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -267,7 +267,16 @@ void AudioPump::Run() {
   int16_t speaker[480];
   auto next = std::chrono::steady_clock::now();
   while (!stop_) {
-    tone_.Fill(frame, 480);
+    if (noise_) {
+      for (int16_t& sample : frame) {  // xorshift white noise: cheap, deterministic
+        noise_state_ ^= noise_state_ << 13;
+        noise_state_ ^= noise_state_ >> 17;
+        noise_state_ ^= noise_state_ << 5;
+        sample = static_cast<int16_t>(static_cast<int32_t>(noise_state_ % (2 * noise_amplitude_ + 1)) - noise_amplitude_);
+      }
+    } else {
+      tone_.Fill(frame, 480);
+    }
     if (dt_factory_push_capture_audio(factory_, frame, 480, 48000, 1) != DT_OK) errors_++;
     size_t got = 0;
     if (dt_factory_pull_playout_audio(factory_, speaker, 480, 48000, 1, &got) != DT_OK) errors_++;

@@ -105,7 +105,7 @@ bool Negotiate(Peer& offerer, Peer& answerer, bool answerer_audio, std::string* 
                std::string* offer_sdp = nullptr, std::string* answer_sdp = nullptr);
 bool WaitConnected(Peer& a, Peer& b, int timeout_ms);
 
-// Feeds a tone into a virtual device's microphone and pulls its speaker every 10 ms on its own
+// Feeds a tone (or, with tone_hz < 0, white noise of the given amplitude) into a virtual device's microphone and pulls its speaker every 10 ms on its own
 // thread, keeping the most recent `keep_ms` of speaker audio (48 kHz mono).
 class AudioPump {
  public:
@@ -120,6 +120,9 @@ class AudioPump {
   void Run();
   dt_factory* factory_;
   ToneGenerator tone_;
+  bool noise_;
+  int32_t noise_amplitude_;
+  uint32_t noise_state_ = 2463534242u;
   size_t keep_;
   std::mutex mutex_;
   std::deque<int16_t> recent_;

@@ -10,6 +10,8 @@ public enum DigestAlgorithm
     Md5Sess,
     Sha256,
     Sha256Sess,
+    Sha512_256,
+    Sha512_256Sess,
 }
 
 internal static class DigestAlgorithms
@@ -21,6 +23,8 @@ internal static class DigestAlgorithms
         "MD5-SESS" => DigestAlgorithm.Md5Sess,
         "SHA-256" => DigestAlgorithm.Sha256,
         "SHA-256-SESS" => DigestAlgorithm.Sha256Sess,
+        "SHA-512-256" => DigestAlgorithm.Sha512_256,
+        "SHA-512-256-SESS" => DigestAlgorithm.Sha512_256Sess,
         _ => null,
     };
 
@@ -30,10 +34,12 @@ internal static class DigestAlgorithms
         DigestAlgorithm.Md5Sess => "MD5-sess",
         DigestAlgorithm.Sha256 => "SHA-256",
         DigestAlgorithm.Sha256Sess => "SHA-256-sess",
+        DigestAlgorithm.Sha512_256 => "SHA-512-256",
+        DigestAlgorithm.Sha512_256Sess => "SHA-512-256-sess",
         _ => throw new ArgumentOutOfRangeException(nameof(a)),
     };
 
-    public static bool IsSession(this DigestAlgorithm a) => a is DigestAlgorithm.Md5Sess or DigestAlgorithm.Sha256Sess;
+    public static bool IsSession(this DigestAlgorithm a) => a is DigestAlgorithm.Md5Sess or DigestAlgorithm.Sha256Sess or DigestAlgorithm.Sha512_256Sess;
 
     /// <summary>Lower-case hex of the hash of <paramref name="text"/> (UTF-8).</summary>
     public static string Hash(this DigestAlgorithm a, string text) => a.Hash(Encoding.UTF8.GetBytes(text));
@@ -43,6 +49,7 @@ internal static class DigestAlgorithms
 #pragma warning disable CA5351 // MD5 is what RFC 2617 digest requires; it is not used for anything else.
         DigestAlgorithm.Md5 or DigestAlgorithm.Md5Sess => Convert.ToHexStringLower(MD5.HashData(data)),
 #pragma warning restore CA5351
-        _ => Convert.ToHexStringLower(SHA256.HashData(data)),
+        DigestAlgorithm.Sha256 or DigestAlgorithm.Sha256Sess => Convert.ToHexStringLower(SHA256.HashData(data)),
+        _ => Convert.ToHexStringLower(Sha512Truncated.HashData256(data)),
     };
 }

@@ -24,6 +24,9 @@ public sealed record DigestChallenge
 
     public bool Stale { get; init; }
 
+    /// <summary>RFC 7616 §3.4.4: the server wants the username hashed (with the realm) in the answer.</summary>
+    public bool UserHash { get; init; }
+
     /// <summary>True for a 407 (answer with Proxy-Authorization).</summary>
     public bool IsProxy { get; init; }
 
@@ -44,6 +47,7 @@ public sealed record DigestChallenge
                 ? qop.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(q => q.ToLowerInvariant()).ToArray()
                 : [],
             Stale = string.Equals(parameters.GetValueOrDefault("stale"), "true", StringComparison.OrdinalIgnoreCase),
+            UserHash = string.Equals(parameters.GetValueOrDefault("userhash"), "true", StringComparison.OrdinalIgnoreCase),
             IsProxy = isProxy,
         };
     }

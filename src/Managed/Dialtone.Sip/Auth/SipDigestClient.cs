@@ -11,7 +11,7 @@ namespace Dialtone.Sip.Auth;
 /// credentials: picks the strongest supported algorithm per realm, prefers qop=auth (auth-int
 /// when that is all that is offered), counts nonce uses (nc) and makes fresh cnonces. It also
 /// remembers the last challenge per realm so later requests (e.g. REGISTER refreshes) can carry
-/// credentials pre-emptively. Not thread-safe: use it from one executor.
+/// credentials pre-emptively. Thread-safe: several requests may share one client.
 /// </summary>
 public sealed class SipDigestClient
 {
@@ -19,6 +19,7 @@ public sealed class SipDigestClient
     private readonly Func<string> _cnonce;
     private readonly ILogger _logger;
     private readonly Dictionary<string, NonceState> _realms = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
 
     public SipDigestClient(SipCredentials credentials, ILogger<SipDigestClient>? logger = null, Func<string>? cnonceFactory = null)
     {
@@ -57,12 +58,17 @@ public sealed class SipDigestClient
     public void Authorize(SipRequest request, DigestChallenge challenge)
     {
         var algorithm = challenge.Algorithm ?? throw new ArgumentException($"Unsupported algorithm {challenge.AlgorithmToken}.", nameof(challenge));
-        if (!_realms.TryGetValue(challenge.Realm, out var state) || state.Challenge.Nonce != challenge.Nonce)
-            _realms[challenge.Realm] = state = new NonceState(challenge);
-        state.Challenge = challenge;
+        uint nc;
+        lock (_lock)
+        {
+            if (!_realms.TryGetValue(challenge.Realm, out var state) || state.Challenge.Nonce != challenge.Nonce)
+                _realms[challenge.Realm] = state = new NonceState(challenge);
+            state.Challenge = challenge;
+            nc = ++state.NonceCount;
+        }
         var headerName = challenge.IsProxy ? SipHeaderNames.ProxyAuthorization : SipHeaderNames.Authorization;
         RemoveAnswerFor(request, headerName, challenge.Realm);
-        request.Headers.Add(headerName, BuildCredentials(request, challenge, algorithm, ++state.NonceCount));
+        request.Headers.Add(headerName, BuildCredentials(request, challenge, algorithm, nc));
         _logger.LogDebug("Answering {Kind} challenge for realm {Realm} with {Algorithm} as {User}", challenge.IsProxy ? "proxy" : "server", challenge.Realm, algorithm.Token(), _credentials.Username);
     }
 
@@ -72,13 +78,20 @@ public sealed class SipDigestClient
     /// </summary>
     public bool AuthorizePreemptively(SipRequest request)
     {
-        foreach (var state in _realms.Values)
-            Authorize(request, state.Challenge);
-        return _realms.Count > 0;
+        DigestChallenge[] remembered;
+        lock (_lock)
+            remembered = _realms.Values.Select(r => r.Challenge).ToArray();
+        foreach (var challenge in remembered)
+            Authorize(request, challenge);
+        return remembered.Length > 0;
     }
 
     /// <summary>Forgets remembered nonces (e.g. after the server rejected them).</summary>
-    public void Reset() => _realms.Clear();
+    public void Reset()
+    {
+        lock (_lock)
+            _realms.Clear();
+    }
 
     private string BuildCredentials(SipRequest request, DigestChallenge challenge, DigestAlgorithm algorithm, uint nc)
     {
@@ -90,8 +103,10 @@ public sealed class SipDigestClient
         var response = DigestCalculator.Response(
             algorithm, _credentials.Username, challenge.Realm, _credentials.Password, challenge.Nonce,
             request.Method, uri, qop, nc, cnonce, request.Body.Span);
+        // RFC 7616 §3.4.4: with userhash the username travels as H(username:realm); the response is unchanged.
+        var username = challenge.UserHash ? algorithm.Hash($"{_credentials.Username}:{challenge.Realm}") : _credentials.Username;
         var sb = new StringBuilder(256)
-            .Append("Digest username=").Append(SipSyntax.Quote(_credentials.Username))
+            .Append("Digest username=").Append(SipSyntax.Quote(username))
             .Append(", realm=").Append(SipSyntax.Quote(challenge.Realm))
             .Append(", nonce=").Append(SipSyntax.Quote(challenge.Nonce))
             .Append(", uri=").Append(SipSyntax.Quote(uri))
@@ -103,6 +118,8 @@ public sealed class SipDigestClient
             sb.Append(", opaque=").Append(SipSyntax.Quote(challenge.Opaque));
         if (qop is not null)
             sb.Append(", qop=").Append(qop).Append(", nc=").Append(DigestCalculator.NonceCount(nc));
+        if (challenge.UserHash)
+            sb.Append(", userhash=true");
         return sb.ToString();
     }
 

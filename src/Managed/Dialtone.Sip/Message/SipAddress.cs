@@ -66,17 +66,19 @@ public sealed record SipAddress
             if (s.Peek != '<')
                 throw s.Error("a quoted display name must be followed by <URI>");
         }
-        else if (s.Rest.IndexOfAny('<', ',') is var lt && lt >= 0 && s.Rest[lt] == '<')
+        else
         {
-            // display-name as *(token LWS): everything before '<' must be tokens and spaces.
-            var raw = s.Rest[..lt].Trim(" \t");
-            foreach (var c in raw)
+            // display-name as *(token LWS): a run of tokens and spaces directly followed by '<'.
+            var rest = s.Rest;
+            var run = 0;
+            while (run < rest.Length && (SipSyntax.IsTokenChar(rest[run]) || rest[run] is ' ' or '\t'))
+                run++;
+            if (run < rest.Length && rest[run] == '<')
             {
-                if (!SipSyntax.IsTokenChar(c) && c is not (' ' or '\t'))
-                    throw s.Error($"invalid character '{c}' in display name");
+                var raw = rest[..run].Trim(" \t");
+                display = raw.IsEmpty ? null : raw.ToString();
+                s.Position += run;
             }
-            display = raw.IsEmpty ? null : raw.ToString();
-            s.Position += lt;
         }
         UriReference uri;
         if (s.Peek == '<')

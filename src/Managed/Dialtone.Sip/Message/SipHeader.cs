@@ -26,6 +26,8 @@ public sealed class SipHeader
             throw new ArgumentException($"Header name '{name}' is not a token.", nameof(name));
         if (value.AsSpan().ContainsAny('\r', '\n'))
             throw new ArgumentException("Header values cannot contain line breaks.", nameof(value));
+        if (value.AsSpan().ContainsAnyInRange('\0', '\u0008') || value.AsSpan().ContainsAnyInRange('\u000a', '\u001f') || value.Contains('\u007f'))
+            throw new ArgumentException("Header values cannot contain control characters.", nameof(value));
         _name = name;
         _value = value.Trim(' ', '\t');
         Key = SipHeaderNames.Canonical(name);
@@ -67,12 +69,20 @@ public sealed class SipHeader
         return parsed;
     }
 
-    internal void AppendTo(StringBuilder sb)
+    /// <summary>UTF-8 size of the line as serialized (without CRLF).</summary>
+    internal int Utf8Length => IsParsed
+        ? Encoding.UTF8.GetByteCount(_raw.Span)
+        : Encoding.UTF8.GetByteCount(_name!) + 2 + Encoding.UTF8.GetByteCount(_value!);
+
+    /// <summary>Writes the line as UTF-8 (without CRLF) and returns the bytes written.</summary>
+    internal int WriteUtf8(Span<byte> destination)
     {
         if (IsParsed)
-            sb.Append(_raw.Span);
-        else
-            sb.Append(_name).Append(": ").Append(_value);
+            return Encoding.UTF8.GetBytes(_raw.Span, destination);
+        var n = Encoding.UTF8.GetBytes(_name, destination);
+        destination[n++] = (byte)':';
+        destination[n++] = (byte)' ';
+        return n + Encoding.UTF8.GetBytes(_value, destination[n..]);
     }
 
     public override string ToString() => IsParsed ? _raw.ToString() : $"{_name}: {_value}";

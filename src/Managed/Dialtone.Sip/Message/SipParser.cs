@@ -201,7 +201,7 @@ public static class SipParser
         if (line.Length > 11 && line[11] != ' ')
             throw new SipParseException("status code must be three digits followed by a space", 1, 11);
         var reason = line.Length > 12 ? line[12..] : string.Empty;
-        return new SipResponse(status, reason, headers, body);
+        return new SipResponse(status, reason, headers, body) { RawStatusLine = line };
     }
 
     private static int CountLines(ReadOnlySpan<byte> data) => data.Count((byte)'\n') + 1;

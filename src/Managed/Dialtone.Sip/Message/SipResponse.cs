@@ -29,7 +29,10 @@ public sealed class SipResponse : SipMessage
 
     public bool IsFinal => StatusCode >= 200;
 
-    public override string StartLine => $"{SipVersion} {StatusCode} {ReasonPhrase}";
+    /// <summary>The status line as received (kept so odd spacing round-trips), null when built in code.</summary>
+    internal string? RawStatusLine { get; init; }
+
+    public override string StartLine => RawStatusLine ?? $"{SipVersion} {StatusCode} {ReasonPhrase}";
 
     /// <summary>
     /// A response to <paramref name="request"/> per RFC 3261 §8.2.6: Via lines (unchanged, so

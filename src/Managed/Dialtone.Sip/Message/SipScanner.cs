@@ -68,7 +68,7 @@ internal ref struct SipScanner
         return _text[start..Position];
     }
 
-    /// <summary>Reads characters until one of <paramref name="stops"/> (outside quotes) or the end.</summary>
+    /// <summary>Reads characters until one of <paramref name="stops"/> or the end (no quote handling).</summary>
     public ReadOnlySpan<char> ReadUntilAny(ReadOnlySpan<char> stops)
     {
         var start = Position;

@@ -5,40 +5,59 @@ namespace Dialtone.Sip.Message;
 
 /// <summary>
 /// Writes a message as bytes: start line, header lines (parsed headers exactly as received),
-/// empty line, body. Content-Length is not invented here: builders and <see cref="SipMessage.SetBody"/> keep it right.
+/// empty line, body — encoded straight into one buffer, without building an intermediate string.
+/// Content-Length is not invented here: builders and <see cref="SipMessage.SetBody"/> keep it right.
 /// </summary>
 public static class SipSerializer
 {
     public static byte[] Serialize(SipMessage message)
     {
-        var sb = BuildHeaderText(message);
-        var headerBytes = Encoding.UTF8.GetByteCount(sb.ToString());
-        var result = new byte[headerBytes + message.Body.Length];
-        Encoding.UTF8.GetBytes(sb.ToString(), result);
-        message.Body.Span.CopyTo(result.AsSpan(headerBytes));
+        ArgumentNullException.ThrowIfNull(message);
+        var startLine = message.StartLine;
+        var result = new byte[Length(message, startLine)];
+        Write(message, startLine, result);
         return result;
     }
+
+    /// <summary>The serialized size in bytes.</summary>
+    public static int GetByteCount(SipMessage message) => Length(message, message.StartLine);
 
     /// <summary>Writes into a buffer writer (e.g. a pooled buffer for sending).</summary>
     public static void WriteTo(SipMessage message, IBufferWriter<byte> writer)
     {
-        var text = BuildHeaderText(message).ToString();
-        var count = Encoding.UTF8.GetByteCount(text);
-        Encoding.UTF8.GetBytes(text, writer.GetSpan(count));
-        writer.Advance(count);
-        var body = message.Body.Span;
-        body.CopyTo(writer.GetSpan(body.Length));
-        writer.Advance(body.Length);
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(writer);
+        var startLine = message.StartLine;
+        var length = Length(message, startLine);
+        Write(message, startLine, writer.GetSpan(length));
+        writer.Advance(length);
     }
 
-    private static StringBuilder BuildHeaderText(SipMessage message)
+    private static int Length(SipMessage message, string startLine)
     {
-        var sb = new StringBuilder(512).Append(message.StartLine).Append("\r\n");
+        var length = Encoding.UTF8.GetByteCount(startLine) + 2;
+        foreach (var h in message.Headers)
+            length += h.Utf8Length + 2;
+        return length + 2 + message.Body.Length;
+    }
+
+    private static void Write(SipMessage message, string startLine, Span<byte> destination)
+    {
+        var n = Encoding.UTF8.GetBytes(startLine, destination);
+        n += Crlf(destination[n..]);
         foreach (var h in message.Headers)
         {
-            h.AppendTo(sb);
-            sb.Append("\r\n");
+            n += h.WriteUtf8(destination[n..]);
+            n += Crlf(destination[n..]);
         }
-        return sb.Append("\r\n");
+        n += Crlf(destination[n..]);
+        message.Body.Span.CopyTo(destination[n..]);
+    }
+
+    private static int Crlf(Span<byte> destination)
+    {
+        destination[0] = (byte)'\r';
+        destination[1] = (byte)'\n';
+        return 2;
     }
 }

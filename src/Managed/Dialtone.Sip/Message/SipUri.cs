@@ -28,7 +28,13 @@ public sealed record SipUri : UriReference
     public string? Password { get; init; }
 
     /// <summary>Host name, IPv4 address, or IPv6 reference with its brackets ("[::1]").</summary>
-    public string Host { get; init; }
+    public string Host
+    {
+        get;
+        init => field = !string.IsNullOrEmpty(value) && !value.AsSpan().ContainsAny(" \t\r\n<>\";,?@/\\")
+            ? value
+            : throw new ArgumentException($"'{value}' is not a host name or address.", nameof(Host));
+    }
 
     public int? Port { get; init => field = value is null or (>= 0 and <= 65535) ? value : throw new ArgumentOutOfRangeException(nameof(Port)); }
 

@@ -54,6 +54,12 @@ public sealed partial class SipStack
 
     private void OnResponse(SipResponse response, SipEndPoint source)
     {
+        if (response.Vias.Count > 1)
+        {
+            // §8.1.3.3: a response for us carries only our own Via; more means it was misrouted.
+            Logger.LogWarning("Response {Status} from {Source} with {Count} Via values dropped", response.StatusCode, source, response.Vias.Count);
+            return;
+        }
         if (_table.FindClient(response) is { } tx)
         {
             tx.OnResponse(response);
@@ -106,6 +112,12 @@ public sealed partial class SipStack
         _table.AddServer(tx);
         if (tx is InviteServerTransaction inviteTx)
             inviteTx.SendTrying();
+        if (UasRequestChecks.Check(tx, Options, _table) is { } rejection)
+        {
+            Logger.LogInformation("Rejecting {Method} from {Source}: {Status} {Reason}", request.Method, source, rejection.StatusCode, rejection.ReasonPhrase);
+            tx.Respond(rejection);
+            return;
+        }
         if (TransactionUser is { } tu)
         {
             try

@@ -22,6 +22,7 @@ public sealed partial class SipStack : IAsyncDisposable
     private readonly ISipUriResolver _resolver;
     private readonly Host _host;
     private volatile bool _disposed;
+    private int _disposeStarted;
 
     public SipStack(
         IEnumerable<ISipTransport> transports,
@@ -242,7 +243,7 @@ public sealed partial class SipStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
             return;
         await _executor.InvokeAsync(() =>
         {
@@ -274,9 +275,11 @@ public sealed partial class SipStack : IAsyncDisposable
 
         public void OnTerminated(SipTransaction transaction) => stack._table.Remove(transaction);
 
-        public void Send(SipMessage message, ISipTransport transport, SipEndPoint destination, Action<Exception>? onError)
+        public void Send(SipMessage message, ISipTransport transport, SipEndPoint destination, Action<Exception>? onError) =>
+            Send(SipSerializer.Serialize(message), transport, destination, onError);
+
+        public void Send(byte[] bytes, ISipTransport transport, SipEndPoint destination, Action<Exception>? onError)
         {
-            var bytes = SipSerializer.Serialize(message);
             if (Logger.IsEnabled(LogLevel.Debug))
                 Logger.LogDebug("SIP send to {Destination} ({Length} bytes):\n{Message}", destination, bytes.Length, System.Text.Encoding.UTF8.GetString(bytes));
             ValueTask sending;

@@ -12,6 +12,25 @@ public sealed record SipStackOptions
 
     public SipParserLimits ParserLimits { get; init => field = value ?? throw new ArgumentNullException(nameof(ParserLimits)); } = SipParserLimits.Default;
 
+    /// <summary>
+    /// Option tags the layers above implement. When set, requests whose Require lists anything
+    /// else are answered 420 Bad Extension with an Unsupported header (RFC 3261 §8.2.2.3);
+    /// when null (the default) Require is left to the transaction user.
+    /// </summary>
+    public IReadOnlyCollection<string>? SupportedExtensions
+    {
+        get;
+        init => field = value is null || value.All(v => Message.SipSyntax.IsToken(v))
+            ? value
+            : throw new ArgumentException("Option tags must be tokens.", nameof(SupportedExtensions));
+    }
+
     /// <summary>User-Agent/Server header value added to messages that lack one, or null for none.</summary>
-    public string? UserAgent { get; init; } = "Dialtone";
+    public string? UserAgent
+    {
+        get;
+        init => field = value is null || !value.AsSpan().ContainsAny('\r', '\n')
+            ? value
+            : throw new ArgumentException("User-Agent cannot contain line breaks.", nameof(UserAgent));
+    } = "Dialtone";
 }

@@ -19,7 +19,16 @@ public sealed class SipUriResolver(SipHostResolver? hostResolver = null) : ISipU
     {
         ArgumentNullException.ThrowIfNull(target);
         var host = (target.MaddrParameter ?? target.Host).Trim('[', ']');
-        var result = await _hostResolver(host, target.Port, TransportOf(target), target.IsSecure, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<SipEndPoint> result;
+        try
+        {
+            result = await _hostResolver(host, target.Port, TransportOf(target), target.IsSecure, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (SipTransportException or OperationCanceledException))
+        {
+            // Whatever the plugged resolver throws (DNS errors…), callers see one exception type.
+            throw new SipTransportException($"Cannot resolve {target}: {e.Message}", e);
+        }
         return result.Count > 0 ? result : throw new SipTransportException($"No destination for {target}");
     }
 

@@ -14,6 +14,7 @@ internal sealed class TransactionTable
     private readonly Dictionary<string, SipClientTransaction> _clients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SipServerTransaction> _servers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, InviteServerTransaction> _invitesByDialogKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SipServerTransaction> _byMergeKey = new(StringComparer.Ordinal);
 
     public static string ClientKey(string branch, string method) => $"{branch}|{method}";
 
@@ -33,11 +34,21 @@ internal sealed class TransactionTable
 
     private static string DialogKey(SipMessage m) => $"{m.CallId}|{m.CSeq!.Number}";
 
+    /// <summary>§8.2.2.2: From tag, Call-ID and CSeq identify a request across paths; null when it has a To tag.</summary>
+    private static string? MergeKey(SipRequest r) =>
+        r.To?.Tag is null && r.Method is not (SipMethods.Ack or SipMethods.Cancel) ? $"{r.From?.Tag}|{r.CallId}|{r.CSeq!.Number}|{r.Method}" : null;
+
+    /// <summary>Another live server transaction for the same request that came by a different path, if any.</summary>
+    public SipServerTransaction? FindMergedWith(SipRequest request, SipServerTransaction self) =>
+        MergeKey(request) is { } key && _byMergeKey.TryGetValue(key, out var other) && !ReferenceEquals(other, self) ? other : null;
+
     public bool TryAddClient(SipClientTransaction tx) => _clients.TryAdd(tx.Key, tx);
 
     public void AddServer(SipServerTransaction tx)
     {
         _servers[tx.Key] = tx;
+        if (MergeKey(tx.Request) is { } mergeKey)
+            _byMergeKey.TryAdd(mergeKey, tx);
         if (tx is InviteServerTransaction invite)
             _invitesByDialogKey[DialogKey(tx.Request)] = invite;
     }
@@ -64,6 +75,8 @@ internal sealed class TransactionTable
             case SipServerTransaction s:
                 if (_servers.TryGetValue(s.Key, out var server) && ReferenceEquals(server, s))
                     _servers.Remove(s.Key);
+                if (MergeKey(s.Request) is { } mergeKey && _byMergeKey.TryGetValue(mergeKey, out var merged) && ReferenceEquals(merged, s))
+                    _byMergeKey.Remove(mergeKey);
                 if (s is InviteServerTransaction i && _invitesByDialogKey.TryGetValue(DialogKey(i.Request), out var inv) && ReferenceEquals(inv, i))
                     _invitesByDialogKey.Remove(DialogKey(i.Request));
                 break;

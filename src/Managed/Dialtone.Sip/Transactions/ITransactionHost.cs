@@ -19,8 +19,8 @@ internal interface ITransactionHost
     /// <summary>Queues work on the stack's executor; false when the stack is shut down.</summary>
     bool Post(Action action);
 
-    /// <summary>Serializes and sends; a failure is reported to <paramref name="onError"/> on the executor.</summary>
-    void Send(SipMessage message, ISipTransport transport, SipEndPoint destination, Action<Exception>? onError);
+    /// <summary>Sends a serialized message; a failure is reported to <paramref name="onError"/> on the executor.</summary>
+    void Send(byte[] message, ISipTransport transport, SipEndPoint destination, Action<Exception>? onError);
 
     void OnTerminated(SipTransaction transaction);
 }

@@ -15,12 +15,12 @@ public abstract class SipServerTransaction : SipTransaction
 {
     private readonly SipEndPoint _responseDestination;
     private readonly TaskCompletionSource<SipRequest> _acknowledged = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private string? _localTag;
 
     private protected SipServerTransaction(ITransactionHost host, SipRequest request, ISipTransport transport, SipEndPoint source, SipEndPoint responseDestination, string key, SipTransactionState initial)
         : base(host, request, transport, source, key, initial)
     {
         _responseDestination = responseDestination;
+        LocalTag = request.To?.Tag ?? SipIds.NewTag();
         _acknowledged.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
     }
 
@@ -28,11 +28,7 @@ public abstract class SipServerTransaction : SipTransaction
     /// The To tag this transaction puts in its responses when the request had none (one tag per
     /// transaction, so every response of a UAS belongs to the same dialog).
     /// </summary>
-    public string LocalTag
-    {
-        get => _localTag ??= Request.To?.Tag ?? SipIds.NewTag();
-        init => _localTag = value;
-    }
+    public string LocalTag { get; }
 
     /// <summary>The last response sent, re-sent when the request is retransmitted.</summary>
     public SipResponse? LastResponse { get; private protected set; }

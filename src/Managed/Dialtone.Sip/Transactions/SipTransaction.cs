@@ -58,7 +58,8 @@ public abstract class SipTransaction
     {
         if (_state == next)
             return;
-        Host.Logger.LogDebug("Transaction {Key} {Method}: {From} -> {To}", Key, Request.Method, _state, next);
+        if (Host.Logger.IsEnabled(LogLevel.Debug))
+            Host.Logger.LogDebug("Transaction {Key} {Method}: {From} -> {To}", Key, Request.Method, _state, next);
         _state = next;
         if (next == SipTransactionState.Terminated)
         {
@@ -69,9 +70,23 @@ public abstract class SipTransaction
         }
     }
 
-    /// <summary>Sends, and turns a transport failure into termination (RFC 3261 §17.1.4, §17.2.4).</summary>
-    private protected void SendMessage(SipMessage message, SipEndPoint destination) =>
-        Host.Send(message, Transport, destination, OnTransportError);
+    /// <summary>
+    /// Sends, and turns a transport failure into termination (RFC 3261 §17.1.4, §17.2.4). The
+    /// bytes of the last message are kept, so a retransmission does not serialize again and is
+    /// exactly what went out the first time.
+    /// </summary>
+    private protected void SendMessage(SipMessage message, SipEndPoint destination)
+    {
+        if (!ReferenceEquals(message, _lastSent))
+        {
+            _lastSentBytes = SipSerializer.Serialize(message);
+            _lastSent = message;
+        }
+        Host.Send(_lastSentBytes!, Transport, destination, OnTransportError);
+    }
+
+    private SipMessage? _lastSent;
+    private byte[]? _lastSentBytes;
 
     private protected virtual void OnTransportError(Exception error)
     {

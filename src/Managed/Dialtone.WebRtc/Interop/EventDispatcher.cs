@@ -21,9 +21,6 @@ internal sealed class EventDispatcher
 
     public EventDispatcher() => loop = Task.Run(RunAsync);
 
-    /// <summary>Raised (on the dispatcher) when an event handler throws; the loop carries on.</summary>
-    public event Action<Exception>? HandlerFailed;
-
     public void Post(Action action)
     {
         if (!stopped)
@@ -57,16 +54,10 @@ internal sealed class EventDispatcher
                 {
                     action();
                 }
-                catch (Exception e)
+                catch (Exception)
                 {
-                    try
-                    {
-                        HandlerFailed?.Invoke(e);
-                    }
-                    catch (Exception)
-                    {
-                        // A failing failure handler must not end event delivery.
-                    }
+                    // An exception thrown by an application's event handler must not end event
+                    // delivery for the connection (there is no caller to hand it to).
                 }
                 finally
                 {

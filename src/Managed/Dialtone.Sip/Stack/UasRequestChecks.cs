@@ -1,0 +1,41 @@
+using Dialtone.Sip.Message;
+using Dialtone.Sip.Transactions;
+
+namespace Dialtone.Sip.Stack;
+
+/// <summary>
+/// The UAS checks of RFC 3261 §8.2.2 the stack can do before the transaction user sees a new
+/// request: Request-URI scheme (416), merged requests (482) and Require (420). Returns the
+/// rejection to send, or null when the request may go up.
+/// </summary>
+internal static class UasRequestChecks
+{
+    public static SipResponse? Check(SipServerTransaction tx, SipStackOptions options, TransactionTable table)
+    {
+        var request = tx.Request;
+        if (request.RequestUri is OtherUri other)
+        {
+            // §8.2.2.1: we only serve sip:, sips: and tel: Request-URIs.
+            return tx.CreateResponse(416, $"Unsupported URI Scheme ({other.Scheme})");
+        }
+        if (table.FindMergedWith(request, tx) is not null)
+        {
+            // §8.2.2.2: the same request reached us again by another path (a fork).
+            return tx.CreateResponse(482, "Loop Detected (merged request)");
+        }
+        if (options.SupportedExtensions is { } supported && request.Method != SipMethods.Cancel)
+        {
+            // §8.2.2.3: every option-tag in Require must be one we support.
+            var unsupported = request.Headers.Values(SipHeaderNames.Require)
+                .Where(tag => !supported.Contains(tag, StringComparer.OrdinalIgnoreCase))
+                .ToList();
+            if (unsupported.Count > 0)
+            {
+                var response = tx.CreateResponse(420);
+                response.Headers.Add(SipHeaderNames.Unsupported, string.Join(", ", unsupported));
+                return response;
+            }
+        }
+        return null;
+    }
+}
