@@ -73,7 +73,14 @@ window.phone = (() => {
         });
         ua.on('registered', () => { state = 'registered'; log('registered'); resolve(JsSIP.version); });
         ua.on('registrationFailed', e => { log('registrationFailed', e.cause); reject(new Error(`registration failed: ${e.cause}`)); });
-        ua.on('disconnected', e => log('disconnected', e.error ? 'error' : 'closed'));
+        ua.on('disconnected', e => {
+          log('disconnected', e.error ? 'error' : 'closed');
+          // Never connected (refused, or a certificate the browser does not trust): say so instead of retrying forever.
+          if (state === 'idle') {
+            ua.stop();
+            reject(new Error(`the WebSocket to ${webSocketUri} failed`));
+          }
+        });
         ua.on('newRTCSession', e => {
           if (e.originator !== 'remote')
             return;
