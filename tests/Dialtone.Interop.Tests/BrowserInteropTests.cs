@@ -44,9 +44,9 @@ public abstract class BrowserInteropTests(InteropEnvironment browser, ITestOutpu
         await _server.DisposeAsync();
     }
 
-    private async Task<BrowserPhone> BrowserAsync(string user = "browser", double listenHz = DialtoneSaysHz)
+    private async Task<BrowserPhone> BrowserAsync(string user = "browser", double listenHz = DialtoneSaysHz, bool hideLocalAddressesWithMdns = false)
     {
-        var phone = await browser.OpenPhoneAsync(Server, user, listenHz);
+        var phone = await browser.OpenPhoneAsync(Server, user, listenHz, hideLocalAddressesWithMdns);
         _browserPhones.Add(phone);
         return phone;
     }
@@ -116,6 +116,43 @@ public abstract class BrowserInteropTests(InteropEnvironment browser, ITestOutpu
         Assert.Equal(CallEndReason.RemoteHangup, (await call.Ended.WaitAsync(Generous)).Reason);
         var end = (await phone.WaitForStateAsync("ended", Generous)).End!;
         Assert.Equal("local", end.Originator);
+    }
+
+    [Fact]
+    public async Task Chromiums_offer_is_taken_as_it_is_and_Dialtones_answer_is_complete()
+    {
+        var phone = await BrowserAsync();
+        var dialtone = await DialtoneAsync();
+        await BrowserCallsAndDialtoneAnswersAsync(dialtone, phone);
+
+        var sdps = await phone.SdpsAsync();
+        var offer = sdps.First(s => s is { Originator: "local", Type: "offer" }).Sdp;
+        var answer = sdps.First(s => s is { Originator: "remote", Type: "answer" }).Sdp;
+        output.WriteLine($"Chromium's offer:\n{offer}\nDialtone's answer:\n{answer}");
+        // What Chromium offers besides the basics, all of which Dialtone took (the call is up).
+        foreach (var attribute in new[] { "a=group:BUNDLE", "a=extmap-allow-mixed", "a=rtcp-mux", "a=rtcp-rsize", "a=ice-options:trickle", "a=extmap:" })
+            Assert.Contains(attribute, offer);
+        // SIP does not trickle: Dialtone's answer carries its candidates, DTLS fingerprint and Opus.
+        foreach (var attribute in new[] { "a=candidate:", "a=fingerprint:sha-256", "opus/48000/2", "a=setup:active", "a=rtcp-mux" })
+            Assert.Contains(attribute, answer);
+        Assert.True(await dialtone.Probe.HearsToneAsync(ToneLength, Generous), "no audio from the browser");
+    }
+
+    [Fact]
+    public async Task A_browser_hiding_its_address_behind_mDNS_still_talks_with_Dialtone()
+    {
+        var phone = await BrowserAsync(hideLocalAddressesWithMdns: true);
+        var dialtone = await DialtoneAsync();
+
+        await BrowserCallsAndDialtoneAnswersAsync(dialtone, phone);
+
+        var offer = (await phone.SdpsAsync()).First(s => s is { Originator: "local", Type: "offer" }).Sdp;
+        var hosts = offer.Split('\n').Where(l => l.StartsWith("a=candidate:", StringComparison.Ordinal) && l.Contains(" typ host", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(hosts);
+        Assert.All(hosts, candidate => Assert.Contains(".local ", candidate)); // no address Dialtone could dial
+        // Dialtone learns the browser's address from its connectivity checks (a peer-reflexive candidate).
+        Assert.True(await dialtone.Probe.HearsToneAsync(ToneLength, Generous), "Dialtone did not hear the browser");
+        await phone.WaitToHearToneAsync(ToneLength, Generous);
     }
 
     [Fact]

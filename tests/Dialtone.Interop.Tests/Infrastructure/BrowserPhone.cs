@@ -39,8 +39,9 @@ public sealed class BrowserPhone : IAsyncDisposable
         };
     }
 
-    internal Task StartAsync(SipServerEndpoint server, string user, double listenHz) =>
-        _page.EvaluateAsync("o => phone.start(o)", new { webSocketUri = server.WebSocketUri.ToString(), domain = server.Domain, user, toneHz = listenHz });
+    /// <param name="synthesizeHz">Non-zero: say this tone from WebAudio instead of opening the microphone.</param>
+    internal Task StartAsync(SipServerEndpoint server, string user, double listenHz, double synthesizeHz) =>
+        _page.EvaluateAsync("o => phone.start(o)", new { webSocketUri = server.WebSocketUri.ToString(), domain = server.Domain, user, toneHz = listenHz, sayHz = synthesizeHz });
 
     public Task CallAsync(string target) => _page.EvaluateAsync("t => phone.call(t)", target);
 

@@ -20,6 +20,9 @@ public sealed class InteropEnvironment : IAsyncLifetime
     private PageServer _pages = null!;
     private IPlaywright _playwright = null!;
     private IBrowserContext _browser = null!;
+    private IBrowserContext? _mdnsBrowser;
+    private string _microphone = "";
+    private string _home = "";
 
     internal TestCertificateAuthority CertificateAuthority { get; private set; } = null!;
 
@@ -46,17 +49,10 @@ public sealed class InteropEnvironment : IAsyncLifetime
         JsSipVersion = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(InteropPaths.JsSipPackageJson))
             .RootElement.GetProperty("version").GetString()!;
 
+        _microphone = microphone;
+        _home = home;
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchPersistentContextAsync(
-            Path.Combine(_scratch.FullName, "profile"), // a fresh --user-data-dir
-            new BrowserTypeLaunchPersistentContextOptions
-            {
-                ExecutablePath = ChromiumPath,
-                Headless = true, // Playwright adds --headless
-                Args = ChromiumArguments(microphone),
-                Env = new Dictionary<string, string> { ["HOME"] = home }, // its NSS database, with the test CA
-                Permissions = ["microphone"],
-            });
+        _browser = await LaunchAsync("profile", hideLocalAddressesWithMdns: false);
         // The user agent string hides the minor version numbers; the DevTools protocol does not.
         var probe = await _browser.NewPageAsync();
         var devTools = await _browser.NewCDPSessionAsync(probe);
@@ -65,15 +61,27 @@ public sealed class InteropEnvironment : IAsyncLifetime
         await probe.CloseAsync();
     }
 
+    private Task<IBrowserContext> LaunchAsync(string profile, bool hideLocalAddressesWithMdns) =>
+        _playwright.Chromium.LaunchPersistentContextAsync(
+            Path.Combine(_scratch.FullName, profile), // a fresh --user-data-dir
+            new BrowserTypeLaunchPersistentContextOptions
+            {
+                ExecutablePath = ChromiumPath,
+                Headless = true, // Playwright adds --headless
+                Args = ChromiumArguments(_microphone, hideLocalAddressesWithMdns),
+                Env = new Dictionary<string, string> { ["HOME"] = _home }, // its NSS database, with the test CA
+                Permissions = hideLocalAddressesWithMdns ? [] : ["microphone"],
+            });
+
     /// <summary>The flags every run uses; see docs/interop.md for why each is there.</summary>
-    internal static string[] ChromiumArguments(string microphoneWav) =>
+    internal static string[] ChromiumArguments(string microphoneWav, bool hideLocalAddressesWithMdns) =>
     [
         "--no-sandbox",
-        "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         $"--use-file-for-fake-audio-capture={microphoneWav}",
-        // Host candidates as plain addresses: a non-browser peer cannot resolve Chromium's mDNS names.
-        "--disable-features=WebRtcHideLocalIpsWithMdns",
+        // Microphone allowed without a prompt, and host candidates as plain addresses — unless a test
+        // wants Chromium's default of hiding them behind random .local names a non-browser peer cannot resolve.
+        .. hideLocalAddressesWithMdns ? Array.Empty<string>() : ["--use-fake-ui-for-media-stream", "--disable-features=WebRtcHideLocalIpsWithMdns"],
         "--autoplay-policy=no-user-gesture-required",
         "--disable-gpu",
         "--disable-quic",
@@ -83,15 +91,23 @@ public sealed class InteropEnvironment : IAsyncLifetime
         "--disable-sync",
     ];
 
-    /// <summary>A new tab running the JsSIP softphone, registered as <paramref name="user"/> on <paramref name="server"/>.</summary>
-    public async Task<BrowserPhone> OpenPhoneAsync(SipServerEndpoint server, string user, double listenHz)
+    /// <summary>
+    /// A new tab running the JsSIP softphone, registered as <paramref name="user"/> on <paramref name="server"/>.
+    /// With <paramref name="hideLocalAddressesWithMdns"/> the tab is in a second Chromium (started on
+    /// first use) that keeps its default of mDNS host candidates and has no media permission — Chromium
+    /// shows real addresses to pages allowed to capture — so that tab says the tone from WebAudio.
+    /// </summary>
+    public async Task<BrowserPhone> OpenPhoneAsync(SipServerEndpoint server, string user, double listenHz, bool hideLocalAddressesWithMdns = false)
     {
-        var page = await _browser.NewPageAsync();
+        var browser = _browser;
+        if (hideLocalAddressesWithMdns)
+            browser = _mdnsBrowser ??= await LaunchAsync("profile-mdns", hideLocalAddressesWithMdns: true);
+        var page = await browser.NewPageAsync();
         var phone = new BrowserPhone(page);
         try
         {
             await page.GotoAsync(_pages.Address.ToString());
-            await phone.StartAsync(server, user, listenHz);
+            await phone.StartAsync(server, user, listenHz, hideLocalAddressesWithMdns ? BrowserSaysHz : 0);
             return phone;
         }
         catch
@@ -103,6 +119,8 @@ public sealed class InteropEnvironment : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (_mdnsBrowser is not null)
+            await _mdnsBrowser.DisposeAsync();
         if (_browser is not null)
             await _browser.DisposeAsync();
         _playwright?.Dispose();

@@ -14,8 +14,28 @@ window.phone = (() => {
 
   const log = (type, detail) => events.push({ t: Math.round(performance.now()), type, detail: detail ?? null });
 
-  const media = { audio: true, video: false };
   const rtcConfiguration = { iceServers: [] };
+  let synthetic = null; // a WebAudio tone instead of the microphone, when asked for
+
+  // JsSIP's media options: the (fake) microphone through getUserMedia, or the synthetic stream.
+  const mediaOptions = () => synthetic
+    ? { mediaStream: synthetic, pcConfig: rtcConfiguration }
+    : { mediaConstraints: { audio: true, video: false }, pcConfig: rtcConfiguration };
+
+  // An oscillator as the outgoing audio: no getUserMedia, so no media permission, which is when
+  // Chromium hides its host addresses behind mDNS names.
+  function synthesize(hz) {
+    const context = new AudioContext();
+    const oscillator = context.createOscillator();
+    const gain = context.createGain();
+    oscillator.frequency.value = hz;
+    gain.gain.value = 0.3;
+    const destination = context.createMediaStreamDestination();
+    oscillator.connect(gain).connect(destination);
+    oscillator.start();
+    context.resume().catch(() => {});
+    return destination.stream;
+  }
 
   function listenTo(pc) {
     pc.addEventListener('track', event => {
@@ -60,8 +80,11 @@ window.phone = (() => {
     events,
 
     // Registers sip:user@domain through the WebSocket server; resolves once registered.
-    start({ webSocketUri, domain, user, toneHz }) {
+    // sayHz set: say that tone with WebAudio instead of opening the microphone.
+    start({ webSocketUri, domain, user, toneHz, sayHz }) {
       listenHz = toneHz;
+      if (sayHz)
+        synthetic = synthesize(sayHz);
       return new Promise((resolve, reject) => {
         const socket = new JsSIP.WebSocketInterface(webSocketUri);
         ua = new JsSIP.UA({
@@ -95,11 +118,11 @@ window.phone = (() => {
     // Places a call; follow phone.state for its progress.
     call(target) {
       state = 'calling';
-      adopt(ua.call(target, { mediaConstraints: media, pcConfig: rtcConfiguration }));
+      adopt(ua.call(target, mediaOptions()));
     },
 
     answer() {
-      session.answer({ mediaConstraints: media, pcConfig: rtcConfiguration });
+      session.answer(mediaOptions());
     },
 
     reject(statusCode) {
