@@ -33,30 +33,34 @@ else
   fail_step "dotnet tool restore (PowerShell) failed"
 fi
 
-log "Native tests (ctest)"
-native_build_dir="$root/artifacts/obj/native/Release"
-if [ -d "$native_build_dir" ]; then
-  ctest --test-dir "$native_build_dir" --output-on-failure --timeout 300 2>&1 | tee "$results/ctest.log"
-  summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$results/ctest.log" | tail -n 1)
-  if [ -n "$summary" ]; then
-    total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
-    nfail=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$summary")
-    passed=$((passed + total - nfail))
-    failed=$((failed + nfail))
-  else
-    fail_step "ctest printed no summary"
+# Runs one CTest build directory and adds its counts to the totals.
+run_ctest() {
+  local label=$1 dir=$2 logfile="$results/ctest-$1.log"
+  if [ ! -d "$dir" ]; then
+    fail_step "no native build directory at $dir"
+    return
   fi
-else
-  fail_step "no native build directory at $native_build_dir"
-fi
+  ctest --test-dir "$dir" --output-on-failure --timeout 300 -j2 2>&1 | tee "$logfile"
+  local summary total nfail
+  summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$logfile" | tail -n 1)
+  if [ -z "$summary" ]; then
+    fail_step "ctest ($label) printed no summary"
+    return
+  fi
+  total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
+  nfail=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$summary")
+  passed=$((passed + total - nfail))
+  failed=$((failed + nfail))
+}
 
-if [ -x build/test-asan.sh ]; then
-  log "Native tests under AddressSanitizer/UBSan"
-  bash build/test-asan.sh "$results" || fail_step "ASan run failed"
-  if [ -f "$results/asan-counts" ]; then
-    read -r ap af < "$results/asan-counts"
-    passed=$((passed + ap)); failed=$((failed + af))
-  fi
+log "Native tests (ctest)"
+run_ctest release "$root/artifacts/obj/native/Release"
+
+log "Native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+if bash build/build-webrtc.sh --asan --tests; then
+  run_ctest asan "$root/artifacts/obj/native/Release-asan"
+else
+  fail_step "ASan build failed"
 fi
 
 log "Building managed projects (Interop.sln)"

@@ -34,6 +34,9 @@ internal sealed class SipConnection : IAsyncDisposable
     /// <summary>Every request goes to the server over our transport.</summary>
     public SipSendOptions SendOptions => new(Server, Transport);
 
+    /// <summary>The server as a loose-routing SIP URI, for components that route by Route header (the registerer).</summary>
+    public SipUri OutboundProxy { get; private init; } = null!;
+
     /// <summary>Our Contact for <paramref name="user"/>: on WebSocket a <c>.invalid</c> host with <c>ob</c> (RFC 5626), reachable only through the server.</summary>
     public SipAddress ContactFor(string user)
     {
@@ -76,8 +79,16 @@ internal sealed class SipConnection : IAsyncDisposable
 
         var stack = new SipStack([transport], new SipStackOptions { UserAgent = options.UserAgentName }, timeProvider: options.TimeProvider,
             logger: loggers.CreateLogger<SipStack>());
-        return new SipConnection(stack, transport, destination, transport.Kind.ViaToken().ToLowerInvariant());
+        var contactTransport = transport.Kind.ViaToken().ToLowerInvariant();
+        return new SipConnection(stack, transport, destination, contactTransport)
+        {
+            OutboundProxy = (server.SipUri ?? new SipUri(SipHost(server.WebSocketUri!), server.WebSocketUri!.Port))
+                .WithParameter("transport", contactTransport).WithParameter("lr"),
+        };
     }
+
+    /// <summary>A URL's host as a SIP URI writes it: IPv6 in brackets, names in their ASCII (IDN) form.</summary>
+    private static string SipHost(Uri uri) => uri.HostNameType == UriHostNameType.IPv6 ? $"[{uri.IdnHost.Trim('[', ']')}]" : uri.IdnHost;
 
     /// <summary>The local address the OS would use to reach <paramref name="remote"/> (no packet is sent).</summary>
     private static IPAddress LocalAddressTowards(IPAddress remote)

@@ -5,6 +5,7 @@ using Dialtone.Sip.Message;
 using Dialtone.Sip.Stack;
 using Dialtone.Sip.Transactions;
 using Dialtone.Sip.Transport;
+using Dialtone.Sip.UserAgent;
 using Dialtone.WebRtc;
 using Microsoft.Extensions.Logging;
 
@@ -23,9 +24,10 @@ public sealed partial class UserAgent : IAsyncDisposable
     private readonly ConcurrentDictionary<SipDialogId, Call> _callsByDialog = new();
     private readonly ConcurrentDictionary<Call, byte> _calls = new();
     private readonly ILogger _logger;
-    private readonly ConnectionKeeper _keeper;
     private readonly EventQueue _events;
-    private Registration? _registration;
+    private readonly SipUserAgent _outOfDialog;
+    private readonly Lock _registererLock = new();
+    private Registerer? _registerer;
     private int _disposed;
 
     private UserAgent(UserAgentOptions options, SipConnection connection, PeerConnectionFactory mediaFactory)
@@ -38,9 +40,21 @@ public sealed partial class UserAgent : IAsyncDisposable
         _events = new EventQueue(e => Log.HandlerFailed(_logger, e));
         Digest = options.Credentials is { } credentials ? new SipDigestClient(credentials, LoggerFactory.CreateLogger<SipDigestClient>()) : null;
         Contact = connection.ContactFor(options.AddressOfRecord.User!);
-        connection.Stack.TransactionUser = new TransactionUser(this);
-        _keeper = new ConnectionKeeper(this);
-        _keeper.FlowChanged += (connected, error) => Raise(ConnectionChanged, new ConnectionChangedEventArgs(connected, error));
+        // OPTIONS and MESSAGE outside dialogs are the SIP layer's; calls and in-dialog requests ours.
+        _outOfDialog = new SipUserAgent(connection.Stack, new SipUserAgentOptions
+        {
+            AddressOfRecord = options.AddressOfRecord,
+            DisplayName = options.DisplayName,
+            Credentials = options.Credentials,
+            OutboundProxy = connection.OutboundProxy,
+            Transport = connection.Transport,
+            Allow = AllowedMethods.Split(", "),
+            Accept = ["application/sdp", "text/plain"],
+        }, LoggerFactory.CreateLogger<SipUserAgent>())
+        {
+            Next = new TransactionUser(this),
+        };
+        _outOfDialog.MessageReceived += (_, message) => Raise(MessageReceived, message);
     }
 
     /// <summary>Connects to the server and prepares the audio engine. Does not register: call <see cref="RegisterAsync"/>.</summary>
@@ -72,20 +86,21 @@ public sealed partial class UserAgent : IAsyncDisposable
     /// <summary>Calls that have not ended.</summary>
     public IReadOnlyCollection<Call> Calls => _calls.Keys.ToList();
 
-    /// <summary>Whether a registration is in force.</summary>
-    public bool IsRegistered => _registration?.IsRegistered == true;
+    /// <summary>Where our registration stands (Unregistered until <see cref="RegisterAsync"/>).</summary>
+    public RegistrationState RegistrationState => _registerer?.State ?? RegistrationState.Unregistered;
 
     /// <summary>An incoming call is ringing: answer or reject <see cref="IncomingCallEventArgs.Call"/>. Raised on a thread-pool thread.</summary>
     public event EventHandler<IncomingCallEventArgs>? IncomingCall;
 
     /// <summary>
-    /// The connection to the server was lost (<see cref="ConnectionChangedEventArgs.Connected"/> false;
-    /// the user agent reconnects and registers again by itself) or is back (true).
+    /// Our registration changed: registered, refreshed, refused, or <see cref="RegistrationState.Recovering"/>
+    /// when the connection to the server was lost — the user agent then reconnects and registers again
+    /// by itself (RFC 5626 flow recovery, backoff from <see cref="UserAgentOptions.ReconnectBaseDelay"/>).
     /// </summary>
-    public event EventHandler<ConnectionChangedEventArgs>? ConnectionChanged;
+    public event EventHandler<RegistrationStateChangedEventArgs>? RegistrationStateChanged;
 
-    /// <summary>True once <see cref="RegisterAsync"/> was asked for and not undone by <see cref="UnregisterAsync"/>.</summary>
-    internal bool WantsRegistration { get; private set; }
+    /// <summary>A MESSAGE (RFC 3428) arrived outside any call; it was already answered 200.</summary>
+    public event EventHandler<SipTextMessage>? MessageReceived;
 
     internal SipConnection Connection { get; }
 
@@ -97,23 +112,50 @@ public sealed partial class UserAgent : IAsyncDisposable
 
     internal ILoggerFactory LoggerFactory { get; }
 
-    /// <summary>Registers our contact with the server (digest authentication answered) and keeps it refreshed.</summary>
+    /// <summary>
+    /// Registers our contact with the server (digest challenges answered, 423 handled), keeps it
+    /// refreshed, and recovers it after a lost connection (RFC 5626 outbound).
+    /// </summary>
     /// <exception cref="SipAuthenticationException">The server rejected our credentials.</exception>
-    /// <exception cref="SipRegistrationException">The server refused the registration.</exception>
+    /// <exception cref="SipRequestFailedException">The server refused the registration.</exception>
     public async Task RegisterAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        _registration ??= new Registration(this);
-        WantsRegistration = true;
-        await _registration.RegisterAsync(cancellationToken).ConfigureAwait(false);
+        await Registerer().RegisterAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes our registration (REGISTER with Expires: 0).</summary>
     public async Task UnregisterAsync(CancellationToken cancellationToken = default)
     {
-        WantsRegistration = false;
-        if (_registration is { } registration)
-            await registration.UnregisterAsync(cancellationToken).ConfigureAwait(false);
+        if (_registerer is { } registerer)
+            await registerer.UnregisterAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends a text message (RFC 3428 MESSAGE) to <paramref name="to"/>; returns when the peer accepted it.</summary>
+    /// <exception cref="SipRequestFailedException">The message was refused.</exception>
+    public Task SendMessageAsync(SipUri to, string text, CancellationToken cancellationToken = default) =>
+        _outOfDialog.SendMessageAsync(to, text, cancellationToken: cancellationToken);
+
+    private Registerer Registerer()
+    {
+        lock (_registererLock)
+        {
+            if (_registerer is not null)
+                return _registerer;
+            _registerer = new Registerer(Stack, new RegistererOptions
+            {
+                AddressOfRecord = Options.AddressOfRecord,
+                OutboundProxy = Connection.OutboundProxy,
+                Transport = Connection.Transport,
+                Credentials = Options.Credentials,
+                Expires = Options.RegisterExpires,
+                InstanceId = Options.InstanceId ?? Guid.NewGuid(),
+                FlowRecoveryBaseDelay = Options.ReconnectBaseDelay,
+                FlowRecoveryMaxDelay = Options.ReconnectMaxDelay,
+            }, LoggerFactory.CreateLogger<Registerer>());
+            _registerer.StateChanged += (_, e) => Raise(RegistrationStateChanged, e);
+            return _registerer;
+        }
     }
 
     /// <summary>
@@ -160,11 +202,10 @@ public sealed partial class UserAgent : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        _keeper.Dispose();
         foreach (var call in Calls)
             await call.DisposeAsync().ConfigureAwait(false);
-        if (_registration is { } registration)
-            await registration.DisposeAsync().ConfigureAwait(false);
+        if (_registerer is { } registerer)
+            await registerer.DisposeAsync().ConfigureAwait(false);
         await Connection.DisposeAsync().ConfigureAwait(false);
         MediaFactory.Dispose();
     }
@@ -184,12 +225,6 @@ public sealed partial class UserAgent : IAsyncDisposable
         {
             case SipMethods.Invite:
                 _ = AcceptIncomingCallAsync(transaction);
-                break;
-            case SipMethods.Options:
-                var ok = transaction.CreateResponse(200);
-                AddCommonHeaders(ok);
-                ok.Headers.Add(SipHeaderNames.Accept, "application/sdp");
-                _ = transaction.SendResponseAsync(ok);
                 break;
             default:
                 var notAllowed = transaction.CreateResponse(405);
@@ -265,12 +300,4 @@ public sealed partial class UserAgent : IAsyncDisposable
 public sealed class IncomingCallEventArgs(Call call) : EventArgs
 {
     public Call Call { get; } = call;
-}
-
-public sealed class ConnectionChangedEventArgs(bool connected, Exception? error) : EventArgs
-{
-    /// <summary>False: the flow to the server was lost and is being recovered. True: it is back and registered.</summary>
-    public bool Connected { get; } = connected;
-
-    public Exception? Error { get; } = error;
 }

@@ -29,6 +29,20 @@ public sealed record UserAgentOptions
     /// <summary>Requested registration lifetime.</summary>
     public TimeSpan RegisterExpires { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// This device's RFC 5626 instance id (<c>+sip.instance</c>): keep it stable across restarts so the
+    /// registrar replaces our old binding instead of adding one. A new one per user agent if null.
+    /// </summary>
+    public Guid? InstanceId { get; init; }
+
+    /// <summary>
+    /// After the connection to the server is lost: the first wait before reconnecting and registering
+    /// again, doubled (with jitter) per failed attempt up to <see cref="ReconnectMaxDelay"/>.
+    /// </summary>
+    public TimeSpan ReconnectBaseDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Audio device and processing for every call of this user agent.</summary>
     public PeerConnectionFactoryOptions Audio { get; init; } = new() { AudioDevice = AudioDeviceKind.Virtual };
 
@@ -54,6 +68,8 @@ public sealed record UserAgentOptions
             throw new ArgumentException("The address of record needs a user part, e.g. sip:alice@example.com.", nameof(AddressOfRecord));
         if (RegisterExpires < TimeSpan.FromSeconds(1))
             throw new ArgumentOutOfRangeException(nameof(RegisterExpires), RegisterExpires, "At least one second.");
+        if (ReconnectBaseDelay <= TimeSpan.Zero || ReconnectMaxDelay < ReconnectBaseDelay)
+            throw new ArgumentOutOfRangeException(nameof(ReconnectBaseDelay), ReconnectBaseDelay, "0 < ReconnectBaseDelay <= ReconnectMaxDelay.");
     }
 
     /// <summary>Our identity as a From header value.</summary>

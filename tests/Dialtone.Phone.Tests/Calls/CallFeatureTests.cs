@@ -107,6 +107,21 @@ public sealed class CallFeatureTests : IAsyncLifetime
         Assert.Equal(CallState.Established, call.State);
     }
 
+    [Fact]
+    public async Task A_text_message_reaches_the_other_user_agent()
+    {
+        var alice = await PartyAsync("alice");
+        var bob = await PartyAsync("bob");
+        var received = new TaskCompletionSource<Sip.UserAgent.SipTextMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        bob.Agent.MessageReceived += (_, message) => received.TrySetResult(message);
+
+        await alice.Agent.SendMessageAsync(SipUri.Parse(Uri("bob")), "hello, bob");
+
+        var message = await received.Task.WaitAsync(Generous);
+        Assert.Equal("hello, bob", message.Text);
+        Assert.Equal("alice", message.From.SipUri!.User);
+    }
+
     private static string IceUfrag(string sdp) =>
         sdp.Split('\n').First(l => l.StartsWith("a=ice-ufrag:", StringComparison.Ordinal)).Trim();
 }

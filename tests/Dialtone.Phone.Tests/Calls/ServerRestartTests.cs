@@ -1,4 +1,5 @@
 using Dialtone.Server;
+using Dialtone.Sip.UserAgent;
 
 namespace Dialtone.Phone.Tests.Calls;
 
@@ -14,8 +15,19 @@ public sealed class ServerRestartTests
         await using var bob = await Party.StartAsync(server.WebSocketUri, server.Domain, "bob", sayHz: 0, listenHz: 1000);
         var bobBack = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var aliceBack = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        bob.Agent.ConnectionChanged += (_, e) => { if (e.Connected) bobBack.TrySetResult(); };
-        alice.Agent.ConnectionChanged += (_, e) => { if (e.Connected) aliceBack.TrySetResult(); };
+        var lost = 0;
+        bob.Agent.RegistrationStateChanged += (_, e) =>
+        {
+            if (e.State == RegistrationState.Recovering)
+                Interlocked.Increment(ref lost);
+            else if (e.State == RegistrationState.Registered && lost > 0)
+                bobBack.TrySetResult();
+        };
+        alice.Agent.RegistrationStateChanged += (_, e) =>
+        {
+            if (e.State == RegistrationState.Registered && lost > 0)
+                aliceBack.TrySetResult();
+        };
 
         await server.DisposeAsync();
         server = await EmbeddedSipServer.StartAsync(new EmbeddedSipServerOptions { Port = port });

@@ -17,6 +17,18 @@ public sealed class AudioLoopbackTests
         Assert.Matches(new Regex(@"a=rtpmap:\d+ opus/48000/2"), call.Caller.LocalDescription!.Sdp);
         Assert.Equal("opus", FirstAudioCodec(call.Callee.LocalDescription!.Sdp));
 
+        // Each side was told about the other's track, on the transceiver its own track uses.
+        using var cts = new CancellationTokenSource(Loopback.Timeout);
+        var trackAtCallee = await call.CalleeTracks.Reader.ReadAsync(cts.Token);
+        var trackAtCaller = await call.CallerTracks.Reader.ReadAsync(cts.Token);
+        Assert.Equal("caller-mic", trackAtCallee.TrackId);
+        // The callee's track rides a transceiver the offer created: Unified Plan signals that
+        // transceiver's sender id in a=msid, not the track id, so only the caller's id carries over.
+        Assert.False(string.IsNullOrEmpty(trackAtCaller.TrackId));
+        Assert.Same(call.CalleeTrack.Transceiver, trackAtCallee.Transceiver);
+        Assert.Same(call.CallerTrack.Transceiver, trackAtCaller.Transceiver);
+        Assert.Equal("0", trackAtCallee.Mid);
+
         await using var pump = new AudioPump(
             (call.CallerFactory.VirtualAudio!, new ToneGenerator(1000, Rate)),
             (call.CalleeFactory.VirtualAudio!, new ToneGenerator(600, Rate)));

@@ -14,7 +14,14 @@ public sealed class AudioCall : IAsyncDisposable
         CalleeFactory = calleeFactory;
         Caller = callerFactory.CreatePeerConnection();
         Callee = calleeFactory.CreatePeerConnection();
+        Caller.TrackAdded += (_, e) => CallerTracks.Writer.TryWrite(e);
+        Callee.TrackAdded += (_, e) => CalleeTracks.Writer.TryWrite(e);
     }
+
+    /// <summary>Remote tracks reported by each side's TrackAdded event.</summary>
+    public System.Threading.Channels.Channel<TrackEventArgs> CallerTracks { get; } = System.Threading.Channels.Channel.CreateUnbounded<TrackEventArgs>();
+
+    public System.Threading.Channels.Channel<TrackEventArgs> CalleeTracks { get; } = System.Threading.Channels.Channel.CreateUnbounded<TrackEventArgs>();
 
     public PeerConnectionFactory CallerFactory { get; }
 
