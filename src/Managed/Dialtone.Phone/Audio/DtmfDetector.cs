@@ -4,7 +4,9 @@ namespace Dialtone.Phone.Audio;
 /// Recognises DTMF digits in decoded audio (ITU-T Q.23 frequency pairs) — how a softphone learns the
 /// digits a peer sent as RFC 4733 telephone-events, which libwebrtc's jitter buffer plays out as tones.
 /// Feed it consecutive blocks; each digit is reported once when its tone starts, after it has lasted
-/// two blocks. Allocates nothing per block.
+/// two blocks. A digit ends only after its tone has been gone for <see cref="DropoutTolerance"/>:
+/// a jitter-buffer glitch inside one tone is not a second press (Q.24 pauses last 40 ms or more).
+/// Allocates nothing per block.
 /// </summary>
 public sealed class DtmfDetector
 {
@@ -18,33 +20,53 @@ public sealed class DtmfDetector
         { '*', '0', '#', 'D' },
     };
 
+    /// <summary>How long a reported digit's tone may drop out and still be the same press.</summary>
+    public static readonly TimeSpan DropoutTolerance = TimeSpan.FromMilliseconds(25);
+
     private readonly GoertzelFilter[] _rows;
     private readonly GoertzelFilter[] _columns;
+    private readonly int _toleratedMissingSamples;
     private char? _candidate;
     private int _candidateBlocks;
-    private bool _reported;
+    private char? _sounding;
+    private int _missingSamples;
 
     public DtmfDetector(int sampleRateHz)
     {
         _rows = RowHz.Select(f => new GoertzelFilter(f, sampleRateHz)).ToArray();
         _columns = ColumnHz.Select(f => new GoertzelFilter(f, sampleRateHz)).ToArray();
+        _toleratedMissingSamples = (int)(sampleRateHz * DropoutTolerance.TotalSeconds);
     }
 
     /// <summary>Examines one block (10–20 ms is right); returns a digit the first time its tone is confirmed.</summary>
     public char? Process(ReadOnlySpan<short> block)
     {
         var key = Classify(block);
+        if (_sounding is { } sounding)
+        {
+            if (key == sounding)
+            {
+                _missingSamples = 0;
+                return null;
+            }
+            _missingSamples += block.Length;
+            if (_missingSamples < _toleratedMissingSamples)
+                return null;
+            _sounding = null; // the press is over; this block may start the next one
+            _candidate = null;
+        }
+
         if (key != _candidate)
         {
             _candidate = key;
             _candidateBlocks = 1;
-            _reported = false;
             return null;
         }
         _candidateBlocks++;
-        if (key is null || _reported || _candidateBlocks < 2)
+        if (key is null || _candidateBlocks < 2)
             return null;
-        _reported = true;
+        _sounding = key;
+        _missingSamples = 0;
         return key;
     }
 
