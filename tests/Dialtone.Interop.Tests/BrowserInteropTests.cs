@@ -176,9 +176,15 @@ public abstract class BrowserInteropTests(InteropEnvironment browser, ITestOutpu
         var call = await DialtoneCallsAndBrowserAnswersAsync(dialtone, phone);
         Assert.True(await dialtone.Probe.HearsToneAsync(ToneLength, Generous), "no audio from the browser before the digits");
 
-        call.SendDtmf("2580*#", TimeSpan.FromMilliseconds(160), TimeSpan.FromMilliseconds(100));
+        foreach (var (originator, type, sdp) in await phone.SdpsAsync())
+            output.WriteLine($"{originator} {type}: {string.Join(" | ", sdp.Split('\n').Where(l => l.Contains("telephone-event") || l.StartsWith("m=audio")))}");
+        // Chromium plays each telephone-event out for roughly half its length, and once cut the last
+        // one to 10 ms (docs/interop.md, known issues): 250 ms digits stay well above detection.
+        call.SendDtmf("2580*#", TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(150));
 
-        Assert.Equal("2580*#", await phone.WaitForDigitsAsync(6, Generous));
+        var heard = await phone.WaitForDigitsAsync(6, Generous);
+        output.WriteLine($"browser's 10 ms blocks ('.' no digit): {heard?.KeyTrace}");
+        Assert.Equal("2580*#", heard?.Digits);
     }
 
     [Fact]

@@ -10,8 +10,9 @@ public sealed record BrowserSnapshot(string State, BrowserCallEnd? End, BrowserH
 /// <summary>How JsSIP says the call ended: who ended it, JsSIP's cause, the SIP status if a response did.</summary>
 public sealed record BrowserCallEnd(string Originator, string Cause, int? StatusCode);
 
-/// <summary>What the page's AnalyserNode heard so far.</summary>
-public sealed record BrowserHearing(double ToneHz, double ToneHeardMs, double ToneDb, double FloorDb, string Digits, string ContextState);
+/// <summary>What the page heard so far: tone time and digits from its AudioWorklet, levels from its AnalyserNode.</summary>
+public sealed record BrowserHearing(
+    double ToneHz, double ToneHeardMs, double ToneDb, double FloorDb, string Digits, string ContextState, string KeyTrace);
 
 /// <summary>
 /// One browser tab running the JsSIP softphone (tests/interop/page), driven through its
@@ -93,19 +94,17 @@ public sealed class BrowserPhone : IAsyncDisposable
     public async Task<BrowserSnapshot> WaitToHearToneAsync(TimeSpan duration, TimeSpan within) =>
         await WaitAsync(s => s.Heard?.ToneHeardMs >= duration.TotalMilliseconds, $"{duration.TotalMilliseconds} ms of its tone", within);
 
-    /// <summary>Waits until <paramref name="count"/> DTMF digits were heard; returns them.</summary>
-    public async Task<string> WaitForDigitsAsync(int count, TimeSpan within)
+    /// <summary>Waits until <paramref name="count"/> DTMF digits were heard (or <paramref name="within"/> passed); returns what was heard.</summary>
+    public async Task<BrowserHearing?> WaitForDigitsAsync(int count, TimeSpan within)
     {
         var clock = Stopwatch.StartNew();
-        string digits = "";
-        while (clock.Elapsed < within)
+        while (true)
         {
-            digits = (await SnapshotAsync()).Heard?.Digits ?? "";
-            if (digits.Length >= count)
-                break;
+            var heard = (await SnapshotAsync()).Heard;
+            if (heard?.Digits.Length >= count || clock.Elapsed > within)
+                return heard;
             await Task.Delay(50);
         }
-        return digits;
     }
 
     private async Task<BrowserSnapshot> WaitAsync(Func<BrowserSnapshot, bool> condition, string what, TimeSpan within)

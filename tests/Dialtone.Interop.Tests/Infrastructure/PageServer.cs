@@ -34,6 +34,7 @@ internal sealed class PageServer : IAsyncDisposable
         {
             ["/"] = Path.Combine(InteropPaths.Page, "index.html"),
             ["/listener.js"] = Path.Combine(InteropPaths.Page, "listener.js"),
+            ["/listener-worklet.js"] = Path.Combine(InteropPaths.Page, "listener-worklet.js"),
             ["/softphone.js"] = Path.Combine(InteropPaths.Page, "softphone.js"),
             ["/jssip.js"] = InteropPaths.JsSipBundle,
         };
