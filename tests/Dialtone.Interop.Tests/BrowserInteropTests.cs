@@ -178,8 +178,9 @@ public abstract class BrowserInteropTests(InteropEnvironment browser, ITestOutpu
 
         foreach (var (originator, type, sdp) in await phone.SdpsAsync())
             output.WriteLine($"{originator} {type}: {string.Join(" | ", sdp.Split('\n').Where(l => l.Contains("telephone-event") || l.StartsWith("m=audio")))}");
-        // Chromium plays each telephone-event out for roughly half its length, and once cut the last
-        // one to 10 ms (docs/interop.md, known issues): 250 ms digits stay well above detection.
+        // libwebrtc's jitter buffer — Chromium's and Dialtone's alike — plays a 160 ms telephone-event
+        // out as about 80 ms of tone, and once the page heard the last one for a single 10 ms block
+        // (docs/interop.md): 250 ms digits stay well above the two blocks a detector needs.
         call.SendDtmf("2580*#", TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(150));
 
         var heard = await phone.WaitForDigitsAsync(6, Generous);
