@@ -169,6 +169,31 @@ public abstract class BrowserInteropTests(InteropEnvironment browser, ITestOutpu
     }
 
     [Fact]
+    public async Task Dtmf_from_the_browser_as_SIP_INFO_is_reported_by_Dialtone_in_order()
+    {
+        var phone = await BrowserAsync();
+        var dialtone = await DialtoneAsync();
+        var call = await BrowserCallsAndDialtoneAnswersAsync(dialtone, phone);
+        var digits = new System.Text.StringBuilder();
+        call.DtmfReceived += (_, e) =>
+        {
+            lock (digits)
+                digits.Append(e.Digit);
+        };
+
+        await phone.SendDtmfAsync("3#7*", durationMs: 160, gapMs: 100, sipInfo: true);
+
+        await WaitUntilAsync(() =>
+        {
+            lock (digits)
+                return Task.FromResult(digits.Length >= 4);
+        }, "four INFO digits");
+        lock (digits)
+            Assert.Equal("3#7*", digits.ToString());
+        Assert.Equal("", dialtone.Probe.Digits); // signalled, not played in the audio
+    }
+
+    [Fact]
     public async Task Dtmf_from_Dialtone_reaches_the_browser_in_order()
     {
         var phone = await BrowserAsync();

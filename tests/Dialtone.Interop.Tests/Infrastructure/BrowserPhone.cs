@@ -52,9 +52,13 @@ public sealed class BrowserPhone : IAsyncDisposable
 
     public Task HangupAsync() => _page.EvaluateAsync("() => phone.hangup()");
 
-    /// <summary>RFC 4733 telephone-events through JsSIP's sendDTMF (transportType RFC2833 → RTCDTMFSender).</summary>
-    public Task SendDtmfAsync(string digits, int durationMs, int gapMs) =>
-        _page.EvaluateAsync("a => phone.sendDtmf(a.digits, a.durationMs, a.gapMs)", new { digits, durationMs, gapMs });
+    /// <summary>
+    /// JsSIP's sendDTMF: by default RFC 4733 telephone-events (transportType RFC2833, through
+    /// RTCDTMFSender); with <paramref name="sipInfo"/> SIP INFO with application/dtmf-relay.
+    /// </summary>
+    public Task SendDtmfAsync(string digits, int durationMs, int gapMs, bool sipInfo = false) =>
+        _page.EvaluateAsync("a => phone.sendDtmf(a.digits, a.durationMs, a.gapMs, a.transportType)",
+            new { digits, durationMs, gapMs, transportType = sipInfo ? "INFO" : "RFC2833" });
 
     public Task HoldAsync() => _page.EvaluateAsync("() => phone.hold()");
 

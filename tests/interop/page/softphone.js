@@ -133,9 +133,10 @@ window.phone = (() => {
       session.terminate();
     },
 
-    // RFC 4733 telephone-events through the peer connection's RTCDTMFSender.
-    sendDtmf(digits, durationMs, gapMs) {
-      session.sendDTMF(digits, { duration: durationMs, interToneGap: gapMs, transportType: 'RFC2833' });
+    // 'RFC2833': RFC 4733 telephone-events through the peer connection's RTCDTMFSender;
+    // 'INFO' (JsSIP's default): SIP INFO requests with application/dtmf-relay bodies.
+    sendDtmf(digits, durationMs, gapMs, transportType) {
+      session.sendDTMF(digits, { duration: durationMs, interToneGap: gapMs, transportType });
     },
 
     hold() { return session.hold(); },
