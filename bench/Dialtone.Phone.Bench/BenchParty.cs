@@ -25,7 +25,7 @@ internal sealed class BenchParty : IAsyncDisposable
         {
             Server = settings.Server,
             AddressOfRecord = SipUri.Parse($"sip:{user}@{settings.Domain}"),
-            Credentials = settings.Password is { } password ? new SipCredentials(user, password) : null,
+            Credentials = settings.PasswordOf(user) is { } password ? new SipCredentials(user, password) : null,
             Audio = new PeerConnectionFactoryOptions
             {
                 AudioDevice = AudioDeviceKind.Virtual,
@@ -57,4 +57,4 @@ internal sealed class BenchParty : IAsyncDisposable
     }
 }
 
-internal sealed record BenchSettings(string Server, string Domain, string? Password, int SetupCalls, int MaxConcurrent, int Step);
+internal sealed record BenchSettings(string Server, string Domain, Func<string, string?> PasswordOf, int SetupCalls, int MaxConcurrent, int Step);

@@ -257,8 +257,10 @@ public sealed partial class Call
             await transaction.SendResponseAsync(transaction.CreateResponse(400, "Bad Request (no DTMF signal in the body)")).ConfigureAwait(false);
             return;
         }
-        await transaction.SendResponseAsync(transaction.CreateResponse(200)).ConfigureAwait(false);
+        // Queued before the 200 goes out: the next INFO may arrive as soon as the peer sees it, and
+        // digits must reach the application in the order they were sent.
         Raise(DtmfReceived, new DtmfReceivedEventArgs(digit.Value, duration));
+        await transaction.SendResponseAsync(transaction.CreateResponse(200)).ConfigureAwait(false);
     }
 
     internal static (char? Digit, TimeSpan Duration) ParseDtmfInfo(string body, bool plainDigit)

@@ -30,8 +30,9 @@ public sealed partial class Call
             {
                 var notAcceptable = invite.CreateResponse(488);
                 notAcceptable.Headers.Add(SipHeaderNames.Warning, WarningValue(305, e.Message));
-                await invite.SendResponseAsync(notAcceptable).ConfigureAwait(false);
+                // Ended before the answer leaves: whoever sees the 488 sees no call left behind.
                 Finish(new CallEnd(CallEndReason.Failed, 488, notAcceptable.ReasonPhrase, e.Message));
+                await invite.SendResponseAsync(notAcceptable).ConfigureAwait(false);
                 return false;
             }
         }

@@ -202,8 +202,8 @@ public sealed partial class UserAgent : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        foreach (var call in Calls)
-            await call.DisposeAsync().ConfigureAwait(false);
+        // Hang up every call at once: each may wait seconds for its BYE or CANCEL.
+        await Task.WhenAll(Calls.Select(call => call.DisposeAsync().AsTask())).ConfigureAwait(false);
         if (_registerer is { } registerer)
             await registerer.DisposeAsync().ConfigureAwait(false);
         await Connection.DisposeAsync().ConfigureAwait(false);

@@ -35,19 +35,15 @@ public sealed class DtmfDetectorTests
     }
 
     [Fact]
-    public void A_10_ms_dropout_inside_a_tone_is_not_a_second_press()
+    public void A_short_dropout_inside_a_tone_does_not_count_the_digit_twice()
     {
-        // What a jitter-buffer glitch in a browser's RFC 4733 digit looked like: 10 ms blocks, one lost.
         var detector = new DtmfDetector(Rate);
         var heard = new List<char>();
-        var (row, column) = DtmfDetector.FrequenciesOf('1');
-        var tone = new ToneGenerator(row, Rate, 0.25, column);
-        Feed(detector, tone, TimeSpan.FromMilliseconds(60), heard, blockMs: 10);
-        Feed(detector, null, TimeSpan.FromMilliseconds(10), heard, blockMs: 10);
-        Feed(detector, tone, TimeSpan.FromMilliseconds(100), heard, blockMs: 10);
-        Feed(detector, null, TimeSpan.FromMilliseconds(40), heard, blockMs: 10);
-        Feed(detector, tone, TimeSpan.FromMilliseconds(60), heard, blockMs: 10);
-        Assert.Equal("11", new string(heard.ToArray())); // the 40 ms pause does separate two presses
+        var (row, column) = DtmfDetector.FrequenciesOf('9');
+        Feed(detector, new ToneGenerator(row, Rate, 0.25, column), TimeSpan.FromMilliseconds(80), heard);
+        Feed(detector, null, TimeSpan.FromMilliseconds(20), heard);
+        Feed(detector, new ToneGenerator(row, Rate, 0.25, column), TimeSpan.FromMilliseconds(80), heard);
+        Assert.Equal("9", new string(heard.ToArray()));
     }
 
     [Theory]
@@ -75,10 +71,10 @@ public sealed class DtmfDetectorTests
         }
     }
 
-    private static void Feed(DtmfDetector detector, ToneGenerator? tone, TimeSpan duration, List<char> heard, int blockMs = 20)
+    private static void Feed(DtmfDetector detector, ToneGenerator? tone, TimeSpan duration, List<char> heard)
     {
-        var block = new short[Rate * blockMs / 1000];
-        for (var elapsed = TimeSpan.Zero; elapsed < duration; elapsed += TimeSpan.FromMilliseconds(blockMs))
+        var block = new short[Block];
+        for (var elapsed = TimeSpan.Zero; elapsed < duration; elapsed += TimeSpan.FromMilliseconds(20))
         {
             if (tone is null)
                 Array.Clear(block);

@@ -18,12 +18,15 @@ internal sealed class Party : IAsyncDisposable
     public ToneProbe Probe { get; }
 
     /// <summary>A registered party; <paramref name="sayHz"/> 0 keeps its microphone silent.</summary>
-    public static async Task<Party> StartAsync(Uri server, string domain, string user, double sayHz, double listenHz, bool register = true)
+    public static async Task<Party> StartAsync(Uri server, string domain, string user, double sayHz, double listenHz, bool register = true,
+        string? password = null, Sip.Transport.SipTlsOptions? tls = null)
     {
         var agent = await UserAgent.StartAsync(new UserAgentOptions
         {
             Server = server.ToString(),
             AddressOfRecord = SipUri.Parse($"sip:{user}@{domain}"),
+            Credentials = password is null ? null : new Sip.Auth.SipCredentials(user, password),
+            Tls = tls ?? new Sip.Transport.SipTlsOptions(),
             // Stationary test tones are what noise suppression exists to remove; keep the rest on.
             Audio = new PeerConnectionFactoryOptions
             {

@@ -12,8 +12,9 @@ public delegate void AudioSink(ReadOnlySpan<short> frame);
 /// <summary>
 /// Feeds a <see cref="VirtualAudioDevice"/> in real time: every 10 ms it asks the source for a
 /// microphone frame and hands the sink a speaker frame. It catches up by wall-clock time rather than
-/// trusting timer ticks, so scheduling jitter never turns into lost or doubled audio. One frame
-/// buffer, no allocation per frame.
+/// trusting timer ticks, so scheduling jitter never turns into lost or doubled audio. It runs on one
+/// dedicated thread sleeping to an absolute schedule — a thread-pool timer costs several times the
+/// CPU for the same job (docs/benchmarks.md). One frame buffer, no allocation per frame.
 /// </summary>
 public sealed class AudioPump : IAsyncDisposable
 {
@@ -21,28 +22,28 @@ public sealed class AudioPump : IAsyncDisposable
     private readonly VirtualAudioDevice _device;
     private readonly AudioSource? _source;
     private readonly AudioSink? _sink;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private readonly Thread _thread;
+    private volatile bool _stopping;
 
     public AudioPump(VirtualAudioDevice device, AudioSource? source, AudioSink? sink)
     {
         _device = device;
         _source = source;
         _sink = sink;
-        _loop = Task.Run(RunAsync);
+        _thread = new Thread(Run) { IsBackground = true, Name = "dialtone-audio-pump" };
+        _thread.Start();
     }
 
     /// <summary>Frames exchanged so far.</summary>
     public long Frames { get; private set; }
 
-    private async Task RunAsync()
+    private void Run()
     {
         var frame = new short[_device.SamplesPer10Ms];
         var clock = Stopwatch.StartNew();
-        using var timer = new PeriodicTimer(Frame);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            while (!_stopping)
             {
                 var due = (long)(clock.Elapsed / Frame);
                 // After a long stall, skip ahead instead of bursting seconds of audio at once.
@@ -50,10 +51,10 @@ public sealed class AudioPump : IAsyncDisposable
                     Frames = due - 20;
                 for (; Frames < due; Frames++)
                     Exchange(frame);
+                var next = Frame * (Frames + 1) - clock.Elapsed;
+                if (next > TimeSpan.Zero)
+                    Thread.Sleep(next);
             }
-        }
-        catch (OperationCanceledException)
-        {
         }
         catch (ObjectDisposedException)
         {
@@ -74,10 +75,11 @@ public sealed class AudioPump : IAsyncDisposable
         _sink?.Invoke(frame);
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
-        _stop.Dispose();
+        _stopping = true;
+        if (Thread.CurrentThread != _thread)
+            _thread.Join();
+        return ValueTask.CompletedTask;
     }
 }

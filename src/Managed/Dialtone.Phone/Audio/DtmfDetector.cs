@@ -3,10 +3,9 @@ namespace Dialtone.Phone.Audio;
 /// <summary>
 /// Recognises DTMF digits in decoded audio (ITU-T Q.23 frequency pairs) — how a softphone learns the
 /// digits a peer sent as RFC 4733 telephone-events, which libwebrtc's jitter buffer plays out as tones.
-/// Feed it consecutive blocks; each digit is reported once when its tone starts, after it has lasted
-/// two blocks. A digit ends only after its tone has been gone for <see cref="DropoutTolerance"/>:
-/// a jitter-buffer glitch inside one tone is not a second press (Q.24 pauses last 40 ms or more).
-/// Allocates nothing per block.
+/// Feed it consecutive blocks (10–20 ms). A digit is reported once its tone has lasted 30 ms; the
+/// same digit again only after a pause of at least 40 ms (ITU-T Q.24), so a tone with a short
+/// dropout — the jitter buffer renders events in pieces — is not counted twice. Allocates nothing.
 /// </summary>
 public sealed class DtmfDetector
 {
@@ -20,53 +19,47 @@ public sealed class DtmfDetector
         { '*', '0', '#', 'D' },
     };
 
-    /// <summary>How long a reported digit's tone may drop out and still be the same press.</summary>
-    public static readonly TimeSpan DropoutTolerance = TimeSpan.FromMilliseconds(25);
+    private const double MinToneMs = 30;
+    private const double MinPauseMs = 40;
 
     private readonly GoertzelFilter[] _rows;
     private readonly GoertzelFilter[] _columns;
-    private readonly int _toleratedMissingSamples;
+    private readonly int _sampleRateHz;
     private char? _candidate;
-    private int _candidateBlocks;
-    private char? _sounding;
-    private int _missingSamples;
+    private double _candidateMs;
+    private char? _lastReported;
+    private double _pauseMs;
 
     public DtmfDetector(int sampleRateHz)
     {
+        _sampleRateHz = sampleRateHz;
         _rows = RowHz.Select(f => new GoertzelFilter(f, sampleRateHz)).ToArray();
         _columns = ColumnHz.Select(f => new GoertzelFilter(f, sampleRateHz)).ToArray();
-        _toleratedMissingSamples = (int)(sampleRateHz * DropoutTolerance.TotalSeconds);
     }
 
-    /// <summary>Examines one block (10–20 ms is right); returns a digit the first time its tone is confirmed.</summary>
+    /// <summary>Examines one block; returns a digit the first time its tone is confirmed.</summary>
     public char? Process(ReadOnlySpan<short> block)
     {
+        var blockMs = block.Length * 1000.0 / _sampleRateHz;
         var key = Classify(block);
-        if (_sounding is { } sounding)
+        if (key is null)
         {
-            if (key == sounding)
-            {
-                _missingSamples = 0;
-                return null;
-            }
-            _missingSamples += block.Length;
-            if (_missingSamples < _toleratedMissingSamples)
-                return null;
-            _sounding = null; // the press is over; this block may start the next one
             _candidate = null;
+            _pauseMs += blockMs;
+            if (_pauseMs >= MinPauseMs)
+                _lastReported = null;
+            return null;
         }
-
+        _pauseMs = 0;
         if (key != _candidate)
         {
             _candidate = key;
-            _candidateBlocks = 1;
-            return null;
+            _candidateMs = 0;
         }
-        _candidateBlocks++;
-        if (key is null || _candidateBlocks < 2)
+        _candidateMs += blockMs;
+        if (_candidateMs < MinToneMs || key == _lastReported)
             return null;
-        _sounding = key;
-        _missingSamples = 0;
+        _lastReported = key;
         return key;
     }
 
