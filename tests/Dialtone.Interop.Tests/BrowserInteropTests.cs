@@ -44,16 +44,16 @@ public abstract class BrowserInteropTests(InteropEnvironment browser, ITestOutpu
         await _server.DisposeAsync();
     }
 
-    private async Task<BrowserPhone> BrowserAsync(string user = "browser", double listenHz = DialtoneSaysHz, bool hideLocalAddressesWithMdns = false)
+    private async Task<BrowserPhone> BrowserAsync(double listenHz = DialtoneSaysHz, bool hideLocalAddressesWithMdns = false)
     {
-        var phone = await browser.OpenPhoneAsync(Server, user, listenHz, hideLocalAddressesWithMdns);
+        var phone = await browser.OpenPhoneAsync(Server, Server.Browser, listenHz, hideLocalAddressesWithMdns);
         _browserPhones.Add(phone);
         return phone;
     }
 
-    private async Task<DialtonePhone> DialtoneAsync(string user = "dialtone", double sayHz = DialtoneSaysHz)
+    private async Task<DialtonePhone> DialtoneAsync(double sayHz = DialtoneSaysHz)
     {
-        var phone = await DialtonePhone.StartAsync(Server, user, sayHz, InteropEnvironment.BrowserSaysHz);
+        var phone = await DialtonePhone.StartAsync(Server, Server.Dialtone, sayHz, InteropEnvironment.BrowserSaysHz);
         _dialtonePhones.Add(phone);
         return phone;
     }
@@ -61,7 +61,7 @@ public abstract class BrowserInteropTests(InteropEnvironment browser, ITestOutpu
     /// <summary>Dialtone calls the browser, which answers; both established.</summary>
     private async Task<Call> DialtoneCallsAndBrowserAnswersAsync(DialtonePhone dialtone, BrowserPhone phone)
     {
-        var call = await dialtone.Agent.CallAsync(Server.UriOf("browser"));
+        var call = await dialtone.Agent.CallAsync(Server.UriOf(Server.Browser.User));
         await phone.WaitForStateAsync("ringing", Generous);
         await phone.AnswerAsync();
         await call.Established.WaitAsync(Generous);
@@ -73,7 +73,7 @@ public abstract class BrowserInteropTests(InteropEnvironment browser, ITestOutpu
     private async Task<Call> BrowserCallsAndDialtoneAnswersAsync(DialtonePhone dialtone, BrowserPhone phone)
     {
         var incoming = dialtone.NextIncomingCallAsync();
-        await phone.CallAsync(Server.UriOf("dialtone"));
+        await phone.CallAsync(Server.UriOf(Server.Dialtone.User));
         var call = await incoming.WaitAsync(Generous);
         await call.AnswerAsync().WaitAsync(Generous);
         await phone.WaitForStateAsync("established", Generous);
@@ -261,7 +261,7 @@ public abstract class BrowserInteropTests(InteropEnvironment browser, ITestOutpu
         var phone = await BrowserAsync();
         var dialtone = await DialtoneAsync();
 
-        var call = await dialtone.Agent.CallAsync(Server.UriOf("browser"));
+        var call = await dialtone.Agent.CallAsync(Server.UriOf(Server.Browser.User));
         await phone.WaitForStateAsync("ringing", Generous);
         await phone.RejectAsync(486);
 
@@ -277,7 +277,7 @@ public abstract class BrowserInteropTests(InteropEnvironment browser, ITestOutpu
         var phone = await BrowserAsync();
         var dialtone = await DialtoneAsync();
 
-        var call = await dialtone.Agent.CallAsync(Server.UriOf("browser"));
+        var call = await dialtone.Agent.CallAsync(Server.UriOf(Server.Browser.User));
         await phone.WaitForStateAsync("ringing", Generous);
         await WaitUntilAsync(() => Task.FromResult(call.State == CallState.Ringing), "Dialtone to hear the 180");
         await call.HangupAsync();

@@ -41,8 +41,12 @@ public sealed class BrowserPhone : IAsyncDisposable
     }
 
     /// <param name="synthesizeHz">Non-zero: say this tone from WebAudio instead of opening the microphone.</param>
-    internal Task StartAsync(SipServerEndpoint server, string user, double listenHz, double synthesizeHz) =>
-        _page.EvaluateAsync("o => phone.start(o)", new { webSocketUri = server.WebSocketUri.ToString(), domain = server.Domain, user, toneHz = listenHz, sayHz = synthesizeHz });
+    internal Task StartAsync(SipServerEndpoint server, SipAccount account, double listenHz, double synthesizeHz) =>
+        _page.EvaluateAsync("o => phone.start(o)", new
+        {
+            webSocketUri = server.WebSocketUri.ToString(), domain = server.Domain, user = account.User, password = account.Password,
+            toneHz = listenHz, sayHz = synthesizeHz,
+        });
 
     public Task CallAsync(string target) => _page.EvaluateAsync("t => phone.call(t)", target);
 

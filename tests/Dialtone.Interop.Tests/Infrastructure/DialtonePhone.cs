@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Dialtone.Phone;
 using Dialtone.Phone.Audio;
+using Dialtone.Sip.Auth;
 using Dialtone.Sip.Message;
 using Dialtone.Sip.Transport;
 using Dialtone.WebRtc;
@@ -24,12 +25,13 @@ public sealed class DialtonePhone : IAsyncDisposable
     public ToneProbe Probe { get; }
 
     /// <param name="sayHz">The tone Dialtone sends; 0 for silence.</param>
-    public static async Task<DialtonePhone> StartAsync(SipServerEndpoint server, string user, double sayHz, double listenHz)
+    public static async Task<DialtonePhone> StartAsync(SipServerEndpoint server, SipAccount account, double sayHz, double listenHz)
     {
         var agent = await UserAgent.StartAsync(new UserAgentOptions
         {
             Server = server.WebSocketUri.ToString(),
-            AddressOfRecord = SipUri.Parse(server.UriOf(user)),
+            AddressOfRecord = SipUri.Parse(server.UriOf(account.User)),
+            Credentials = account.Password is { } password ? new SipCredentials(account.User, password) : null,
             Tls = new SipTlsOptions
             {
                 TrustedRootCertificates = server.TrustedRoot is { } root ? new X509Certificate2Collection(root) : null,

@@ -92,12 +92,12 @@ public sealed class InteropEnvironment : IAsyncLifetime
     ];
 
     /// <summary>
-    /// A new tab running the JsSIP softphone, registered as <paramref name="user"/> on <paramref name="server"/>.
+    /// A new tab running the JsSIP softphone, registered as <paramref name="account"/> on <paramref name="server"/>.
     /// With <paramref name="hideLocalAddressesWithMdns"/> the tab is in a second Chromium (started on
     /// first use) that keeps its default of mDNS host candidates and has no media permission — Chromium
     /// shows real addresses to pages allowed to capture — so that tab says the tone from WebAudio.
     /// </summary>
-    public async Task<BrowserPhone> OpenPhoneAsync(SipServerEndpoint server, string user, double listenHz, bool hideLocalAddressesWithMdns = false)
+    public async Task<BrowserPhone> OpenPhoneAsync(SipServerEndpoint server, SipAccount account, double listenHz, bool hideLocalAddressesWithMdns = false)
     {
         var browser = _browser;
         if (hideLocalAddressesWithMdns)
@@ -107,7 +107,7 @@ public sealed class InteropEnvironment : IAsyncLifetime
         try
         {
             await page.GotoAsync(_pages.Address.ToString());
-            await phone.StartAsync(server, user, listenHz, hideLocalAddressesWithMdns ? BrowserSaysHz : 0);
+            await phone.StartAsync(server, account, listenHz, hideLocalAddressesWithMdns ? BrowserSaysHz : 0);
             return phone;
         }
         catch

@@ -31,8 +31,8 @@ public sealed class OverEmbeddedServerWss(InteropEnvironment browser, ITestOutpu
         // Each side trusts the suite's CA, not the stranger's that signed this server's certificate.
         var endpoint = server.Endpoint with { TrustedRoot = _browser.CertificateAuthority.Root };
 
-        var browserError = await Assert.ThrowsAsync<PlaywrightException>(() => _browser.OpenPhoneAsync(endpoint, "browser", 1000));
+        var browserError = await Assert.ThrowsAsync<PlaywrightException>(() => _browser.OpenPhoneAsync(endpoint, endpoint.Browser, 1000));
         Assert.Contains("WebSocket", browserError.Message);
-        await Assert.ThrowsAsync<SipTransportException>(() => DialtonePhone.StartAsync(endpoint, "dialtone", 0, 1000));
+        await Assert.ThrowsAsync<SipTransportException>(() => DialtonePhone.StartAsync(endpoint, endpoint.Dialtone, 0, 1000));
     }
 }

@@ -81,7 +81,8 @@ window.phone = (() => {
 
     // Registers sip:user@domain through the WebSocket server; resolves once registered.
     // sayHz set: say that tone with WebAudio instead of opening the microphone.
-    start({ webSocketUri, domain, user, toneHz, sayHz }) {
+    // password: for a server that challenges (digest); never logged.
+    start({ webSocketUri, domain, user, password, toneHz, sayHz }) {
       listenHz = toneHz;
       if (sayHz)
         synthetic = synthesize(sayHz);
@@ -90,6 +91,7 @@ window.phone = (() => {
         ua = new JsSIP.UA({
           sockets: [socket],
           uri: `sip:${user}@${domain}`,
+          password: password ?? undefined,
           register: true,
           session_timers: false,
           user_agent: `JsSIP ${JsSIP.version} (Dialtone interop)`,
