@@ -229,6 +229,8 @@ internal unsafe struct DtLiveObjects
     public long DataChannels;
     /// <summary><c>transceivers</c></summary>
     public long Transceivers;
+    /// <summary>standalone dt_audio_processor objects</summary>
+    public long AudioProcessors;
 }
 
 /// <summary>Opaque handle <c>dt_factory</c>: only ever used behind a pointer.</summary>
@@ -422,6 +424,51 @@ internal unsafe struct DtDataChannelCallbacks
     public delegate* unmanaged[Cdecl]<void*, byte*, nuint, byte, void> OnMessage;
     /// <summary><c>on_buffered_amount_change</c></summary>
     public delegate* unmanaged[Cdecl]<void*, ulong, void> OnBufferedAmountChange;
+}
+
+/// <summary>Opaque handle <c>dt_audio_processor</c>: only ever used behind a pointer.</summary>
+internal struct DtAudioProcessor
+{
+}
+
+/// <summary>What libwebrtc's AudioProcessingStats offers; each value is valid only when its has_ flag is true (echo metrics need echo cancellation on and some far-end audio first).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtAudioProcessorStatistics
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>ERL in dB: 10·log10(far-end power / echo power), as AEC3 estimates it. (C bool: 0 or 1)</summary>
+    public byte HasEchoReturnLoss;
+    /// <summary><c>echo_return_loss</c></summary>
+    public double EchoReturnLoss;
+    /// <summary>ERLE in dB: 10·log10(echo power / residual echo power), as AEC3 estimates it. (C bool: 0 or 1)</summary>
+    public byte HasEchoReturnLossEnhancement;
+    /// <summary><c>echo_return_loss_enhancement</c></summary>
+    public double EchoReturnLossEnhancement;
+    /// <summary>Fraction of the last second during which AEC3's linear filter diverged (0..1). (C bool: 0 or 1)</summary>
+    public byte HasDivergentFilterFraction;
+    /// <summary><c>divergent_filter_fraction</c></summary>
+    public double DivergentFilterFraction;
+    /// <summary>Median and standard deviation of the echo delay estimates, aggregated over about one second. (C bool: 0 or 1)</summary>
+    public byte HasDelayMedianMs;
+    /// <summary><c>delay_median_ms</c></summary>
+    public int DelayMedianMs;
+    /// <summary><c>has_delay_standard_deviation_ms</c> (C bool: 0 or 1)</summary>
+    public byte HasDelayStandardDeviationMs;
+    /// <summary><c>delay_standard_deviation_ms</c></summary>
+    public int DelayStandardDeviationMs;
+    /// <summary>Residual echo detector: likelihood (0..1) that the output still contains echo, and its recent max. (C bool: 0 or 1)</summary>
+    public byte HasResidualEchoLikelihood;
+    /// <summary><c>residual_echo_likelihood</c></summary>
+    public double ResidualEchoLikelihood;
+    /// <summary><c>has_residual_echo_likelihood_recent_max</c> (C bool: 0 or 1)</summary>
+    public byte HasResidualEchoLikelihoodRecentMax;
+    /// <summary><c>residual_echo_likelihood_recent_max</c></summary>
+    public double ResidualEchoLikelihoodRecentMax;
+    /// <summary>AEC3's current estimate of the render-to-capture delay. (C bool: 0 or 1)</summary>
+    public byte HasDelayMs;
+    /// <summary><c>delay_ms</c></summary>
+    public int DelayMs;
 }
 
 internal static unsafe partial class WebRtcShim
@@ -656,4 +703,39 @@ internal static unsafe partial class WebRtcShim
     [LibraryImport(LibraryName, EntryPoint = "dt_data_channel_release")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_data_channel_release(DtDataChannel* channel);
+
+    /// <summary>Creates a processor for `sample_rate_hz` (8000, 16000, 32000 or 48000) and `channels` (1 or 2), the same format for render and capture. `options` may be NULL (or struct_size 0) for the defaults: everything on, moderate noise suppression.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_create")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_processor_create(DtAudioProcessingOptions* options, uint sample_rate_hz, uint channels, DtAudioProcessor** out_processor);
+
+    /// <summary>One 10 ms frame of far-end audio (what the loudspeaker is about to play): the echo reference. `samples_per_channel` must be sample_rate_hz / 100 (DT_ERROR_AUDIO_FORMAT otherwise).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_process_render")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_processor_process_render(DtAudioProcessor* processor, short* samples, nuint samples_per_channel);
+
+    /// <summary>One 10 ms frame of near-end (microphone) audio: processed from `input` into `output`, which may be the same buffer (in place). `samples_per_channel` must be sample_rate_hz / 100.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_process_capture")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_processor_process_capture(DtAudioProcessor* processor, short* input, short* output, nuint samples_per_channel);
+
+    /// <summary>The delay between a far-end frame passing process_render and its echo reaching process_capture (playout buffering + acoustic path + capture buffering), 0..500 ms. A hint: AEC3 estimates the delay itself, but a good hint shortens convergence. Applies from the next capture frame.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_set_stream_delay_ms")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_processor_set_stream_delay_ms(DtAudioProcessor* processor, int delay_ms);
+
+    /// <summary>Changes the switches while processing; takes effect on the next frame.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_set_options")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_processor_set_options(DtAudioProcessor* processor, DtAudioProcessingOptions* options);
+
+    /// <summary>Fills *out_statistics (the caller sets its struct_size; only that many bytes are written).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_get_statistics")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_processor_get_statistics(DtAudioProcessor* processor, DtAudioProcessorStatistics* out_statistics);
+
+    /// <summary>Invalidates the handle; the processor is freed at once, or when a frame call still running on another thread returns.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_release")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_processor_release(DtAudioProcessor* processor);
 }

@@ -97,6 +97,7 @@ typedef struct dt_live_objects {
   int64_t peer_connections;
   int64_t data_channels;
   int64_t transceivers;
+  int64_t audio_processors; /* standalone dt_audio_processor objects */
 } dt_live_objects;
 
 DT_API int32_t dt_get_live_objects(dt_live_objects* out_counts);
@@ -501,6 +502,84 @@ DT_API int32_t dt_data_channel_close(dt_data_channel* channel);
 /* Drops the application's reference; waits until none of its callbacks is running; after it returns
  * none runs again. Must not be called from one of its own callbacks (DT_ERROR_INVALID_STATE). */
 DT_API int32_t dt_data_channel_release(dt_data_channel* channel);
+
+/* ------------------------------------------------------------------------------------------------
+ * Standalone audio processor: libwebrtc's AudioProcessing module (AEC3 echo cancellation, noise
+ * suppression, AGC2, high-pass filter) for applications that own their audio I/O. No threads, no
+ * device, no callbacks: the application hands it 10 ms frames.
+ *
+ * Per 10 ms: dt_audio_processor_process_render with what is about to be played (the far end), then
+ * dt_audio_processor_process_capture with what the microphone recorded (the near end, which contains
+ * the echo). Both take interleaved 16-bit PCM of exactly sample_rate_hz / 100 samples per channel,
+ * in the processor's format. Neither allocates.
+ *
+ * Thread safety: render and capture may run on two different threads (one each); set_stream_delay_ms,
+ * set_options and get_statistics may be called from any thread at any time. A frame call racing
+ * dt_audio_processor_release either completes or returns DT_ERROR_INVALID_HANDLE.
+ * ----------------------------------------------------------------------------------------------*/
+
+typedef struct dt_audio_processor dt_audio_processor;
+
+/* What libwebrtc's AudioProcessingStats offers; each value is valid only when its has_ flag is true
+ * (echo metrics need echo cancellation on and some far-end audio first). */
+typedef struct dt_audio_processor_statistics {
+  uint32_t struct_size;
+  /* ERL in dB: 10·log10(far-end power / echo power), as AEC3 estimates it. */
+  bool has_echo_return_loss;
+  double echo_return_loss;
+  /* ERLE in dB: 10·log10(echo power / residual echo power), as AEC3 estimates it. */
+  bool has_echo_return_loss_enhancement;
+  double echo_return_loss_enhancement;
+  /* Fraction of the last second during which AEC3's linear filter diverged (0..1). */
+  bool has_divergent_filter_fraction;
+  double divergent_filter_fraction;
+  /* Median and standard deviation of the echo delay estimates, aggregated over about one second. */
+  bool has_delay_median_ms;
+  int32_t delay_median_ms;
+  bool has_delay_standard_deviation_ms;
+  int32_t delay_standard_deviation_ms;
+  /* Residual echo detector: likelihood (0..1) that the output still contains echo, and its recent max. */
+  bool has_residual_echo_likelihood;
+  double residual_echo_likelihood;
+  bool has_residual_echo_likelihood_recent_max;
+  double residual_echo_likelihood_recent_max;
+  /* AEC3's current estimate of the render-to-capture delay. */
+  bool has_delay_ms;
+  int32_t delay_ms;
+} dt_audio_processor_statistics;
+
+/* Creates a processor for `sample_rate_hz` (8000, 16000, 32000 or 48000) and `channels` (1 or 2),
+ * the same format for render and capture. `options` may be NULL (or struct_size 0) for the defaults:
+ * everything on, moderate noise suppression. */
+DT_API int32_t dt_audio_processor_create(const dt_audio_processing_options* options, uint32_t sample_rate_hz,
+                                         uint32_t channels, dt_audio_processor** out_processor);
+
+/* One 10 ms frame of far-end audio (what the loudspeaker is about to play): the echo reference.
+ * `samples_per_channel` must be sample_rate_hz / 100 (DT_ERROR_AUDIO_FORMAT otherwise). */
+DT_API int32_t dt_audio_processor_process_render(dt_audio_processor* processor, const int16_t* samples,
+                                                 size_t samples_per_channel);
+
+/* One 10 ms frame of near-end (microphone) audio: processed from `input` into `output`, which may
+ * be the same buffer (in place). `samples_per_channel` must be sample_rate_hz / 100. */
+DT_API int32_t dt_audio_processor_process_capture(dt_audio_processor* processor, const int16_t* input,
+                                                  int16_t* output, size_t samples_per_channel);
+
+/* The delay between a far-end frame passing process_render and its echo reaching process_capture
+ * (playout buffering + acoustic path + capture buffering), 0..500 ms. A hint: AEC3 estimates the
+ * delay itself, but a good hint shortens convergence. Applies from the next capture frame. */
+DT_API int32_t dt_audio_processor_set_stream_delay_ms(dt_audio_processor* processor, int32_t delay_ms);
+
+/* Changes the switches while processing; takes effect on the next frame. */
+DT_API int32_t dt_audio_processor_set_options(dt_audio_processor* processor,
+                                              const dt_audio_processing_options* options);
+
+/* Fills *out_statistics (the caller sets its struct_size; only that many bytes are written). */
+DT_API int32_t dt_audio_processor_get_statistics(dt_audio_processor* processor,
+                                                 dt_audio_processor_statistics* out_statistics);
+
+/* Invalidates the handle; the processor is freed at once, or when a frame call still running on
+ * another thread returns. */
+DT_API int32_t dt_audio_processor_release(dt_audio_processor* processor);
 
 #ifdef __cplusplus
 } /* extern "C" */
