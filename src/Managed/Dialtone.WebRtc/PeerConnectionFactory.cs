@@ -34,7 +34,7 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
                 WavInputPath = input,
                 WavLoopInput = Options.LoopWavInput ? (byte)1 : (byte)0,
                 WavOutputPath = output,
-                AudioProcessing = ToNative(Options.AudioProcessing),
+                AudioProcessing = AudioProcessingConversion.ToNative(Options.AudioProcessing),
             };
             handle = FactoryHandle.Create(&native);
         }
@@ -64,7 +64,7 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
     public void SetAudioProcessing(AudioProcessingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var native = ToNative(options);
+        var native = AudioProcessingConversion.ToNative(options);
         using (new HandleScope(handle))
         {
             ThrowHelper.ThrowIfFailed(WebRtcShim.dt_factory_set_audio_processing(handle.Pointer, &native), "dt_factory_set_audio_processing");
@@ -82,22 +82,4 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
     }
 
     public void Dispose() => handle.Dispose();
-
-    private static DtAudioProcessingOptions ToNative(AudioProcessingOptions o)
-    {
-        if (!Enum.IsDefined(o.NoiseSuppressionLevel))
-        {
-            throw new ArgumentOutOfRangeException(nameof(o.NoiseSuppressionLevel), o.NoiseSuppressionLevel, "unknown level");
-        }
-
-        return new DtAudioProcessingOptions
-        {
-            StructSize = (uint)sizeof(DtAudioProcessingOptions),
-            EchoCancellation = o.EchoCancellation ? (byte)1 : (byte)0,
-            NoiseSuppression = o.NoiseSuppression ? (byte)1 : (byte)0,
-            NoiseSuppressionLevel = (DtNoiseSuppressionLevel)o.NoiseSuppressionLevel,
-            AutoGainControl = o.AutoGainControl ? (byte)1 : (byte)0,
-            HighPassFilter = o.HighPassFilter ? (byte)1 : (byte)0,
-        };
-    }
 }
