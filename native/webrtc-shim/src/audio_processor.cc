@@ -10,6 +10,7 @@
 #include "audio_processing.h"
 #include "errors.h"
 #include "handles.h"
+#include "log_sink.h"
 #include "modules/audio_processing/include/audio_processing.h"
 #include "modules/audio_processing/residual_echo_detector.h"
 
@@ -136,6 +137,7 @@ DT_API int32_t dt_audio_processor_create(const dt_audio_processing_options* opti
       throw dt::Error(DT_ERROR_INVALID_ARGUMENT, "channels must be 1 or 2, not " + std::to_string(channels));
     }
     dt_audio_processing_options read = dt::ReadAudioProcessingOptions(options);
+    dt::InitLogging();  // libwebrtc's lines go to the application's log callback, never to stderr
     *out_processor = dt::Register(
         std::make_shared<AudioProcessor>(read, static_cast<int>(sample_rate_hz), static_cast<int>(channels)));
     return DT_OK;
