@@ -75,6 +75,17 @@ internal enum DtAudioDeviceKind
     Virtual = 1,
     /// <summary>The microphone plays `wav_input_path`; the speaker is recorded to `wav_output_path`.</summary>
     WavFile = 2,
+    /// <summary>Real devices through a PulseAudio server (PipeWire serves the same API): `input_device` and `output_device` on `audio_server`, paced by the server's clock, with the measured playout and capture latency reported to the echo canceller.</summary>
+    Pulseaudio = 3,
+}
+
+/// <summary>C enum <c>dt_audio_direction</c>.</summary>
+internal enum DtAudioDirection
+{
+    /// <summary>microphone: a PulseAudio source</summary>
+    Input = 0,
+    /// <summary>speaker: a PulseAudio sink</summary>
+    Output = 1,
 }
 
 /// <summary>C enum <c>dt_noise_suppression_level</c>.</summary>
@@ -276,6 +287,22 @@ internal unsafe struct DtFactoryOptions
     public byte* WavOutputPath;
     /// <summary><c>audio_processing</c></summary>
     public DtAudioProcessingOptions AudioProcessing;
+    /// <summary>DT_AUDIO_DEVICE_PULSEAUDIO: the server ("unix:/run/user/1000/pulse/native", "tcp:host:4713"; NULL or "": libpulse's default, e.g. $PULSE_SERVER), and the source and sink by PulseAudio name (id) or description (NULL or "": the server's defaults). Checked when the factory is created: an unreachable server or an unknown device is DT_ERROR_AUDIO_DEVICE.</summary>
+    public byte* AudioServer;
+    /// <summary><c>input_device</c></summary>
+    public byte* InputDevice;
+    /// <summary><c>output_device</c></summary>
+    public byte* OutputDevice;
+}
+
+/// <summary>Events of a factory's audio device. Any member may be NULL.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtFactoryCallbacks
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>The device stopped working in `direction` (unplugged, server gone; `message` says why). The calls go on with silence in that direction. Runs on the device's audio thread.</summary>
+    public delegate* unmanaged[Cdecl]<void*, DtAudioDirection, byte*, void> OnAudioDeviceError;
 }
 
 /// <summary>Opaque handle <c>dt_peer_connection</c>: only ever used behind a pointer.</summary>
@@ -504,10 +531,20 @@ internal static unsafe partial class WebRtcShim
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_factory_create(DtFactoryOptions* options, DtFactory** out_factory);
 
-    /// <summary>Drops the application's reference. Peer connections created from it keep what they need alive; the threads stop when the last of them is released.</summary>
+    /// <summary>Drops the application's reference. Peer connections created from it keep what they need alive; the threads stop when the last of them is released. No dt_factory_callbacks callback runs after it returns (it waits for one in progress on another thread).</summary>
     [LibraryImport(LibraryName, EntryPoint = "dt_factory_release")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_factory_release(DtFactory* factory);
+
+    /// <summary>Registers the callbacks (copied; NULL removes them). After dt_factory_release returns none runs again, even while peer connections keep the device alive; so release must not be called from one of these callbacks (DT_ERROR_INVALID_STATE).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_factory_set_callbacks")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_factory_set_callbacks(DtFactory* factory, DtFactoryCallbacks* callbacks, void* user_data);
+
+    /// <summary>Lists the sources (DT_AUDIO_DIRECTION_INPUT, monitors of sinks included: their id ends in ".monitor") or sinks (OUTPUT) of a PulseAudio server (`server` NULL or "": the default), calling `callback` on the calling thread once per device before returning. DT_ERROR_AUDIO_DEVICE when the server cannot be reached within 5 s.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_devices_list", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_devices_list(string? server, DtAudioDirection direction, delegate* unmanaged[Cdecl]<void*, byte*, byte*, byte, void> callback, void* user_data);
 
     /// <summary>Changes the audio processing switches; takes effect on the next 10 ms frame, also mid-call.</summary>
     [LibraryImport(LibraryName, EntryPoint = "dt_factory_set_audio_processing")]

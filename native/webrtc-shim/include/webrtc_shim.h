@@ -134,8 +134,17 @@ typedef enum dt_audio_device_kind {
    * (dt_factory_pull_playout_audio); the device runs its own real-time 10 ms clock between two FIFOs. */
   DT_AUDIO_DEVICE_VIRTUAL = 1,
   /* The microphone plays `wav_input_path`; the speaker is recorded to `wav_output_path`. */
-  DT_AUDIO_DEVICE_WAV_FILE = 2
+  DT_AUDIO_DEVICE_WAV_FILE = 2,
+  /* Real devices through a PulseAudio server (PipeWire serves the same API): `input_device` and
+   * `output_device` on `audio_server`, paced by the server's clock, with the measured playout and
+   * capture latency reported to the echo canceller. */
+  DT_AUDIO_DEVICE_PULSEAUDIO = 3
 } dt_audio_device_kind;
+
+typedef enum dt_audio_direction {
+  DT_AUDIO_DIRECTION_INPUT = 0, /* microphone: a PulseAudio source */
+  DT_AUDIO_DIRECTION_OUTPUT = 1 /* speaker: a PulseAudio sink */
+} dt_audio_direction;
 
 typedef enum dt_noise_suppression_level {
   DT_NOISE_SUPPRESSION_LOW = 0,
@@ -166,6 +175,13 @@ typedef struct dt_factory_options {
   bool wav_loop_input;
   const char* wav_output_path;
   dt_audio_processing_options audio_processing;
+  /* DT_AUDIO_DEVICE_PULSEAUDIO: the server ("unix:/run/user/1000/pulse/native", "tcp:host:4713";
+   * NULL or "": libpulse's default, e.g. $PULSE_SERVER), and the source and sink by PulseAudio name
+   * (id) or description (NULL or "": the server's defaults). Checked when the factory is created:
+   * an unreachable server or an unknown device is DT_ERROR_AUDIO_DEVICE. */
+  const char* audio_server;
+  const char* input_device;
+  const char* output_device;
 } dt_factory_options;
 
 /* Creates the factory, its three libwebrtc threads (network, worker, signalling), the audio device
@@ -174,8 +190,33 @@ typedef struct dt_factory_options {
 DT_API int32_t dt_factory_create(const dt_factory_options* options, dt_factory** out_factory);
 
 /* Drops the application's reference. Peer connections created from it keep what they need alive;
- * the threads stop when the last of them is released. */
+ * the threads stop when the last of them is released. No dt_factory_callbacks callback runs after
+ * it returns (it waits for one in progress on another thread). */
 DT_API int32_t dt_factory_release(dt_factory* factory);
+
+/* Events of a factory's audio device. Any member may be NULL. */
+typedef struct dt_factory_callbacks {
+  uint32_t struct_size;
+  /* The device stopped working in `direction` (unplugged, server gone; `message` says why). The
+   * calls go on with silence in that direction. Runs on the device's audio thread. */
+  void (*on_audio_device_error)(void* user_data, dt_audio_direction direction, const char* message);
+} dt_factory_callbacks;
+
+/* Registers the callbacks (copied; NULL removes them). After dt_factory_release returns none runs
+ * again, even while peer connections keep the device alive; so release must not be called from one
+ * of these callbacks (DT_ERROR_INVALID_STATE). */
+DT_API int32_t dt_factory_set_callbacks(dt_factory* factory, const dt_factory_callbacks* callbacks, void* user_data);
+
+/* One device of dt_audio_devices_list: `id` is the PulseAudio name, `description` the human one;
+ * both borrowed for the call. */
+typedef void (*dt_audio_device_callback)(void* user_data, const char* id, const char* description, bool is_default);
+
+/* Lists the sources (DT_AUDIO_DIRECTION_INPUT, monitors of sinks included: their id ends in
+ * ".monitor") or sinks (OUTPUT) of a PulseAudio server (`server` NULL or "": the default), calling
+ * `callback` on the calling thread once per device before returning. DT_ERROR_AUDIO_DEVICE when the
+ * server cannot be reached within 5 s. */
+DT_API int32_t dt_audio_devices_list(const char* server, dt_audio_direction direction,
+                                     dt_audio_device_callback callback, void* user_data);
 
 /* Changes the audio processing switches; takes effect on the next 10 ms frame, also mid-call. */
 DT_API int32_t dt_factory_set_audio_processing(dt_factory* factory, const dt_audio_processing_options* options);
