@@ -87,6 +87,18 @@ public sealed class RegistererTests : IAsyncDisposable
         Assert.Equal(TimeSpan.FromSeconds(300), registerer.GrantedExpires);
         Assert.Equal("sip:edge.example.test;lr", Assert.Single(registerer.ServiceRoute).Uri.ToString());
         Assert.True(registerer.OutboundEnabled);
+        Assert.True(((SipUri)registerer.DialogContact.Uri).Parameters.Contains("ob"));
+        Assert.False(((SipUri)registerer.Contact.Uri).Parameters.Contains("ob"));
+    }
+
+    [Fact]
+    public async Task Closing_a_connection_to_another_peer_is_not_a_flow_failure()
+    {
+        await using var registerer = Create();
+        await RunAsync(registerer.RegisterAsync());
+        var elsewhere = new SipEndPoint(SipTransportKind.Tcp, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("10.0.0.9"), 5060), "tcp7");
+        _h.Local.SimulateConnectionClosed(elsewhere, null);
+        Assert.Equal(RegistrationState.Registered, registerer.State);
     }
 
     [Fact]

@@ -274,7 +274,14 @@ public sealed class SipWebSocketTransport : ISipTransport
         if (!_disposed.IsCancellationRequested)
         {
             _logger.LogDebug("WebSocket {Remote} closed: {Reason}", connection.Remote, failure?.Message);
-            ConnectionClosed?.Invoke(connection.Remote, failure);
+            try
+            {
+                ConnectionClosed?.Invoke(connection.Remote, failure);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "ConnectionClosed handler failed");
+            }
         }
     }
 

@@ -54,6 +54,14 @@ public sealed class Registerer : IAsyncDisposable
     /// <summary>The Contact this registerer binds.</summary>
     public SipAddress Contact { get; }
 
+    /// <summary>
+    /// The Contact for dialog-forming requests (INVITE, SUBSCRIBE) sent over this flow: with the
+    /// <c>ob</c> URI parameter once the registrar confirmed outbound (RFC 5626 §5.4), so in-dialog
+    /// requests come back over the same flow.
+    /// </summary>
+    public SipAddress DialogContact =>
+        OutboundEnabled && Contact.Uri is SipUri uri ? Contact with { Uri = uri.WithParameter("ob") } : Contact;
+
     /// <summary>Service-Route of the last successful registration (RFC 3608): the route for requests we originate.</summary>
     public IReadOnlyList<SipAddress> ServiceRoute { get; private set; } = [];
 
@@ -240,10 +248,25 @@ public sealed class Registerer : IAsyncDisposable
 
     private void OnFlowClosed(SipEndPoint endPoint, Exception? reason)
     {
-        if (_disposed != 0 || State is not (RegistrationState.Registered or RegistrationState.Registering))
+        if (_disposed != 0 || State is not (RegistrationState.Registered or RegistrationState.Registering) || !IsOurFlow(endPoint))
             return;
         _logger.LogWarning("Flow {EndPoint} failed ({Reason}); will reconnect and re-register", endPoint, reason?.Message ?? "closed");
         ScheduleRecovery(reason ?? new SipTransportException($"flow {endPoint} closed"));
+    }
+
+    /// <summary>
+    /// A WebSocket transport is one flow. A TCP/TLS transport may hold connections to other peers:
+    /// when the next hop is an IP literal, only a connection to it is our flow.
+    /// </summary>
+    private bool IsOurFlow(SipEndPoint endPoint)
+    {
+        if (_options.Transport is SipWebSocketTransport)
+            return true;
+        var hop = _options.OutboundProxy ?? _options.Registrar ?? _options.AddressOfRecord;
+        if (!System.Net.IPAddress.TryParse(hop.Host.Trim('[', ']'), out var address))
+            return true;
+        var port = hop.Port ?? Stack.SipUriResolver.DefaultPort(endPoint.Kind);
+        return endPoint.Address.Address.Equals(address) && endPoint.Address.Port == port;
     }
 
     /// <summary>RFC 5626 §4.5: wait min(max, base·2^failures), randomly 50–100 % of it, then reconnect and register.</summary>
