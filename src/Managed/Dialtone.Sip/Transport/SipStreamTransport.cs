@@ -186,7 +186,7 @@ public sealed class SipStreamTransport : ISipTransport
     private async Task AcceptOneAsync(Socket socket)
     {
         socket.NoDelay = true;
-        var remote = (IPEndPoint)socket.RemoteEndPoint!;
+        var remote = Normalize((IPEndPoint)socket.RemoteEndPoint!);
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         if (Kind == SipTransportKind.Tls)
         {
@@ -252,6 +252,10 @@ public sealed class SipStreamTransport : ISipTransport
         connection.Close(null);
         return true;
     }
+
+    /// <summary>IPv4 peers seen through a dual-mode socket are reported as plain IPv4, as DNS gives them.</summary>
+    internal static IPEndPoint Normalize(IPEndPoint endPoint) =>
+        endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
 
     internal static string FormatHost(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();

@@ -115,7 +115,7 @@ public sealed class SipWebSocketTransport : ISipTransport
                 try
                 {
                     await socket.ConnectAsync(context.DnsEndPoint, ct).ConfigureAwait(false);
-                    remote = (IPEndPoint)socket.RemoteEndPoint!;
+                    remote = SipStreamTransport.Normalize((IPEndPoint)socket.RemoteEndPoint!);
                     return new NetworkStream(socket, ownsSocket: true);
                 }
                 catch
