@@ -68,6 +68,13 @@ public sealed class Registerer : IAsyncDisposable
     /// <summary>The lifetime the registrar granted last time.</summary>
     public TimeSpan? GrantedExpires { get; private set; }
 
+    /// <summary>
+    /// The registrar's recommended keep-alive interval (RFC 5626 §4.4.1 Flow-Timer), if it sent
+    /// one. Keep-alives themselves are sent by the transport (WebSocket pings, CRLF on TCP/TLS):
+    /// configure its interval below this value.
+    /// </summary>
+    public TimeSpan? FlowTimer { get; private set; }
+
     /// <summary>True when the registrar confirmed RFC 5626 outbound (Require: outbound in its 2xx).</summary>
     public bool OutboundEnabled { get; private set; }
 
@@ -133,6 +140,10 @@ public sealed class Registerer : IAsyncDisposable
                 var granted = GrantedLifetime(response, expires);
                 GrantedExpires = granted;
                 ServiceRoute = response.AddressList(SipHeaderNames.ServiceRoute);
+                FlowTimer = response.Headers["Flow-Timer"] is { } flow &&
+                            int.TryParse(flow.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var flowSeconds)
+                    ? TimeSpan.FromSeconds(flowSeconds)
+                    : null;
                 OutboundEnabled = _options.InstanceId is not null &&
                     response.Headers.Values(SipHeaderNames.Require).Any(v => v.Equals("outbound", StringComparison.OrdinalIgnoreCase));
                 _consecutiveFailures = 0;
