@@ -162,6 +162,9 @@ public sealed class Registerer : IAsyncDisposable
     private async Task<SipResponse> SendAsync(SipRequest request, CancellationToken cancellationToken)
     {
         var send = new SipSendOptions(Transport: _options.Transport);
+        // Refreshes reuse the last nonce (next nonce-count) to save a 401 round trip; a stale
+        // nonce just gets challenged again.
+        _digest?.AuthorizePreemptively(request);
         var response = _digest is null
             ? await _stack.SendRequestAsync(request, send, cancellationToken).ConfigureAwait(false)
             : await _stack.SendWithAuthenticationAsync(request, _digest, send, cancellationToken).ConfigureAwait(false);
