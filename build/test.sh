@@ -68,7 +68,8 @@ if dotnet build Interop.sln -c Release -nologo -v minimal; then
   for project in $(find tests -name '*.csproj' | sort); do
     name=$(basename "$project" .csproj)
     log "xunit: $name"
-    dotnet test "$project" -c Release --no-build --nologo \
+    # A hung test must fail the run, not stall CI: --blame-hang-timeout ends it (with a dump).
+    dotnet test "$project" -c Release --no-build --nologo --blame-hang-timeout 5m \
       --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
       --logger "console;verbosity=normal" || true
     trx="$results/$name.trx"

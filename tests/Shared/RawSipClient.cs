@@ -25,10 +25,12 @@ internal sealed class RawSipClient : IAsyncDisposable
 
     public string Contact => $"<sip:{User}@{Host};transport=ws>";
 
-    public static async Task<RawSipClient> ConnectAsync(Uri server, string user)
+    /// <param name="configure">Extra socket options, e.g. the certificate check for a wss:// server.</param>
+    public static async Task<RawSipClient> ConnectAsync(Uri server, string user, Action<ClientWebSocketOptions>? configure = null)
     {
         var client = new RawSipClient(user);
         client._socket.Options.AddSubProtocol("sip");
+        configure?.Invoke(client._socket.Options);
         await client._socket.ConnectAsync(server, CancellationToken.None);
         return client;
     }

@@ -37,13 +37,17 @@ public sealed partial class EmbeddedSipServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(options.LoggerFactory);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.ListenAddress, options.Port));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.ListenAddress, options.Port, listen =>
+        {
+            if (options.TlsCertificate is { } certificate)
+                listen.UseHttps(certificate);
+        }));
         _app = builder.Build();
         _app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         _app.Map(options.Path, AcceptAsync);
     }
 
-    /// <summary>Where clients connect, e.g. <c>ws://127.0.0.1:41234/</c>.</summary>
+    /// <summary>Where clients connect, e.g. <c>ws://127.0.0.1:41234/</c> (<c>wss://</c> with <see cref="EmbeddedSipServerOptions.TlsCertificate"/>).</summary>
     public Uri WebSocketUri { get; private set; } = null!;
 
     /// <summary>The SIP domain users register in.</summary>
@@ -63,8 +67,10 @@ public sealed partial class EmbeddedSipServer : IAsyncDisposable
         await server._app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var bound = new Uri(address);
-        server.WebSocketUri = new UriBuilder("ws", bound.Host, bound.Port, options.Path).Uri;
+        var secure = options.TlsCertificate is not null;
+        server.WebSocketUri = new UriBuilder(secure ? "wss" : "ws", bound.Host, bound.Port, options.Path).Uri;
         server._proxy.Self = new SipHostPort(bound.Host, bound.Port);
+        server._proxy.Secure = secure;
         return server;
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -15,6 +16,12 @@ public sealed record EmbeddedSipServerOptions
 
     /// <summary>The TCP port; 0 picks a free one (see <see cref="EmbeddedSipServer.WebSocketUri"/>).</summary>
     public int Port { get; init; }
+
+    /// <summary>
+    /// Opt-in TLS: when set, the server listens for <c>wss://</c> only and presents this certificate
+    /// (which must carry its private key). Null, the default, is plain <c>ws://</c>.
+    /// </summary>
+    public X509Certificate2? TlsCertificate { get; init; }
 
     /// <summary>The HTTP path of the WebSocket endpoint.</summary>
     public string Path { get; init; } = "/";
@@ -45,6 +52,8 @@ public sealed record EmbeddedSipServerOptions
             throw new ArgumentException("Path must start with '/'.", nameof(Path));
         if (MinExpires <= TimeSpan.Zero || MinExpires > MaxExpires || DefaultExpires < MinExpires || DefaultExpires > MaxExpires)
             throw new ArgumentException("Expiry limits must satisfy 0 < MinExpires <= DefaultExpires <= MaxExpires.");
+        if (TlsCertificate is { HasPrivateKey: false })
+            throw new ArgumentException("The TLS certificate must carry its private key.", nameof(TlsCertificate));
         if (MaxMessageBytes < 1024)
             throw new ArgumentOutOfRangeException(nameof(MaxMessageBytes), MaxMessageBytes, "At least 1024 bytes.");
     }

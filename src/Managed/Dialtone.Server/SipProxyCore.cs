@@ -21,7 +21,12 @@ internal sealed partial class SipProxyCore(Registrar registrar, FlowTable flows,
     /// <summary>This server's host and port as it writes them in Via and Record-Route; set once Kestrel is bound.</summary>
     public SipHostPort Self { get; set; }
 
-    public SipUri RecordRouteUri => new SipUri(Self.Host, Self.Port).WithParameter("transport", "ws").WithParameter("lr");
+    /// <summary>Whether clients reach us over TLS (wss://): our Via and Record-Route then say so.</summary>
+    public bool Secure { get; set; }
+
+    private string ViaTransport => Secure ? "WSS" : "WS";
+
+    public SipUri RecordRouteUri => new SipUri(Self.Host, Self.Port).WithParameter("transport", Secure ? "wss" : "ws").WithParameter("lr");
 
     public async Task OnMessageAsync(SipFlow source, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
@@ -105,7 +110,7 @@ internal sealed partial class SipProxyCore(Registrar registrar, FlowTable flows,
         if (IsDialogCreating(request))
             request.Headers.Prepend(new SipHeader(SipHeaderNames.RecordRoute, new SipAddress(RecordRouteUri).ToString()));
         request.MaxForwards = maxForwards - 1;
-        request.PushVia(new SipVia("WS", Self.Host, Self.Port, StatelessBranch(request, source)).WithParameter(FlowParameter, source.Id));
+        request.PushVia(new SipVia(ViaTransport, Self.Host, Self.Port, StatelessBranch(request, source)).WithParameter(FlowParameter, source.Id));
 
         try
         {
