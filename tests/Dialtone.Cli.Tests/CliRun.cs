@@ -6,7 +6,8 @@ internal static class CliRun
     public static async Task<(int ExitCode, string Output)> RunAsync(string[] args, Func<string, string?>? environment = null, CancellationToken cancellationToken = default)
     {
         var output = new StringWriter();
-        var code = await DialtoneCli.RunAsync(args, CliHost.ForText(output, environment), cancellationToken);
+        // On the thread pool, as in the real process: no xunit SynchronizationContext underneath.
+        var code = await Task.Run(() => DialtoneCli.RunAsync(args, CliHost.ForText(output, environment), cancellationToken));
         return (code, output.ToString());
     }
 
@@ -19,7 +20,7 @@ internal static class CliRun
         public Running(string[] args, CancellationToken cancellationToken)
         {
             _writer = TextWriter.Synchronized(_text);
-            Completion = DialtoneCli.RunAsync(args, CliHost.ForText(_writer), cancellationToken);
+            Completion = Task.Run(() => DialtoneCli.RunAsync(args, CliHost.ForText(_writer), cancellationToken));
         }
 
         public Task<int> Completion { get; }

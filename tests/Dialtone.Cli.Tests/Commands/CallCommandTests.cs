@@ -27,7 +27,7 @@ public sealed class CallCommandTests : IAsyncLifetime
     {
         _bob = await Answerer.StartAsync(_server.WebSocketUri, _server.Domain, "bob", call => call.AnswerAsync());
 
-        var (code, output) = await CliRun.RunAsync(Call("bob", "--duration", "4s", "--dtmf", "12#"));
+        var (code, output) = await CliRun.RunAsync(Call("bob", "--duration", "6s", "--dtmf", "12#"));
 
         Assert.True(code == 0, output);
         var bobsCall = await _bob.Incoming.Task.WaitAsync(Generous);
@@ -83,16 +83,26 @@ public sealed class CallCommandTests : IAsyncLifetime
     {
         _bob = await Answerer.StartAsync(_server.WebSocketUri, _server.Domain, "bob", call => call.AnswerAsync());
         using var interrupt = new CancellationTokenSource();
-        var running = CliRun.RunAsync(Call("bob"), cancellationToken: interrupt.Token);
+        var running = new CliRun.Running(Call("bob"), interrupt.Token);
         var bobsCall = await _bob.Incoming.Task.WaitAsync(Generous);
         await bobsCall.Established.WaitAsync(Generous);
+        // Bob is up once our ACK arrives; we count as answered once our side has applied his answer.
+        await WaitUntil(() => running.Output.Contains("call: established", StringComparison.Ordinal) || running.Completion.IsCompleted);
 
         await interrupt.CancelAsync();
-        var (code, output) = await running.WaitAsync(Generous);
+        var code = await running.Completion.WaitAsync(Generous);
+        var output = running.Output;
 
         Assert.True(code == 0, output);
         Assert.Contains("hanging up (Ctrl+C)", output);
         Assert.Equal(CallEndReason.RemoteHangup, (await bobsCall.Ended.WaitAsync(Generous)).Reason);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Generous;
+        while (!condition() && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
     }
 
     [Fact]
