@@ -57,9 +57,10 @@ public sealed class SippTests
         var response = await agent.SendMessageAsync(SippUri(sipp, SipTransportKind.Udp), "are you slow?").WaitAsync(Wait);
         Assert.Equal(200, response.StatusCode);
         await sipp.AssertSucceededAsync();
-        // Timer E (T1 = 500 ms) fires at 0.5 s and 1.5 s before the 1.8 s answer.
+        // Timer E (T1 = 500 ms) fires at 0.5 s and 1.5 s before the 2.5 s answer; on a loaded
+        // machine a timer may run late, so require at least one retransmission, and no storm.
         var sent = Regex.Matches(sipp.MessageLog, @"^MESSAGE sip:", RegexOptions.Multiline).Count;
-        Assert.InRange(sent, 3, 4);
+        Assert.InRange(sent, 2, 4);
     }
 
     [Theory]

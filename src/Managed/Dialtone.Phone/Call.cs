@@ -112,6 +112,13 @@ public sealed partial class Call : IAsyncDisposable
             case CallState.Established or CallState.OnHold:
                 await ByeAsync(cancellationToken).ConfigureAwait(false);
                 return;
+            case CallState.Ringing or CallState.EarlyMedia when Direction == CallDirection.Incoming && _dialog is not null:
+                // Answered, ACK not yet in: RFC 3261 §15 lets the callee send BYE only after the ACK
+                // (or when it never comes, which ends the call by itself).
+                await Task.WhenAny(Established, Ended).WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (State is CallState.Established or CallState.OnHold)
+                    await ByeAsync(cancellationToken).ConfigureAwait(false);
+                return;
             default:
                 if (Direction == CallDirection.Outgoing)
                     await CancelAsync(cancellationToken).ConfigureAwait(false);

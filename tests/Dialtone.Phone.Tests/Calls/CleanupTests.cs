@@ -3,7 +3,11 @@ using Dialtone.WebRtc;
 
 namespace Dialtone.Phone.Tests.Calls;
 
-/// <summary>Calls that end, whichever way, leave no native peer connection or transceiver behind.</summary>
+/// <summary>
+/// Calls that end, whichever way, leave no native peer connection or transceiver behind. The counts
+/// are process-wide, so this runs alone, never beside other tests' calls.
+/// </summary>
+[Collection(NativeObjectCountCollection.Name)]
 public sealed class CleanupTests
 {
     [Fact]
@@ -32,4 +36,10 @@ public sealed class CleanupTests
         await Eventually.True(() => NativeDiagnostics.LiveObjects() == baseline, "native objects back to the baseline");
         Assert.Equal(baseline, NativeDiagnostics.LiveObjects());
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class NativeObjectCountCollection
+{
+    public const string Name = "native object counts";
 }

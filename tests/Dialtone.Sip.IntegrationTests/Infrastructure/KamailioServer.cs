@@ -94,7 +94,7 @@ public sealed class KamailioServer : IAsyncDisposable
         if (_process is { HasExited: false })
             throw new InvalidOperationException("already running");
         _process?.Dispose();
-        _process = new ChildProcess("kamailio",
+        _process = new ChildProcess(KamailioBinary(),
         [
             "-DD", "-E", "-f", Path.Combine(_workDir, "kamailio.cfg"), "-P", Path.Combine(_workDir, "kamailio.pid"),
             "-Y", _workDir, "-w", _workDir, "-m", "64", "-M", "8",
@@ -112,6 +112,19 @@ public sealed class KamailioServer : IAsyncDisposable
                 await Task.Delay(50);
             }
         }
+    }
+
+    /// <summary>kamailio lives in /usr/sbin, which a non-root PATH often lacks.</summary>
+    private static string KamailioBinary()
+    {
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var dir in path.Concat(["/usr/sbin", "/usr/local/sbin"]))
+        {
+            var candidate = Path.Combine(dir, "kamailio");
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        return "kamailio"; // ChildProcess then says how to install it
     }
 
     /// <summary>Kills Kamailio abruptly (as a crash would): every flow to it breaks.</summary>

@@ -61,20 +61,27 @@ internal sealed class Sipp : IDisposable
 
     private bool IsBound(SipTransportKind kind)
     {
+        if (kind == SipTransportKind.Udp)
+        {
+            // Probing by binding the port ourselves could steal it from sipp; read the kernel's
+            // socket table instead (local_address is "HEXIP:HEXPORT").
+            var hexPort = ":" + Port.ToString("X4");
+            return new[] { "/proc/net/udp", "/proc/net/udp6" }
+                .Where(File.Exists)
+                .SelectMany(File.ReadLines)
+                .Skip(1)
+                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Any(fields => fields.Length > 1 && fields[1].EndsWith(hexPort, StringComparison.Ordinal));
+        }
         try
         {
-            if (kind == SipTransportKind.Udp)
-            {
-                using var probe = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Port));
-                return false;
-            }
             using var tcp = new System.Net.Sockets.TcpClient();
             tcp.Connect(System.Net.IPAddress.Loopback, Port);
             return true;
         }
         catch (System.Net.Sockets.SocketException)
         {
-            return kind == SipTransportKind.Udp;
+            return false;
         }
     }
 

@@ -11,15 +11,15 @@ public class SipStreamFramerTests
     private static List<(SipStreamFrameKind Kind, string Text)> Feed(SipStreamFramer framer, byte[] data, int chunk)
     {
         var frames = new List<(SipStreamFrameKind, string)>();
-        for (var offset = 0; offset < data.Length; offset += chunk)
+        var offset = 0;
+        while (offset < data.Length)
         {
-            var piece = data.AsSpan(offset, Math.Min(chunk, data.Length - offset));
+            // Like a socket read: at most one chunk, and no more than the framer has room for.
             var target = framer.GetReceiveBuffer();
-            while (target.Length < piece.Length)
-                target = framer.GetReceiveBuffer();
-            var n = Math.Min(piece.Length, target.Length);
-            piece[..n].CopyTo(target.Span);
+            var n = Math.Min(Math.Min(chunk, data.Length - offset), target.Length);
+            data.AsSpan(offset, n).CopyTo(target.Span);
             framer.Commit(n);
+            offset += n;
             while (true)
             {
                 var kind = framer.TryRead(out var message);

@@ -78,7 +78,7 @@ public sealed class RegistererTests : IAsyncDisposable
     {
         _registrar.Answer = r => r.Expires < 300
             ? (423, "Min-Expires: 300\r\n")
-            : (200, $"Contact: {r.Headers[SipHeaderNames.Contact]};expires=300\r\nService-Route: <sip:edge.example.test;lr>\r\nRequire: outbound\r\n");
+            : (200, $"Contact: {r.Headers[SipHeaderNames.Contact]};expires=300\r\nService-Route: <sip:edge.example.test;lr>\r\nRequire: outbound\r\nFlow-Timer: 25\r\n");
         await using var registerer = Create();
         await RunAsync(registerer.RegisterAsync());
 
@@ -87,6 +87,19 @@ public sealed class RegistererTests : IAsyncDisposable
         Assert.Equal(TimeSpan.FromSeconds(300), registerer.GrantedExpires);
         Assert.Equal("sip:edge.example.test;lr", Assert.Single(registerer.ServiceRoute).Uri.ToString());
         Assert.True(registerer.OutboundEnabled);
+        Assert.Equal(TimeSpan.FromSeconds(25), registerer.FlowTimer);
+        Assert.True(((SipUri)registerer.DialogContact.Uri).Parameters.Contains("ob"));
+        Assert.False(((SipUri)registerer.Contact.Uri).Parameters.Contains("ob"));
+    }
+
+    [Fact]
+    public async Task Closing_a_connection_to_another_peer_is_not_a_flow_failure()
+    {
+        await using var registerer = Create();
+        await RunAsync(registerer.RegisterAsync());
+        var elsewhere = new SipEndPoint(SipTransportKind.Tcp, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("10.0.0.9"), 5060), "tcp7");
+        _h.Local.SimulateConnectionClosed(elsewhere, null);
+        Assert.Equal(RegistrationState.Registered, registerer.State);
     }
 
     [Fact]

@@ -166,8 +166,8 @@ public sealed class SipDnsResolver : ISipTargetResolver
 
     private static SipTransportKind DefaultTransport(bool secure) => secure ? SipTransportKind.Tls : SipTransportKind.Udp;
 
-    /// <summary>RFC 3261 §19.1.2: 5060 for sip, 5061 for sips over TLS.</summary>
-    public static int DefaultPort(SipTransportKind kind) => kind.IsSecure() ? 5061 : 5060;
+    /// <summary>RFC 3261 §19.1.2: 5060, 5061 for TLS; WebSocket uses its URI defaults 80/443 (RFC 7118), as <see cref="Stack.SipUriResolver"/> does.</summary>
+    public static int DefaultPort(SipTransportKind kind) => Stack.SipUriResolver.DefaultPort(kind);
 
     private static string? SrvPrefix(SipTransportKind kind) => kind switch
     {

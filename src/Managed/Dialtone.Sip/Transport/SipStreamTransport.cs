@@ -91,17 +91,22 @@ public sealed class SipStreamTransport : ISipTransport
         if (_byAddress.TryGetValue(destination.Address, out var existing))
             return existing;
 
-        // One connection attempt per remote at a time; concurrent senders share it.
+        // One connection attempt per remote at a time; concurrent senders share it. The entry
+        // removes itself when the attempt ends, so a failed attempt is never cached.
         var attempt = _connecting.GetOrAdd(destination.Address,
-            _ => new Lazy<Task<SipStreamConnection>>(() => ConnectAsync(destination)));
+            key => new Lazy<Task<SipStreamConnection>>(() => ConnectOnceAsync(key, destination)));
+        return await attempt.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SipStreamConnection> ConnectOnceAsync(IPEndPoint key, SipEndPoint destination)
+    {
         try
         {
-            return await attempt.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await ConnectAsync(destination).ConfigureAwait(false);
         }
         finally
         {
-            if (attempt.Value.IsCompleted)
-                _connecting.TryRemove(new KeyValuePair<IPEndPoint, Lazy<Task<SipStreamConnection>>>(destination.Address, attempt));
+            _connecting.TryRemove(key, out _);
         }
     }
 
@@ -181,7 +186,7 @@ public sealed class SipStreamTransport : ISipTransport
     private async Task AcceptOneAsync(Socket socket)
     {
         socket.NoDelay = true;
-        var remote = (IPEndPoint)socket.RemoteEndPoint!;
+        var remote = Normalize((IPEndPoint)socket.RemoteEndPoint!);
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         if (Kind == SipTransportKind.Tls)
         {
@@ -227,7 +232,14 @@ public sealed class SipStreamTransport : ISipTransport
         if (!_disposed.IsCancellationRequested)
         {
             _logger.LogDebug("Connection {Remote} closed: {Reason}", connection.Remote, reason?.Message ?? "by peer");
-            ConnectionClosed?.Invoke(connection.Remote, reason);
+            try
+            {
+                ConnectionClosed?.Invoke(connection.Remote, reason);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "ConnectionClosed handler failed");
+            }
         }
         _ = connection.DisposeAsync().AsTask();
     }
@@ -240,6 +252,10 @@ public sealed class SipStreamTransport : ISipTransport
         connection.Close(null);
         return true;
     }
+
+    /// <summary>IPv4 peers seen through a dual-mode socket are reported as plain IPv4, as DNS gives them.</summary>
+    internal static IPEndPoint Normalize(IPEndPoint endPoint) =>
+        endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
 
     internal static string FormatHost(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();

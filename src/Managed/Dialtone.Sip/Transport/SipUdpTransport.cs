@@ -92,7 +92,7 @@ public sealed class SipUdpTransport : ISipTransport
             }
             if (result.ReceivedBytes == 0)
                 continue;
-            var source = new SipEndPoint(SipTransportKind.Udp, (IPEndPoint)result.RemoteEndPoint);
+            var source = new SipEndPoint(SipTransportKind.Udp, SipStreamTransport.Normalize((IPEndPoint)result.RemoteEndPoint));
             try
             {
                 FrameReceived?.Invoke(this, source, buffer.AsSpan(0, result.ReceivedBytes));

@@ -115,7 +115,7 @@ public sealed class SipWebSocketTransport : ISipTransport
                 try
                 {
                     await socket.ConnectAsync(context.DnsEndPoint, ct).ConfigureAwait(false);
-                    remote = (IPEndPoint)socket.RemoteEndPoint!;
+                    remote = SipStreamTransport.Normalize((IPEndPoint)socket.RemoteEndPoint!);
                     return new NetworkStream(socket, ownsSocket: true);
                 }
                 catch
@@ -274,7 +274,14 @@ public sealed class SipWebSocketTransport : ISipTransport
         if (!_disposed.IsCancellationRequested)
         {
             _logger.LogDebug("WebSocket {Remote} closed: {Reason}", connection.Remote, failure?.Message);
-            ConnectionClosed?.Invoke(connection.Remote, failure);
+            try
+            {
+                ConnectionClosed?.Invoke(connection.Remote, failure);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "ConnectionClosed handler failed");
+            }
         }
     }
 

@@ -54,11 +54,26 @@ public sealed class Registerer : IAsyncDisposable
     /// <summary>The Contact this registerer binds.</summary>
     public SipAddress Contact { get; }
 
+    /// <summary>
+    /// The Contact for dialog-forming requests (INVITE, SUBSCRIBE) sent over this flow: with the
+    /// <c>ob</c> URI parameter once the registrar confirmed outbound (RFC 5626 §5.4), so in-dialog
+    /// requests come back over the same flow.
+    /// </summary>
+    public SipAddress DialogContact =>
+        OutboundEnabled && Contact.Uri is SipUri uri ? Contact with { Uri = uri.WithParameter("ob") } : Contact;
+
     /// <summary>Service-Route of the last successful registration (RFC 3608): the route for requests we originate.</summary>
     public IReadOnlyList<SipAddress> ServiceRoute { get; private set; } = [];
 
     /// <summary>The lifetime the registrar granted last time.</summary>
     public TimeSpan? GrantedExpires { get; private set; }
+
+    /// <summary>
+    /// The registrar's recommended keep-alive interval (RFC 5626 §4.4.1 Flow-Timer), if it sent
+    /// one. Keep-alives themselves are sent by the transport (WebSocket pings, CRLF on TCP/TLS):
+    /// configure its interval below this value.
+    /// </summary>
+    public TimeSpan? FlowTimer { get; private set; }
 
     /// <summary>True when the registrar confirmed RFC 5626 outbound (Require: outbound in its 2xx).</summary>
     public bool OutboundEnabled { get; private set; }
@@ -125,6 +140,10 @@ public sealed class Registerer : IAsyncDisposable
                 var granted = GrantedLifetime(response, expires);
                 GrantedExpires = granted;
                 ServiceRoute = response.AddressList(SipHeaderNames.ServiceRoute);
+                FlowTimer = response.Headers["Flow-Timer"] is { } flow &&
+                            int.TryParse(flow.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var flowSeconds)
+                    ? TimeSpan.FromSeconds(flowSeconds)
+                    : null;
                 OutboundEnabled = _options.InstanceId is not null &&
                     response.Headers.Values(SipHeaderNames.Require).Any(v => v.Equals("outbound", StringComparison.OrdinalIgnoreCase));
                 _consecutiveFailures = 0;
@@ -143,6 +162,9 @@ public sealed class Registerer : IAsyncDisposable
     private async Task<SipResponse> SendAsync(SipRequest request, CancellationToken cancellationToken)
     {
         var send = new SipSendOptions(Transport: _options.Transport);
+        // Refreshes reuse the last nonce (next nonce-count) to save a 401 round trip; a stale
+        // nonce just gets challenged again.
+        _digest?.AuthorizePreemptively(request);
         var response = _digest is null
             ? await _stack.SendRequestAsync(request, send, cancellationToken).ConfigureAwait(false)
             : await _stack.SendWithAuthenticationAsync(request, _digest, send, cancellationToken).ConfigureAwait(false);
@@ -240,10 +262,25 @@ public sealed class Registerer : IAsyncDisposable
 
     private void OnFlowClosed(SipEndPoint endPoint, Exception? reason)
     {
-        if (_disposed != 0 || State is not (RegistrationState.Registered or RegistrationState.Registering))
+        if (_disposed != 0 || State is not (RegistrationState.Registered or RegistrationState.Registering) || !IsOurFlow(endPoint))
             return;
         _logger.LogWarning("Flow {EndPoint} failed ({Reason}); will reconnect and re-register", endPoint, reason?.Message ?? "closed");
         ScheduleRecovery(reason ?? new SipTransportException($"flow {endPoint} closed"));
+    }
+
+    /// <summary>
+    /// A WebSocket transport is one flow. A TCP/TLS transport may hold connections to other peers:
+    /// when the next hop is an IP literal, only a connection to it is our flow.
+    /// </summary>
+    private bool IsOurFlow(SipEndPoint endPoint)
+    {
+        if (_options.Transport is SipWebSocketTransport)
+            return true;
+        var hop = _options.OutboundProxy ?? _options.Registrar ?? _options.AddressOfRecord;
+        if (!System.Net.IPAddress.TryParse(hop.Host.Trim('[', ']'), out var address))
+            return true;
+        var port = hop.Port ?? Stack.SipUriResolver.DefaultPort(endPoint.Kind);
+        return endPoint.Address.Address.Equals(address) && endPoint.Address.Port == port;
     }
 
     /// <summary>RFC 5626 §4.5: wait min(max, base·2^failures), randomly 50–100 % of it, then reconnect and register.</summary>
