@@ -69,9 +69,10 @@ if dotnet build Interop.sln -c Release -nologo -v minimal; then
     name=$(basename "$project" .csproj)
     log "xunit: $name"
     # A hung test must fail the run, not stall CI: --blame-hang-timeout ends it (with a dump).
+    rc=0
     dotnet test "$project" -c Release --no-build --nologo --blame-hang-timeout 5m \
       --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-      --logger "console;verbosity=normal" || true
+      --logger "console;verbosity=normal" || rc=$?
     trx="$results/$name.trx"
     if [ -f "$trx" ]; then
       counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
@@ -80,6 +81,11 @@ if dotnet build Interop.sln -c Release -nologo -v minimal; then
       e=$(grep -o ' error="[0-9]*"' <<<"$counters" | grep -o '[0-9]*')
       passed=$((passed + ${p:-0}))
       failed=$((failed + ${f:-0} + ${e:-0}))
+      if [ "$rc" -ne 0 ] && [ "$((${f:-0} + ${e:-0}))" -eq 0 ]; then
+        # The results hold no failure yet the run failed: the test host crashed or hung.
+        fail_step "$name: dotnet test exited $rc with no failed test recorded (host crash or hang)"
+        failed=$((failed + 1))
+      fi
     else
       fail_step "$name produced no test results (crashed or did not build)"
       failed=$((failed + 1))

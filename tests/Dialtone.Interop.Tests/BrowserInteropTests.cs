@@ -201,6 +201,7 @@ public abstract class BrowserInteropTests(InteropEnvironment browser, ITestOutpu
         var call = await DialtoneCallsAndBrowserAnswersAsync(dialtone, phone);
         Assert.True(await dialtone.Probe.HearsToneAsync(ToneLength, Generous), "no audio from the browser before the digits");
 
+        // The telephone-event payloads each side offered and answered, for reading a failure.
         foreach (var (originator, type, sdp) in await phone.SdpsAsync())
             output.WriteLine($"{originator} {type}: {string.Join(" | ", sdp.Split('\n').Where(l => l.Contains("telephone-event") || l.StartsWith("m=audio")))}");
         // libwebrtc's jitter buffer — Chromium's and Dialtone's alike — plays a 160 ms telephone-event

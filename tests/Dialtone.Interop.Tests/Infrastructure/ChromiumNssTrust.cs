@@ -9,11 +9,15 @@ namespace Dialtone.Interop.Tests.Infrastructure;
 /// </summary>
 internal static class ChromiumNssTrust
 {
+    /// <summary>Creates the database (once) and adds the CA as a trust anchor for TLS servers.</summary>
     public static async Task TrustAsync(string home, string caPemPath, string nickname)
     {
         var db = Path.Combine(home, ".pki", "nssdb");
-        Directory.CreateDirectory(db);
-        await RunCertutilAsync("-N", "-d", $"sql:{db}", "--empty-password");
+        if (!File.Exists(Path.Combine(db, "cert9.db")))
+        {
+            Directory.CreateDirectory(db);
+            await RunCertutilAsync("-N", "-d", $"sql:{db}", "--empty-password");
+        }
         await RunCertutilAsync("-A", "-d", $"sql:{db}", "-n", nickname, "-t", "C,,", "-i", caPemPath);
     }
 

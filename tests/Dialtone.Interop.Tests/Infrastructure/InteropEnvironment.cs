@@ -73,6 +73,17 @@ public sealed class InteropEnvironment : IAsyncLifetime
                 Permissions = hideLocalAddressesWithMdns ? [] : ["microphone"],
             });
 
+    /// <summary>
+    /// Makes the running Chromium trust one more CA (e.g. one a server under test made itself):
+    /// Chromium reads its NSS database when it verifies a certificate, so no restart is needed.
+    /// </summary>
+    public async Task TrustAsync(System.Security.Cryptography.X509Certificates.X509Certificate2 ca)
+    {
+        var pem = Path.Combine(_scratch.FullName, $"ca-{ca.Thumbprint}.pem");
+        await File.WriteAllTextAsync(pem, ca.ExportCertificatePem());
+        await ChromiumNssTrust.TrustAsync(_home, pem, $"test CA {ca.Thumbprint}");
+    }
+
     /// <summary>The flags every run uses; see docs/interop.md for why each is there.</summary>
     internal static string[] ChromiumArguments(string microphoneWav, bool hideLocalAddressesWithMdns) =>
     [
