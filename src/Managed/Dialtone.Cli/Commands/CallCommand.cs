@@ -161,9 +161,9 @@ internal static class CallCommand
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         try
         {
-            // 160 ms tones 100 ms apart: well inside what IVRs and gateways accept, and long enough
-            // to survive a jitter-buffer hiccup at the far end.
-            call.SendDtmf(digits, TimeSpan.FromMilliseconds(160), TimeSpan.FromMilliseconds(100));
+            // 250 ms tones 100 ms apart: what IVRs and gateways accept, and long enough to survive a
+            // jitter-buffer hiccup at the far end (a 160 ms digit was seen lost on a loaded machine).
+            call.SendDtmf(digits, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(100));
             view.Event("you", $"sent DTMF {digits}");
         }
         catch (Exception e) when (e is WebRtcException or ObjectDisposedException or InvalidOperationException)
