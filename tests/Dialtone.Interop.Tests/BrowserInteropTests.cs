@@ -163,7 +163,8 @@ public abstract class BrowserInteropTests(InteropEnvironment browser, ITestOutpu
         await BrowserCallsAndDialtoneAnswersAsync(dialtone, phone);
         Assert.True(await dialtone.Probe.HearsToneAsync(ToneLength, Generous), "no audio from the browser before the digits");
 
-        await phone.SendDtmfAsync("1597#*", durationMs: 160, gapMs: 100);
+        // 250 ms digits: the jitter buffer plays about half of each event as tone (docs/interop.md).
+        await phone.SendDtmfAsync("1597#*", durationMs: 250, gapMs: 150);
 
         Assert.Equal("1597#*", await dialtone.Probe.WaitForDigitsAsync(6, Generous));
     }

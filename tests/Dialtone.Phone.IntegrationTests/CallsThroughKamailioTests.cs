@@ -120,13 +120,13 @@ public sealed class CallsThroughKamailioTests : IAsyncLifetime
         await call.HoldAsync();
         await Eventually.True(() => bobsCall.IsRemoteHold, "bob sees the hold");
         await Task.Delay(300);
-        var held = await PacketsReceivedAsync(call);
+        var held = await Party.PacketsReceivedAsync(call);
         await Task.Delay(1000);
-        Assert.Equal(held, await PacketsReceivedAsync(call));
+        Assert.Equal(held, await Party.PacketsReceivedAsync(call));
 
         await call.ResumeAsync();
         await Task.Delay(1000);
-        Assert.True(await PacketsReceivedAsync(call) > held + 20, "audio did not resume");
+        Assert.True(await Party.PacketsReceivedAsync(call) > held + 20, "audio did not resume");
     }
 
     [Fact]
@@ -161,12 +161,10 @@ public sealed class CallsThroughKamailioTests : IAsyncLifetime
         await Task.WhenAll(calls.Select(c => c.Established)).WaitAsync(TimeSpan.FromSeconds(40));
         await Task.Delay(1500);
         foreach (var call in calls)
-            Assert.True(await PacketsReceivedAsync(call) > 20, $"{call} carried no audio");
+            Assert.True(await Party.PacketsReceivedAsync(call) > 20, $"{call} carried no audio");
 
         await Task.WhenAll(calls.Select(c => c.HangupAsync()));
         await Eventually.True(() => bob.Agent.Calls.Count == 0, "bob's calls ended");
     }
 
-    private static async Task<long> PacketsReceivedAsync(Call call) =>
-        (await call.GetStatsAsync()).InboundRtp.Sum(s => s.PacketsReceived ?? 0);
 }

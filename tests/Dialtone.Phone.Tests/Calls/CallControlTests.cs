@@ -1,33 +1,10 @@
-using Dialtone.Server;
 using Dialtone.WebRtc;
 
 namespace Dialtone.Phone.Tests.Calls;
 
 /// <summary>Call control through the embedded server with real media: DTMF, hold, cancel, reject, BYE, transfer.</summary>
-public sealed class CallControlTests : IAsyncLifetime
+public sealed class CallControlTests : EmbeddedServerCallTests
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
-    private EmbeddedSipServer _server = null!;
-    private readonly List<Party> _parties = [];
-
-    public async Task InitializeAsync() => _server = await EmbeddedSipServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        foreach (var party in _parties)
-            await party.DisposeAsync();
-        await _server.DisposeAsync();
-    }
-
-    private async Task<Party> PartyAsync(string user, double sayHz = 0, double listenHz = 1000)
-    {
-        var party = await Party.StartAsync(_server.WebSocketUri, _server.Domain, user, sayHz, listenHz);
-        _parties.Add(party);
-        return party;
-    }
-
-    private string Uri(string user) => $"sip:{user}@{_server.Domain}";
-
     [Fact]
     public async Task Dtmf_sent_as_telephone_events_is_heard_in_order()
     {
@@ -63,15 +40,15 @@ public sealed class CallControlTests : IAsyncLifetime
         Assert.Equal(CallState.OnHold, call.State);
         await Eventually.True(() => bobsCall.State == CallState.OnHold && bobsCall.IsRemoteHold);
         await Task.Delay(300); // packets in flight
-        var heldAt = await PacketsReceivedAsync(call);
+        var heldAt = await Party.PacketsReceivedAsync(call);
         await Task.Delay(1000);
-        Assert.Equal(heldAt, await PacketsReceivedAsync(call)); // bob (recvonly now) sends nothing
+        Assert.Equal(heldAt, await Party.PacketsReceivedAsync(call)); // bob (recvonly now) sends nothing
 
         await call.ResumeAsync();
         Assert.Equal(CallState.Established, call.State);
         await Eventually.True(() => bobsCall.State == CallState.Established);
         await Task.Delay(1000);
-        Assert.True(await PacketsReceivedAsync(call) > heldAt + 20, "bob's audio did not come back after resume");
+        Assert.True(await Party.PacketsReceivedAsync(call) > heldAt + 20, "bob's audio did not come back after resume");
     }
 
     [Fact]
@@ -162,9 +139,4 @@ public sealed class CallControlTests : IAsyncLifetime
         Assert.True(await alice.HearsToneAsync(TimeSpan.FromMilliseconds(300), Generous), "alice did not hear carol");
     }
 
-    private static async Task<long> PacketsReceivedAsync(Call call)
-    {
-        var stats = await call.GetStatsAsync();
-        return stats.InboundRtp.Where(s => s.Kind == "audio").Sum(s => s.PacketsReceived ?? 0);
-    }
 }

@@ -1,33 +1,10 @@
-using Dialtone.Server;
 using Dialtone.Sip.Message;
 
 namespace Dialtone.Phone.Tests.Calls;
 
 /// <summary>Early media, redirects, DTMF over SIP INFO and ICE restart, through the embedded server with real media.</summary>
-public sealed class CallFeatureTests : IAsyncLifetime
+public sealed class CallFeatureTests : EmbeddedServerCallTests
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
-    private EmbeddedSipServer _server = null!;
-    private readonly List<Party> _parties = [];
-
-    public async Task InitializeAsync() => _server = await EmbeddedSipServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        foreach (var party in _parties)
-            await party.DisposeAsync();
-        await _server.DisposeAsync();
-    }
-
-    private async Task<Party> PartyAsync(string user, double sayHz = 0, double listenHz = 1000)
-    {
-        var party = await Party.StartAsync(_server.WebSocketUri, _server.Domain, user, sayHz, listenHz);
-        _parties.Add(party);
-        return party;
-    }
-
-    private string Uri(string user) => $"sip:{user}@{_server.Domain}";
-
     [Fact]
     public async Task Early_media_from_183_is_heard_before_the_answer()
     {

@@ -70,6 +70,10 @@ internal sealed class Party : IAsyncDisposable
         return next.Task;
     }
 
+    /// <summary>Audio packets the call has received so far (all inbound RTP streams).</summary>
+    public static async Task<long> PacketsReceivedAsync(Call call) =>
+        (await call.GetStatsAsync()).InboundRtp.Sum(s => s.PacketsReceived ?? 0);
+
     public async ValueTask DisposeAsync()
     {
         await Probe.DisposeAsync();

@@ -15,7 +15,6 @@ public sealed class EnumParityTests
         { typeof(DtTransceiverDirection), typeof(RtpTransceiverDirection) },
         { typeof(DtDataChannelState), typeof(DataChannelState) },
         { typeof(DtAudioDeviceKind), typeof(AudioDeviceKind) },
-        { typeof(DtAudioDirection), typeof(AudioDeviceDirection) },
         { typeof(DtNoiseSuppressionLevel), typeof(NoiseSuppressionLevel) },
         { typeof(DtIceTransportPolicy), typeof(IceTransportPolicy) },
         { typeof(DtBundlePolicy), typeof(BundlePolicy) },
