@@ -26,6 +26,8 @@ public sealed partial class Call
             var invite = SipRequestFactory.Create(SipMethods.Invite, target, LocalIdentity, RemoteIdentity, CallId);
             _ua.AddCommonHeaders(invite);
             invite.SetBody(System.Text.Encoding.UTF8.GetBytes(offer), SipContentType.Sdp);
+            if (_ua.Options.NoAnswerTimeout is { } noAnswer)
+                _ = CancelIfUnansweredAsync(noAnswer);
             await SendInviteAsync(invite).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
@@ -190,6 +192,21 @@ public sealed partial class Call
         catch (Exception e) when (e is OperationCanceledException or Sip.Transport.SipTransportException)
         {
             // The call ended or the connection went: nothing left to acknowledge.
+        }
+    }
+
+    /// <summary><see cref="UserAgentOptions.NoAnswerTimeout"/>: cancel a call still unanswered when it runs out.</summary>
+    private async Task CancelIfUnansweredAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await Task.Delay(timeout, _ua.Options.TimeProvider, _lifetime.Token).ConfigureAwait(false);
+            if (State is CallState.Calling or CallState.Ringing or CallState.EarlyMedia)
+                await CancelAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The call ended first.
         }
     }
 

@@ -22,6 +22,7 @@ public sealed partial class Call : IAsyncDisposable
     private readonly Lock _stateLock = new();
     private readonly TaskCompletionSource<CallEnd> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _established = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _mediaConnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _lifetime = new();
     private readonly EventQueue _events;
     private SipDialog? _dialog;
@@ -42,6 +43,12 @@ public sealed partial class Call : IAsyncDisposable
         _media = new WebRtcMediaSession(ua.MediaFactory, ua.Options.Media);
         // Observed so a call that ends before anyone awaits it leaves no unobserved exception.
         _established.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        _mediaConnected.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        _media.PeerConnection.ConnectionStateChanged += (_, e) =>
+        {
+            if (e.State == PeerConnectionState.Connected)
+                _mediaConnected.TrySetResult();
+        };
     }
 
     public string CallId { get; }
@@ -75,6 +82,13 @@ public sealed partial class Call : IAsyncDisposable
     /// <summary>Completes when the call is established; faults with <see cref="CallFailedException"/> if it ends first.</summary>
     public Task Established => _established.Task;
 
+    /// <summary>
+    /// Completes when the media path is up (ICE connected, DTLS done) — on the callee this may be
+    /// before the ACK, on the caller shortly after <see cref="Established"/>. Faults with
+    /// <see cref="CallFailedException"/> if the call ends first.
+    /// </summary>
+    public Task MediaConnected => _mediaConnected.Task;
+
     /// <summary>Completes with how the call ended.</summary>
     public Task<CallEnd> Ended => _ended.Task;
 
@@ -86,11 +100,38 @@ public sealed partial class Call : IAsyncDisposable
     /// <summary>The peer transferred us (REFER): the user agent is calling the target; this call ends when that call is up.</summary>
     public event EventHandler<TransferRequestedEventArgs>? TransferRequested;
 
-    /// <summary>Sends DTMF as RFC 4733 telephone-events in the media (what browsers and gateways expect).</summary>
+    /// <summary>
+    /// Sends DTMF as RFC 4733 telephone-events in the media (what browsers and gateways expect), at
+    /// once: throws when the media is not up yet. <see cref="SendDtmfAsync"/> waits for it.
+    /// </summary>
     public void SendDtmf(string digits, TimeSpan? duration = null, TimeSpan? gap = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(digits);
         _media.SendDtmf(digits, duration ?? TimeSpan.FromMilliseconds(120), gap ?? TimeSpan.FromMilliseconds(80));
+    }
+
+    /// <summary>
+    /// Sends DTMF as RFC 4733 telephone-events once the peer can hear them: waits for the media to
+    /// connect and for the first audio packets from the peer (its jitter buffer drops events that
+    /// arrive before its audio starts), at most <paramref name="maxWait"/> (5 s by default).
+    /// </summary>
+    public async Task SendDtmfAsync(string digits, TimeSpan? duration = null, TimeSpan? gap = null, TimeSpan? maxWait = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(digits);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        timeout.CancelAfter(maxWait ?? TimeSpan.FromSeconds(5));
+        try
+        {
+            await MediaConnected.WaitAsync(timeout.Token).ConfigureAwait(false);
+            while (!_media.CanSendDtmf || (await _media.GetStatsAsync(timeout.Token).ConfigureAwait(false)).InboundRtp.Sum(s => s.PacketsReceived ?? 0) == 0)
+                await Task.Delay(20, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_lifetime.IsCancellationRequested)
+        {
+            // Waited long enough: try anyway, and let the sender say why it cannot.
+        }
+        SendDtmf(digits, duration, gap);
     }
 
     /// <summary>Mutes our microphone in this call (the peer hears silence); no signalling.</summary>
@@ -160,6 +201,7 @@ public sealed partial class Call : IAsyncDisposable
         _ua.Forget(this);
         _lifetime.Cancel();
         _established.TrySetException(new CallFailedException(end));
+        _mediaConnected.TrySetException(new CallFailedException(end));
         _ended.TrySetResult(end);
         Raise(StateChanged, new CallStateChangedEventArgs(previous, CallState.Ended, end));
         _ = ReleaseMediaAsync();

@@ -103,6 +103,9 @@ internal sealed class WebRtcMediaSession : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether DTMF can be sent now (telephone-event negotiated, sending).</summary>
+    public bool CanSendDtmf => _track?.Dtmf.CanInsertDtmf == true;
+
     /// <summary>Sends DTMF as RFC 4733 telephone-events; throws when none was negotiated or the call is not sending.</summary>
     public void SendDtmf(string tones, TimeSpan duration, TimeSpan gap)
     {
