@@ -103,6 +103,38 @@ public sealed class PulseAudioDeviceTests(ITestOutputHelper output)
         Assert.True(MedianFraction(pump.LastSeconds(0, 0.5), PulseAudioServer.ToneHz) < 0.2, "the lost source's tone is still heard");
     }
 
+    [Fact]
+    public async Task AnEchoThroughTheSoundServerIsCancelled()
+    {
+        // The microphone is the sink's monitor: everything A's speaker plays comes straight back
+        // into A's microphone, delayed only by the sound server's buffers — a real echo path whose
+        // delay the device reports with every frame (AEC3 also estimates it itself).
+        using var server = new PulseAudioServer();
+        short[] speech = Echo.SpeechSynthesizer.Speak(Echo.EchoScenario.FarVoice, Echo.EchoScenario.FarText, 48000);
+        var echoOnly = AudioProcessingOptions.Disabled with { EchoCancellation = true };
+        await using var call = await AudioCall.StartAsync(
+            new PeerConnectionFactoryOptions { AudioDevice = AudioDeviceKind.Virtual, AudioProcessing = AudioProcessingOptions.Disabled },
+            new PeerConnectionFactoryOptions
+            {
+                AudioDevice = AudioDeviceKind.PulseAudio,
+                AudioServer = server.Server,
+                InputDevice = PulseAudioServer.Sink + ".monitor",
+                OutputDevice = PulseAudioServer.Sink,
+                AudioProcessing = echoOnly,
+            });
+        await using var room = new Echo.EchoRoom(call.CallerFactory.VirtualAudio!, null, speech);
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        double on = await room.ReturnGainDbAsync(TimeSpan.FromSeconds(6));
+        call.CalleeFactory.SetAudioProcessing(AudioProcessingOptions.Disabled);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        double off = await room.ReturnGainDbAsync(TimeSpan.FromSeconds(6));
+
+        output.WriteLine($"through PulseAudio: the talker's own voice returned at {off:F1} dB with AEC off, {on:F1} dB with AEC on: attenuation {off - on:F1} dB");
+        Assert.True(off > -10, $"without AEC the sink monitor must return the voice loudly ({off:F1} dB)");
+        Assert.True(off - on >= 20, $"AEC attenuated the sound server's echo by only {off - on:F1} dB");
+    }
+
     // The tone's share of the energy in 50 ms blocks, median over the blocks: one block that spans a
     // buffer boundary of the sound server (a phase jump) does not decide the result.
     private static double MedianFraction(short[] samples, double hz)
