@@ -57,34 +57,38 @@ void OnServerInfo(pa_context*, const pa_server_info* info, void* user) {
   state->pending--;
 }
 
-// Owns a main loop and a context; frees them in the right order on every path.
+// Owns a main loop and a context; frees them in the right order on every path, a constructor
+// that throws included (members are unique_ptrs, destroyed context first).
+struct ContextDeleter {
+  void operator()(pa_context* c) const {
+    pa_context_disconnect(c);
+    pa_context_unref(c);
+  }
+};
+struct MainloopDeleter {
+  void operator()(pa_mainloop* m) const { pa_mainloop_free(m); }
+};
+
 class Connection {
  public:
   explicit Connection(const std::string& server) {
-    loop_ = pa_mainloop_new();
-    if (loop_ == nullptr) throw Error(DT_ERROR_AUDIO_DEVICE, "PulseAudio: cannot create a main loop");
-    context_ = pa_context_new(pa_mainloop_get_api(loop_), "Dialtone");
-    if (context_ == nullptr) throw Error(DT_ERROR_AUDIO_DEVICE, "PulseAudio: cannot create a context");
-    if (pa_context_connect(context_, server.empty() ? nullptr : server.c_str(), PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0) {
+    loop_.reset(pa_mainloop_new());
+    if (!loop_) throw Error(DT_ERROR_AUDIO_DEVICE, "PulseAudio: cannot create a main loop");
+    context_.reset(pa_context_new(pa_mainloop_get_api(loop_.get()), "Dialtone"));
+    if (!context_) throw Error(DT_ERROR_AUDIO_DEVICE, "PulseAudio: cannot create a context");
+    if (pa_context_connect(context_.get(), server.empty() ? nullptr : server.c_str(), PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0) {
       throw Failure("cannot connect to", server);
     }
     RunUntil([&] {
-      pa_context_state_t state = pa_context_get_state(context_);
+      pa_context_state_t state = pa_context_get_state(context_.get());
       if (!PA_CONTEXT_IS_GOOD(state)) throw Failure("cannot connect to", server);
       return state == PA_CONTEXT_READY;
     }, server);
   }
-  ~Connection() {
-    if (context_ != nullptr) {
-      pa_context_disconnect(context_);
-      pa_context_unref(context_);
-    }
-    if (loop_ != nullptr) pa_mainloop_free(loop_);
-  }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  pa_context* context() const { return context_; }
+  pa_context* context() const { return context_.get(); }
 
   // Iterates the loop without blocking until `done()` or the timeout.
   template <typename Done>
@@ -94,21 +98,21 @@ class Connection {
       if (std::chrono::steady_clock::now() > deadline) {
         throw Error(DT_ERROR_AUDIO_DEVICE, "PulseAudio server " + Describe(server) + " did not answer within 5 s");
       }
-      if (pa_mainloop_iterate(loop_, 0, nullptr) < 0) throw Failure("lost", server);
+      if (pa_mainloop_iterate(loop_.get(), 0, nullptr) < 0) throw Failure("lost", server);
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }
 
   Error Failure(const char* what, const std::string& server) const {
     return Error(DT_ERROR_AUDIO_DEVICE, std::string("PulseAudio: ") + what + " server " + Describe(server) + ": " +
-                                            pa_strerror(pa_context_errno(context_)));
+                                            pa_strerror(pa_context_errno(context_.get())));
   }
 
   static std::string Describe(const std::string& server) { return server.empty() ? "(default)" : "'" + server + "'"; }
 
  private:
-  pa_mainloop* loop_ = nullptr;
-  pa_context* context_ = nullptr;
+  std::unique_ptr<pa_mainloop, MainloopDeleter> loop_;
+  std::unique_ptr<pa_context, ContextDeleter> context_;  // declared last: destroyed first
 };
 
 // ---- The device module. --------------------------------------------------------------------------
