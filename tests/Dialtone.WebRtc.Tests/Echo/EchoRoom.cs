@@ -4,8 +4,8 @@ namespace Dialtone.WebRtc.Tests.Echo;
 
 /// <summary>
 /// Drives virtual devices every 10 ms: A's microphone plays the speech in a loop; when B is given,
-/// whatever B's loudspeaker plays goes back into B's microphone <c>echoDelayMs</c> later at
-/// <c>echoGain</c> (sample for sample, so the echo path is fixed), with noise. Accumulates the
+/// whatever B's loudspeaker plays goes back into B's microphone about <c>echoDelayMs</c> later
+/// (plus up to 40 ms of FIFO) at <c>echoGain</c>, with noise. Accumulates the
 /// power A sent and the power A received. (Without B, the echo path is elsewhere, e.g. a sound server.)
 /// </summary>
 public sealed class EchoRoom : IAsyncDisposable
@@ -17,6 +17,7 @@ public sealed class EchoRoom : IAsyncDisposable
     private readonly VirtualAudioDevice? b;
     private readonly short[] speech;
     private readonly double echoGain;
+    private readonly int echoDelaySamples;
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
     private readonly Lock gate = new();
@@ -34,7 +35,8 @@ public sealed class EchoRoom : IAsyncDisposable
         this.b = b;
         this.speech = speech;
         this.echoGain = echoGain;
-        for (int i = 0; i < echoDelayMs * Rate / 1000; i++)
+        echoDelaySamples = echoDelayMs * Rate / 1000;
+        for (int i = 0; i < echoDelaySamples; i++)
         {
             echoLine.Enqueue(0);
         }
@@ -119,17 +121,36 @@ public sealed class EchoRoom : IAsyncDisposable
                 }
             }
 
-            // B's loudspeaker -> delay line -> B's microphone, sample for sample.
-            while (b is not null && (n = b.PullPlayout(pulled)) > 0)
+            // B's loudspeaker -> delay line -> B's microphone. The echo path's delay must stay
+            // bounded on a loaded machine: a late tick must not add its lateness to the path for
+            // good (it could leave AEC3's delay search range). So the delay line is trimmed back to
+            // its nominal length, and B's microphone gets at most two frames per tick (after a
+            // stall its FIFO runs dry, i.e. silence, instead of holding a backlog).
+            if (b is not null)
             {
-                for (int i = 0; i < n; i++)
+                while ((n = b.PullPlayout(pulled)) > 0)
                 {
-                    echoLine.Enqueue(pulled[i]);
-                    double echo = echoGain * echoLine.Dequeue();
-                    mic[i] = (short)Math.Clamp(Math.Round(echo + 10 * Noise()), short.MinValue, short.MaxValue);
+                    for (int i = 0; i < n; i++)
+                    {
+                        echoLine.Enqueue(pulled[i]);
+                    }
                 }
 
-                b.PushCapture(mic.AsSpan(0, n));
+                while (echoLine.Count > echoDelaySamples + Frame * 3)
+                {
+                    echoLine.Dequeue();
+                }
+
+                for (long f = 0; f < Math.Min(due, 2) && echoLine.Count >= Frame; f++)
+                {
+                    for (int i = 0; i < Frame; i++)
+                    {
+                        double echo = echoGain * echoLine.Dequeue();
+                        mic[i] = (short)Math.Clamp(Math.Round(echo + 10 * Noise()), short.MinValue, short.MaxValue);
+                    }
+
+                    b.PushCapture(mic.AsSpan(0, Frame));
+                }
             }
         }
     }
