@@ -123,7 +123,7 @@ public sealed class EchoRoom : IAsyncDisposable
 
             // B's loudspeaker -> delay line -> B's microphone. The echo path's delay must stay
             // bounded on a loaded machine: a late tick must not add its lateness to the path for
-            // good (it could leave AEC3's delay search range). So the delay line is trimmed back to
+            // good (it could grow past the delays AEC3 searches). So the delay line is trimmed back to
             // its nominal length, and B's microphone gets at most two frames per tick (after a
             // stall its FIFO runs dry, i.e. silence, instead of holding a backlog).
             if (b is not null)
