@@ -541,6 +541,16 @@ internal static unsafe partial class WebRtcShim
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_factory_set_callbacks(DtFactory* factory, DtFactoryCallbacks* callbacks, void* user_data);
 
+    /// <summary>DT_AUDIO_DEVICE_PULSEAUDIO only (DT_ERROR_NOT_SUPPORTED for other devices): a software volume 0.0..1.0 for the microphone (applied to captured audio before processing and sending) or the speaker (applied to what is played), and mute (silence in that direction; the call goes on and the volume is kept). Both take effect on the next 10 ms frame; the sound server's own volume is left alone.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_factory_set_audio_device_volume")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_factory_set_audio_device_volume(DtFactory* factory, DtAudioDirection direction, float volume);
+
+    /// <summary><c>dt_factory_set_audio_device_muted</c></summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_factory_set_audio_device_muted")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_factory_set_audio_device_muted(DtFactory* factory, DtAudioDirection direction, byte muted);
+
     /// <summary>Lists the sources (DT_AUDIO_DIRECTION_INPUT, monitors of sinks included: their id ends in ".monitor") or sinks (OUTPUT) of a PulseAudio server (`server` NULL or "": the default), calling `callback` on the calling thread once per device before returning. DT_ERROR_AUDIO_DEVICE when the server cannot be reached within 5 s.</summary>
     [LibraryImport(LibraryName, EntryPoint = "dt_audio_devices_list", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]

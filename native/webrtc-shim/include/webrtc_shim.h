@@ -207,6 +207,14 @@ typedef struct dt_factory_callbacks {
  * of these callbacks (DT_ERROR_INVALID_STATE). */
 DT_API int32_t dt_factory_set_callbacks(dt_factory* factory, const dt_factory_callbacks* callbacks, void* user_data);
 
+/* DT_AUDIO_DEVICE_PULSEAUDIO only (DT_ERROR_NOT_SUPPORTED for other devices): a software volume
+ * 0.0..1.0 for the microphone (applied to captured audio before processing and sending) or the
+ * speaker (applied to what is played), and mute (silence in that direction; the call goes on and
+ * the volume is kept). Both take effect on the next 10 ms frame; the sound server's own volume is
+ * left alone. */
+DT_API int32_t dt_factory_set_audio_device_volume(dt_factory* factory, dt_audio_direction direction, float volume);
+DT_API int32_t dt_factory_set_audio_device_muted(dt_factory* factory, dt_audio_direction direction, bool muted);
+
 /* One device of dt_audio_devices_list: `id` is the PulseAudio name, `description` the human one;
  * both borrowed for the call. */
 typedef void (*dt_audio_device_callback)(void* user_data, const char* id, const char* description, bool is_default);

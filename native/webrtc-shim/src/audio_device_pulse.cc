@@ -122,10 +122,11 @@ std::string PulseError(int error) { return pa_strerror(error); }
 class PulseAudioDevice : public webrtc::AudioDeviceModule {
  public:
   PulseAudioDevice(PulseDeviceConfig config, std::string input_id, std::string output_id,
-                   AudioDeviceErrorHandler on_error)
+                   std::shared_ptr<DeviceLevels> levels, AudioDeviceErrorHandler on_error)
       : config_(std::move(config)),
         input_id_(std::move(input_id)),
         output_id_(std::move(output_id)),
+        levels_(std::move(levels)),
         on_error_(std::move(on_error)),
         frame_samples_(config_.sample_rate_hz / 100) {}
 
@@ -316,6 +317,15 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
     return stream;
   }
 
+  // The application's software volume and mute, applied in place.
+  static void ApplyLevel(std::vector<int16_t>& frame, bool muted, float volume) {
+    if (muted) {
+      std::fill(frame.begin(), frame.end(), int16_t{0});
+    } else if (volume != 1.0f) {
+      for (int16_t& sample : frame) sample = static_cast<int16_t>(static_cast<float>(sample) * volume);
+    }
+  }
+
   void ReportLost(dt_audio_direction direction, const std::string& message) {
     if (on_error_) on_error_(direction, message);
   }
@@ -346,6 +356,7 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
         next += std::chrono::milliseconds(10);
         std::this_thread::sleep_until(next);
       }
+      ApplyLevel(frame, levels_->input_muted.load(), levels_->input_volume.load());
       Deliver(frame, record_delay_ms);
     }
     if (stream != nullptr) pa_simple_free(stream);
@@ -380,6 +391,7 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
         }
       }
       if (got < frame_samples_) std::fill(frame.begin() + got * config_.channels, frame.end(), int16_t{0});
+      ApplyLevel(frame, levels_->output_muted.load(), levels_->output_volume.load());
       if (stream != nullptr) {
         int code = 0;
         if (pa_simple_write(stream, frame.data(), frame.size() * sizeof(int16_t), &code) < 0) {
@@ -404,6 +416,7 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
   const PulseDeviceConfig config_;
   const std::string input_id_;
   const std::string output_id_;
+  const std::shared_ptr<DeviceLevels> levels_;
   const AudioDeviceErrorHandler on_error_;
   const size_t frame_samples_;
 
@@ -426,9 +439,16 @@ std::string Resolve(const std::vector<PulseDeviceInfo>& devices, const std::stri
   for (const auto& d : devices) {
     if (d.id == wanted) return d.id;
   }
+  const PulseDeviceInfo* by_description = nullptr;
   for (const auto& d : devices) {
-    if (d.description == wanted) return d.id;
+    if (d.description != wanted) continue;
+    if (by_description != nullptr) {
+      throw Error(DT_ERROR_AUDIO_DEVICE, std::string("more than one PulseAudio ") + kind + " is described as '" + wanted +
+                                             "' (" + by_description->id + ", " + d.id + "): choose one by id");
+    }
+    by_description = &d;
   }
+  if (by_description != nullptr) return by_description->id;
   std::string known;
   for (const auto& d : devices) known += (known.empty() ? "" : ", ") + d.id;
   throw Error(DT_ERROR_AUDIO_DEVICE, std::string("no PulseAudio ") + kind + " named '" + wanted + "' (available: " + known + ")");
@@ -464,10 +484,12 @@ std::vector<PulseDeviceInfo> ListPulseDevices(const std::string& server, dt_audi
 }
 
 rtc::scoped_refptr<webrtc::AudioDeviceModule> CreatePulseAudioDevice(const PulseDeviceConfig& config,
+                                                                    std::shared_ptr<DeviceLevels> levels,
                                                                     AudioDeviceErrorHandler on_error) {
   std::string input = Resolve(ListPulseDevices(config.server, DT_AUDIO_DIRECTION_INPUT), config.input, "source");
   std::string output = Resolve(ListPulseDevices(config.server, DT_AUDIO_DIRECTION_OUTPUT), config.output, "sink");
-  return rtc::make_ref_counted<PulseAudioDevice>(config, std::move(input), std::move(output), std::move(on_error));
+  return rtc::make_ref_counted<PulseAudioDevice>(config, std::move(input), std::move(output), std::move(levels),
+                                                 std::move(on_error));
 }
 
 }  // namespace dt

@@ -2,7 +2,9 @@
 // shim's own AudioDeviceModule, because this libwebrtc is built without its Linux device modules.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <functional>
 #include <string>
 #include <vector>
@@ -34,9 +36,18 @@ struct PulseDeviceConfig {
   uint32_t channels = 1;
 };
 
+// Software volume and mute per direction, set by the application, read by the audio threads.
+struct DeviceLevels {
+  std::atomic<float> input_volume{1.0f};
+  std::atomic<float> output_volume{1.0f};
+  std::atomic<bool> input_muted{false};
+  std::atomic<bool> output_muted{false};
+};
+
 // Resolves the devices (DT_ERROR_AUDIO_DEVICE for an unreachable server or an unknown device) and
 // creates the module. Streams open when libwebrtc starts recording/playout.
 rtc::scoped_refptr<webrtc::AudioDeviceModule> CreatePulseAudioDevice(const PulseDeviceConfig& config,
+                                                                    std::shared_ptr<DeviceLevels> levels,
                                                                     AudioDeviceErrorHandler on_error);
 
 }  // namespace dt

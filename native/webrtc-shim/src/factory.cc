@@ -58,7 +58,8 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
       pulse.channels = channels;
       // The slot, not the factory, is captured: the device may outlive the application's handle.
       std::shared_ptr<CallbackSlot<dt_factory_callbacks>> events = factory->events_;
-      factory->audio_device_ = CreatePulseAudioDevice(pulse, [events](dt_audio_direction direction, const std::string& message) {
+      factory->device_levels_ = std::make_shared<DeviceLevels>();
+      factory->audio_device_ = CreatePulseAudioDevice(pulse, factory->device_levels_, [events](dt_audio_direction direction, const std::string& message) {
         events->Fire([&](const dt_factory_callbacks& cb, void* user_data) {
           if (cb.on_audio_device_error != nullptr) cb.on_audio_device_error(user_data, direction, message.c_str());
         });
@@ -105,6 +106,11 @@ void Factory::SetAudioProcessing(const dt_audio_processing_options& options) {
   ApplyAudioProcessing(*audio_processing_, options);
 }
 
+DeviceLevels& Factory::device_levels() const {
+  if (!device_levels_) throw Error(DT_ERROR_NOT_SUPPORTED, "volume and mute need DT_AUDIO_DEVICE_PULSEAUDIO");
+  return *device_levels_;
+}
+
 VirtualAudioIo& Factory::virtual_io() const {
   if (!virtual_io_) throw Error(DT_ERROR_INVALID_STATE, "the factory's audio device is not DT_AUDIO_DEVICE_VIRTUAL");
   return *virtual_io_;
@@ -134,6 +140,25 @@ DT_API int32_t dt_factory_release(dt_factory* factory) {
     }
     dt::Unregister<Factory>(factory);  // peer connections keep their own reference
     f->events_gate().CloseAndDrain();  // ... but the application hears nothing more from it
+    return DT_OK;
+  });
+}
+
+DT_API int32_t dt_factory_set_audio_device_volume(dt_factory* factory, dt_audio_direction direction, float volume) {
+  return Guard(__func__, [&] {
+    dt_audio_direction d = dt::CheckedEnum(direction, DT_AUDIO_DIRECTION_INPUT, DT_AUDIO_DIRECTION_OUTPUT, "direction");
+    if (!(volume >= 0.0f && volume <= 1.0f)) throw dt::Error(DT_ERROR_INVALID_ARGUMENT, "volume must be 0.0..1.0");
+    dt::DeviceLevels& levels = dt::Lookup<Factory>(factory)->device_levels();
+    (d == DT_AUDIO_DIRECTION_INPUT ? levels.input_volume : levels.output_volume).store(volume);
+    return DT_OK;
+  });
+}
+
+DT_API int32_t dt_factory_set_audio_device_muted(dt_factory* factory, dt_audio_direction direction, bool muted) {
+  return Guard(__func__, [&] {
+    dt_audio_direction d = dt::CheckedEnum(direction, DT_AUDIO_DIRECTION_INPUT, DT_AUDIO_DIRECTION_OUTPUT, "direction");
+    dt::DeviceLevels& levels = dt::Lookup<Factory>(factory)->device_levels();
+    (d == DT_AUDIO_DIRECTION_INPUT ? levels.input_muted : levels.output_muted).store(muted);
     return DT_OK;
   });
 }

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "api/peer_connection_interface.h"
+#include "audio_device_pulse.h"
 #include "audio_device_virtual.h"
 #include "callback_gate.h"
 #include "handles.h"
@@ -36,6 +37,9 @@ class Factory {
   // The virtual device's FIFOs; throws DT_ERROR_INVALID_STATE for other devices.
   VirtualAudioIo& virtual_io() const;
 
+  // The PulseAudio device's software volume and mute; throws DT_ERROR_NOT_SUPPORTED for other devices.
+  DeviceLevels& device_levels() const;
+
   // Device events (dt_factory_set_callbacks); the gate closes when the application releases the
   // factory, although peer connections may keep the device running.
   CallbackSlot<dt_factory_callbacks>& events() const { return *events_; }
@@ -53,6 +57,7 @@ class Factory {
   std::unique_ptr<rtc::Thread> worker_thread_;
   std::unique_ptr<rtc::Thread> signaling_thread_;
   std::shared_ptr<VirtualAudioIo> virtual_io_;
+  std::shared_ptr<DeviceLevels> device_levels_;
   rtc::scoped_refptr<webrtc::AudioDeviceModule> audio_device_;
   std::mutex processing_mutex_;
   rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing_;

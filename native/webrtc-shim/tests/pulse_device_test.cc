@@ -182,3 +182,14 @@ TEST(PulseDevice, ARealServerCarriesTheSourceToThePeerAndItsLossIsReported) {
   EXPECT_EQ(errors.input.load(), 1);
   EXPECT_EQ(errors.output.load(), 1);
 }
+
+TEST(PulseDevice, VolumeAndMuteAreValidatedAndNeedThePulseAudioDevice) {
+  dt_factory_options options = VirtualDeviceOptions();
+  dt_factory* factory = nullptr;
+  ASSERT_EQ(dt_factory_create(&options, &factory), DT_OK) << LastError();
+  EXPECT_EQ(dt_factory_set_audio_device_volume(factory, DT_AUDIO_DIRECTION_INPUT, 0.5f), DT_ERROR_NOT_SUPPORTED);
+  EXPECT_EQ(dt_factory_set_audio_device_muted(factory, DT_AUDIO_DIRECTION_OUTPUT, true), DT_ERROR_NOT_SUPPORTED);
+  EXPECT_EQ(dt_factory_set_audio_device_volume(factory, DT_AUDIO_DIRECTION_INPUT, 1.5f), DT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(dt_factory_set_audio_device_volume(factory, static_cast<dt_audio_direction>(5), 0.5f), DT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(dt_factory_release(factory), DT_OK);
+}

@@ -15,6 +15,10 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
 {
     private readonly FactoryHandle handle;
     private GCHandle events;
+    private double microphoneVolume = 1;
+    private double speakerVolume = 1;
+    private bool microphoneMuted;
+    private bool speakerMuted;
     private volatile bool disposed;
     private AudioProcessingOptions audioProcessing;
 
@@ -107,6 +111,37 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
     }
 
     /// <summary>
+    /// <see cref="AudioDeviceKind.PulseAudio"/> only: software volume of the microphone (0..1, applied
+    /// before processing and sending). The sound server's own volume is left alone.
+    /// </summary>
+    public double MicrophoneVolume
+    {
+        get => Volatile.Read(ref microphoneVolume);
+        set => Volatile.Write(ref microphoneVolume, SetVolume(AudioDeviceDirection.Input, value));
+    }
+
+    /// <summary><see cref="AudioDeviceKind.PulseAudio"/> only: software volume of the speaker (0..1).</summary>
+    public double SpeakerVolume
+    {
+        get => Volatile.Read(ref speakerVolume);
+        set => Volatile.Write(ref speakerVolume, SetVolume(AudioDeviceDirection.Output, value));
+    }
+
+    /// <summary><see cref="AudioDeviceKind.PulseAudio"/> only: the microphone captures silence (the calls go on).</summary>
+    public bool MicrophoneMuted
+    {
+        get => Volatile.Read(ref microphoneMuted);
+        set => Volatile.Write(ref microphoneMuted, SetMuted(AudioDeviceDirection.Input, value));
+    }
+
+    /// <summary><see cref="AudioDeviceKind.PulseAudio"/> only: nothing is played (the calls go on).</summary>
+    public bool SpeakerMuted
+    {
+        get => Volatile.Read(ref speakerMuted);
+        set => Volatile.Write(ref speakerMuted, SetMuted(AudioDeviceDirection.Output, value));
+    }
+
+    /// <summary>
     /// The audio device stopped working (unplugged, sound server gone); calls go on with silence in
     /// that direction. Raised on a thread-pool thread; not raised once <see cref="Dispose"/> returned.
     /// </summary>
@@ -120,6 +155,31 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
         {
             events.Free();
         }
+    }
+
+    private double SetVolume(AudioDeviceDirection direction, double volume)
+    {
+        if (!(volume >= 0 && volume <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(volume), volume, "must be 0..1");
+        }
+
+        using (new HandleScope(handle))
+        {
+            ThrowHelper.ThrowIfFailed(WebRtcShim.dt_factory_set_audio_device_volume(handle.Pointer, (DtAudioDirection)direction, (float)volume), "dt_factory_set_audio_device_volume");
+        }
+
+        return volume;
+    }
+
+    private bool SetMuted(AudioDeviceDirection direction, bool muted)
+    {
+        using (new HandleScope(handle))
+        {
+            ThrowHelper.ThrowIfFailed(WebRtcShim.dt_factory_set_audio_device_muted(handle.Pointer, (DtAudioDirection)direction, muted ? (byte)1 : (byte)0), "dt_factory_set_audio_device_muted");
+        }
+
+        return muted;
     }
 
     // Runs on the device's audio thread: copy, hand over to the thread pool, return.

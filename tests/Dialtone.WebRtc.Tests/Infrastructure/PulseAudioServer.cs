@@ -5,13 +5,15 @@ namespace Dialtone.WebRtc.Tests.Infrastructure;
 /// <summary>
 /// A private PulseAudio server for one test (Debian pulseaudio, installed by
 /// tests/infra/install-audio.sh): its own runtime folder and socket, a null sink "dt_sink" (the
-/// default sink, whose monitor records what is played to it) and a sine source "dt_tone" (the
-/// default source) at <see cref="ToneHz"/>. Killed and cleaned up on dispose.
+/// default sink, whose monitor records what is played to it) and a microphone fed a sine at
+/// <see cref="ToneHz"/>: module-sine plays into a second null sink "dt_tone" whose monitor
+/// "dt_tone.monitor" is the default source. (module-sine-source would be simpler but runs with a
+/// fixed 2 s latency and delivers its audio in bursts.) Killed and cleaned up on dispose.
 /// </summary>
 public sealed class PulseAudioServer : IDisposable
 {
     public const string Sink = "dt_sink";
-    public const string Source = "dt_tone";
+    public const string Source = "dt_tone.monitor";
     public const double ToneHz = 440;
 
     private readonly string folder;
@@ -25,8 +27,9 @@ public sealed class PulseAudioServer : IDisposable
         string script = Path.Combine(folder, "test.pa");
         File.WriteAllText(script, $"""
             load-module module-native-protocol-unix auth-anonymous=1 socket={socket}
-            load-module module-null-sink sink_name={Sink} rate=48000 channels=1
-            load-module module-sine-source source_name={Source} frequency={ToneHz} rate=48000
+            load-module module-null-sink sink_name={Sink} rate=48000 channels=1 sink_properties=device.description=Dialtone-test-speaker
+            load-module module-null-sink sink_name=dt_tone rate=48000 channels=1 sink_properties=device.description=Dialtone-test-tone
+            load-module module-sine sink=dt_tone frequency={ToneHz}
             set-default-sink {Sink}
             set-default-source {Source}
             """);
@@ -86,13 +89,40 @@ public sealed class PulseAudioServer : IDisposable
         }
 
         using var parec = Process.Start(start) ?? throw new InvalidOperationException("parec did not start");
-        var bytes = new MemoryStream();
-        var copy = parec.StandardOutput.BaseStream.CopyToAsync(bytes);
+        // Recording starts with parec's first bytes (it may take a while to connect on a loaded machine).
+        var bytes = new List<byte>();
+        var firstData = new ManualResetEventSlim();
+        var reader = Task.Run(() =>
+        {
+            var buffer = new byte[4800];
+            int n;
+            while ((n = parec.StandardOutput.BaseStream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                lock (bytes)
+                {
+                    bytes.AddRange(buffer.AsSpan(0, n));
+                }
+
+                firstData.Set();
+            }
+        });
+        firstData.Wait(TimeSpan.FromSeconds(10));
+        int start0;
+        lock (bytes)
+        {
+            start0 = bytes.Count;
+        }
+
         Thread.Sleep(duration);
+        byte[] data;
+        lock (bytes)
+        {
+            data = bytes.Skip(start0).Take(bytes.Count - start0).ToArray();
+        }
+
         parec.Kill();
         parec.WaitForExit(5000);
-        copy.Wait(TimeSpan.FromSeconds(5));
-        byte[] data = bytes.ToArray();
+        reader.Wait(TimeSpan.FromSeconds(5));
         var samples = new short[data.Length / 2];
         Buffer.BlockCopy(data, 0, samples, 0, samples.Length * 2);
         return samples;
