@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "audio_device_pulse.h"
 #include "audio_processing.h"
 #include "errors.h"
 #include "log_sink.h"
@@ -35,7 +36,7 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
     }
   });
   factory->device_task_queues_ = compat::CreateTaskQueueFactory();
-  switch (CheckedEnum(options.audio_device, DT_AUDIO_DEVICE_NONE, DT_AUDIO_DEVICE_WAV_FILE, "audio_device")) {
+  switch (CheckedEnum(options.audio_device, DT_AUDIO_DEVICE_NONE, DT_AUDIO_DEVICE_PULSEAUDIO, "audio_device")) {
     case DT_AUDIO_DEVICE_NONE:
       factory->audio_device_ = CreateSilentAudioDevice(factory->device_task_queues_.get());
       break;
@@ -48,6 +49,22 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
           factory->device_task_queues_.get(), options.wav_input_path ? options.wav_input_path : "", options.wav_loop_input,
           options.wav_output_path ? options.wav_output_path : "", rate, channels);
       break;
+    case DT_AUDIO_DEVICE_PULSEAUDIO: {
+      PulseDeviceConfig pulse;
+      pulse.server = options.audio_server ? options.audio_server : "";
+      pulse.input = options.input_device ? options.input_device : "";
+      pulse.output = options.output_device ? options.output_device : "";
+      pulse.sample_rate_hz = rate;
+      pulse.channels = channels;
+      // The slot, not the factory, is captured: the device may outlive the application's handle.
+      std::shared_ptr<CallbackSlot<dt_factory_callbacks>> events = factory->events_;
+      factory->audio_device_ = CreatePulseAudioDevice(pulse, [events](dt_audio_direction direction, const std::string& message) {
+        events->Fire([&](const dt_factory_callbacks& cb, void* user_data) {
+          if (cb.on_audio_device_error != nullptr) cb.on_audio_device_error(user_data, direction, message.c_str());
+        });
+      });
+      break;
+    }
   }
   if (!factory->audio_device_) throw Error(DT_ERROR_AUDIO_DEVICE, "the audio device could not be created");
   factory->audio_processing_ = CreateAudioProcessing(processing);
@@ -111,7 +128,19 @@ DT_API int32_t dt_factory_create(const dt_factory_options* options, dt_factory**
 
 DT_API int32_t dt_factory_release(dt_factory* factory) {
   return Guard(__func__, [&] {
+    auto f = dt::Lookup<Factory>(factory);
+    if (f->events_gate().InsideOnThisThread()) {
+      throw dt::Error(DT_ERROR_INVALID_STATE, "dt_factory_release called from one of the factory's own callbacks");
+    }
     dt::Unregister<Factory>(factory);  // peer connections keep their own reference
+    f->events_gate().CloseAndDrain();  // ... but the application hears nothing more from it
+    return DT_OK;
+  });
+}
+
+DT_API int32_t dt_factory_set_callbacks(dt_factory* factory, const dt_factory_callbacks* callbacks, void* user_data) {
+  return Guard(__func__, [&] {
+    dt::Lookup<Factory>(factory)->events().Set(callbacks, user_data, "dt_factory_callbacks");
     return DT_OK;
   });
 }
