@@ -9,6 +9,18 @@ namespace Dialtone.Sip.Transport;
 /// </summary>
 public sealed record SipEndPoint(SipTransportKind Kind, IPEndPoint Address, string? ConnectionId = null)
 {
+    /// <summary>
+    /// The DNS name this address was resolved from (RFC 3263), used for TLS server name indication
+    /// and certificate verification when a new connection is opened. It is a hint, not part of
+    /// the endpoint's identity: two endpoints differing only in host name are equal.
+    /// </summary>
+    public string? HostName { get; init; }
+
+    public bool Equals(SipEndPoint? other) =>
+        other is not null && Kind == other.Kind && Address.Equals(other.Address) && ConnectionId == other.ConnectionId;
+
+    public override int GetHashCode() => HashCode.Combine(Kind, Address, ConnectionId);
+
     public override string ToString() =>
         ConnectionId is null ? $"{Kind.ViaToken()}:{Address}" : $"{Kind.ViaToken()}:{Address}#{ConnectionId}";
 }

@@ -1,0 +1,215 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Dialtone.Sip.Transport;
+
+/// <summary>
+/// One TCP or TLS connection: a read loop that frames messages, serialized writes, and (when we
+/// opened it) RFC 5626 CRLF keep-alives whose missing pong declares the flow dead.
+/// </summary>
+internal sealed class SipStreamConnection : IAsyncDisposable
+{
+    private static readonly byte[] Ping = "\r\n\r\n"u8.ToArray();
+    private static readonly byte[] Pong = "\r\n"u8.ToArray();
+
+    private readonly Stream _stream;
+    private readonly SipStreamTransportOptions _options;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly CancellationTokenSource _cts = new();
+    private readonly SipStreamFramer _framer;
+    private readonly Action<SipStreamConnection, ReadOnlySpan<byte>> _onMessage;
+    private readonly Action<SipStreamConnection, Exception?> _onClosed;
+    private TaskCompletionSource? _pongWaiter;
+    private Task _readLoop = Task.CompletedTask;
+    private Task _keepAliveLoop = Task.CompletedTask;
+    private int _closed;
+
+    public SipStreamConnection(
+        Stream stream,
+        SipEndPoint remote,
+        SipStreamTransportOptions options,
+        ILogger logger,
+        Action<SipStreamConnection, ReadOnlySpan<byte>> onMessage,
+        Action<SipStreamConnection, Exception?> onClosed)
+    {
+        _stream = stream;
+        Remote = remote;
+        _options = options;
+        _logger = logger;
+        _onMessage = onMessage;
+        _onClosed = onClosed;
+        _framer = new SipStreamFramer(options.MaxMessageSize);
+    }
+
+    /// <summary>The peer, with this connection's id set.</summary>
+    public SipEndPoint Remote { get; }
+
+    public string Id => Remote.ConnectionId!;
+
+    public IPEndPoint RemoteAddress => Remote.Address;
+
+    public void Start(bool sendKeepAlives)
+    {
+        _readLoop = Task.Run(ReadLoopAsync);
+        if (sendKeepAlives && _options.KeepAliveInterval is { } interval)
+            _keepAliveLoop = Task.Run(() => KeepAliveLoopAsync(interval));
+    }
+
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cts.Token);
+        try
+        {
+            await _writeLock.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SipTransportException($"connection {Remote} is closed");
+        }
+        try
+        {
+            await _stream.WriteAsync(data, linked.Token).ConfigureAwait(false);
+            await _stream.FlushAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException ||
+                                   (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            Close(ex);
+            throw new SipTransportException($"sending to {Remote} failed: {ex.Message}", ex);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        Exception? failure = null;
+        try
+        {
+            while (!_cts.IsCancellationRequested)
+            {
+                var read = await _stream.ReadAsync(_framer.GetReceiveBuffer(), _cts.Token).ConfigureAwait(false);
+                if (read == 0)
+                    break;
+                _framer.Commit(read);
+                await DrainFramesAsync().ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (_cts.IsCancellationRequested)
+        {
+        }
+        catch (SipFramingException ex)
+        {
+            _logger.LogWarning("Dropping connection {Remote}: {Reason}", Remote, ex.Message);
+            failure = ex;
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+        Close(failure);
+    }
+
+    private async ValueTask DrainFramesAsync()
+    {
+        while (true)
+        {
+            var sendPong = false;
+            var done = false;
+            // Frames are handled synchronously (spans cannot cross an await); replies after.
+            switch (_framer.TryRead(out var message))
+            {
+                case SipStreamFrameKind.None:
+                    done = true;
+                    break;
+                case SipStreamFrameKind.Message:
+                    DeliverMessage(message);
+                    break;
+                case SipStreamFrameKind.Ping:
+                    sendPong = true;
+                    break;
+                case SipStreamFrameKind.Pong:
+                    Interlocked.Exchange(ref _pongWaiter, null)?.TrySetResult();
+                    break;
+            }
+            if (done)
+                return;
+            if (sendPong)
+                await SendAsync(Pong, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private void DeliverMessage(ReadOnlySpan<byte> message)
+    {
+        try
+        {
+            _onMessage(this, message);
+        }
+        catch (Exception ex)
+        {
+            // A bug above must not kill the connection's read loop.
+            _logger.LogError(ex, "SIP message handler failed for a message from {Remote}", Remote);
+        }
+    }
+
+    private async Task KeepAliveLoopAsync(TimeSpan interval)
+    {
+        var time = _options.TimeProvider;
+        try
+        {
+            while (!_cts.IsCancellationRequested)
+            {
+                // RFC 5626 §4.4.1: each interval a random value between 80 % and 100 % of the base.
+                var delay = interval * (0.8 + 0.2 * Random.Shared.NextDouble());
+                await Task.Delay(delay, time, _cts.Token).ConfigureAwait(false);
+
+                var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Volatile.Write(ref _pongWaiter, waiter);
+                await SendAsync(Ping, _cts.Token).ConfigureAwait(false);
+                try
+                {
+                    await waiter.Task.WaitAsync(_options.KeepAlivePongTimeout, time, _cts.Token).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    _logger.LogWarning("No keep-alive pong from {Remote} within {Timeout}; flow failed", Remote, _options.KeepAlivePongTimeout);
+                    Close(new SipTransportException($"keep-alive pong from {Remote} not received within {_options.KeepAlivePongTimeout}"));
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_cts.IsCancellationRequested)
+        {
+        }
+        catch (SipTransportException)
+        {
+            // SendAsync already closed the connection.
+        }
+    }
+
+    public void Close(Exception? reason)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+            return;
+        _cts.Cancel();
+        try
+        {
+            _stream.Dispose();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogDebug(ex, "Error disposing connection {Remote}", Remote);
+        }
+        _onClosed(this, reason);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Close(null);
+        await Task.WhenAll(_readLoop, _keepAliveLoop).ConfigureAwait(false);
+        _cts.Dispose();
+    }
+}

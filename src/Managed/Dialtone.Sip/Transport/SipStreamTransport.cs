@@ -1,0 +1,275 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Dialtone.Sip.Transport;
+
+/// <summary>
+/// SIP over TCP or TLS (RFC 3261 §18): client connections opened on demand and reused per remote
+/// address, an optional listener, Content-Length framing with a size cap, and RFC 5626 CRLF
+/// keep-alives on the connections we open.
+/// </summary>
+public sealed class SipStreamTransport : ISipTransport
+{
+    private readonly SipStreamTransportOptions _options;
+    private readonly ILogger _logger;
+    private readonly SipCertificateValidator _validator;
+    private readonly ConcurrentDictionary<string, SipStreamConnection> _byId = new();
+    private readonly ConcurrentDictionary<IPEndPoint, SipStreamConnection> _byAddress = new();
+    private readonly ConcurrentDictionary<IPEndPoint, Lazy<Task<SipStreamConnection>>> _connecting = new();
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly SipHostPort _clientHostPort;
+    private TcpListener? _listener;
+    private Task _acceptLoop = Task.CompletedTask;
+    private long _nextId;
+
+    public SipStreamTransport(SipTransportKind kind, SipStreamTransportOptions? options = null, ILogger<SipStreamTransport>? logger = null)
+    {
+        if (kind is not (SipTransportKind.Tcp or SipTransportKind.Tls))
+            throw new ArgumentException("a stream transport is TCP or TLS", nameof(kind));
+        Kind = kind;
+        _options = options ?? new SipStreamTransportOptions();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _validator = new SipCertificateValidator(_options.Tls);
+        _clientHostPort = new SipHostPort(InvalidHost.Create(), null);
+    }
+
+    public SipTransportKind Kind { get; }
+
+    public SipHostPort LocalHostPort =>
+        _options.AdvertisedHostPort
+        ?? (ListenEndPoint is { } listen ? new SipHostPort(FormatHost(listen.Address), listen.Port) : _clientHostPort);
+
+    /// <summary>The bound listener address, once <see cref="Listen"/> was called.</summary>
+    public IPEndPoint? ListenEndPoint => (IPEndPoint?)_listener?.LocalEndpoint;
+
+    /// <summary>Number of open connections (for tests and diagnostics).</summary>
+    public int ConnectionCount => _byId.Count;
+
+    public event SipFrameReceivedHandler? FrameReceived;
+
+    public event Action<SipEndPoint, Exception?>? ConnectionClosed;
+
+    /// <summary>Accepts incoming connections on <paramref name="endPoint"/> (port 0 picks a free one).</summary>
+    public void Listen(IPEndPoint endPoint)
+    {
+        if (_listener is not null)
+            throw new InvalidOperationException("already listening");
+        if (Kind == SipTransportKind.Tls && _options.Tls.ServerCertificate is null)
+            throw new InvalidOperationException("a TLS listener needs SipTlsOptions.ServerCertificate");
+        var listener = new TcpListener(endPoint);
+        listener.Start();
+        _listener = listener;
+        _acceptLoop = Task.Run(() => AcceptLoopAsync(listener));
+    }
+
+    public async ValueTask SendAsync(SipEndPoint destination, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        if (destination.Kind != Kind)
+            throw new SipTransportException($"a {Kind.ViaToken()} transport cannot send to {destination}");
+
+        SipStreamConnection connection;
+        if (destination.ConnectionId is { } id)
+        {
+            if (!_byId.TryGetValue(id, out connection!))
+                throw new SipTransportException($"connection {destination} is closed");
+        }
+        else
+        {
+            connection = await GetOrConnectAsync(destination, cancellationToken).ConfigureAwait(false);
+        }
+        await connection.SendAsync(message, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SipStreamConnection> GetOrConnectAsync(SipEndPoint destination, CancellationToken cancellationToken)
+    {
+        if (_byAddress.TryGetValue(destination.Address, out var existing))
+            return existing;
+
+        // One connection attempt per remote at a time; concurrent senders share it. The entry
+        // removes itself when the attempt ends, so a failed attempt is never cached.
+        var attempt = _connecting.GetOrAdd(destination.Address,
+            key => new Lazy<Task<SipStreamConnection>>(() => ConnectOnceAsync(key, destination)));
+        return await attempt.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SipStreamConnection> ConnectOnceAsync(IPEndPoint key, SipEndPoint destination)
+    {
+        try
+        {
+            return await ConnectAsync(destination).ConfigureAwait(false);
+        }
+        finally
+        {
+            _connecting.TryRemove(key, out _);
+        }
+    }
+
+    private async Task<SipStreamConnection> ConnectAsync(SipEndPoint destination)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        var socket = new Socket(destination.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream stream;
+        try
+        {
+            await socket.ConnectAsync(destination.Address, timeout.Token).ConfigureAwait(false);
+            stream = new NetworkStream(socket, ownsSocket: true);
+            if (Kind == SipTransportKind.Tls)
+                stream = await AuthenticateAsClientAsync(stream, destination, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or AuthenticationException or OperationCanceledException)
+        {
+            socket.Dispose();
+            var reason = ex is OperationCanceledException ? "timed out" : ex.Message;
+            throw new SipTransportException($"cannot connect to {destination}: {reason}", ex);
+        }
+
+        var connection = Register(stream, destination.Address, destination.HostName);
+        connection.Start(sendKeepAlives: true);
+        return connection;
+    }
+
+    private async Task<Stream> AuthenticateAsClientAsync(Stream inner, SipEndPoint destination, CancellationToken cancellationToken)
+    {
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
+        var host = destination.HostName ?? destination.Address.Address.ToString();
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = host,
+                ClientCertificates = _options.Tls.ClientCertificates,
+                RemoteCertificateValidationCallback = (_, cert, chain, errors) => _validator.Validate(cert, chain, errors),
+            }, cancellationToken).WaitAsync(_options.Tls.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AuthenticationException ex)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new AuthenticationException($"TLS certificate of {host} not accepted ({ex.Message})", ex);
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return ssl;
+    }
+
+    private async Task AcceptLoopAsync(TcpListener listener)
+    {
+        while (!_disposed.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptSocketAsync(_disposed.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_disposed.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                _logger.LogWarning(ex, "Accept failed");
+                continue;
+            }
+            _ = Task.Run(() => AcceptOneAsync(socket));
+        }
+    }
+
+    private async Task AcceptOneAsync(Socket socket)
+    {
+        socket.NoDelay = true;
+        var remote = Normalize((IPEndPoint)socket.RemoteEndPoint!);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (Kind == SipTransportKind.Tls)
+        {
+            var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+                timeout.CancelAfter(_options.Tls.HandshakeTimeout);
+                await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                {
+                    ServerCertificate = _options.Tls.ServerCertificate,
+                }, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogWarning("TLS handshake from {Remote} failed: {Reason}", remote, ex.Message);
+                await ssl.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+            stream = ssl;
+        }
+        // Incoming connections are the peer's flow: it sends the keep-alives, we answer them.
+        Register(stream, remote, hostName: null).Start(sendKeepAlives: false);
+    }
+
+    private SipStreamConnection Register(Stream stream, IPEndPoint remote, string? hostName)
+    {
+        var id = $"{Kind.ViaToken().ToLowerInvariant()}{Interlocked.Increment(ref _nextId)}";
+        var endPoint = new SipEndPoint(Kind, remote, id) { HostName = hostName };
+        var connection = new SipStreamConnection(stream, endPoint, _options, _logger, OnMessage, OnClosed);
+        _byId[id] = connection;
+        _byAddress[remote] = connection;
+        return connection;
+    }
+
+    private void OnMessage(SipStreamConnection connection, ReadOnlySpan<byte> message) =>
+        FrameReceived?.Invoke(this, connection.Remote, message);
+
+    private void OnClosed(SipStreamConnection connection, Exception? reason)
+    {
+        _byId.TryRemove(connection.Id, out _);
+        _byAddress.TryRemove(new KeyValuePair<IPEndPoint, SipStreamConnection>(connection.RemoteAddress, connection));
+        if (!_disposed.IsCancellationRequested)
+        {
+            _logger.LogDebug("Connection {Remote} closed: {Reason}", connection.Remote, reason?.Message ?? "by peer");
+            try
+            {
+                ConnectionClosed?.Invoke(connection.Remote, reason);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "ConnectionClosed handler failed");
+            }
+        }
+        _ = connection.DisposeAsync().AsTask();
+    }
+
+    /// <summary>Closes one connection (e.g. to test flow recovery).</summary>
+    public bool CloseConnection(string connectionId)
+    {
+        if (!_byId.TryGetValue(connectionId, out var connection))
+            return false;
+        connection.Close(null);
+        return true;
+    }
+
+    /// <summary>IPv4 peers seen through a dual-mode socket are reported as plain IPv4, as DNS gives them.</summary>
+    internal static IPEndPoint Normalize(IPEndPoint endPoint) =>
+        endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
+
+    internal static string FormatHost(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed.IsCancellationRequested)
+            return;
+        _disposed.Cancel();
+        _listener?.Stop();
+        await _acceptLoop.ConfigureAwait(false);
+        foreach (var connection in _byId.Values)
+            await connection.DisposeAsync().ConfigureAwait(false);
+        _byId.Clear();
+        _byAddress.Clear();
+    }
+}

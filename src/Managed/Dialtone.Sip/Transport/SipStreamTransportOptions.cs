@@ -1,0 +1,31 @@
+namespace Dialtone.Sip.Transport;
+
+/// <summary>Options for TCP and TLS transports.</summary>
+public sealed record SipStreamTransportOptions
+{
+    /// <summary>Largest SIP message accepted on a stream; a larger one drops the connection.</summary>
+    public int MaxMessageSize { get; init; } = 64 * 1024;
+
+    /// <summary>How long opening a new connection may take.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Interval of RFC 5626 §4.4.1 CRLFCRLF keep-alive pings on connections we open; null disables
+    /// them. Each ping is sent after a random 80–100 % of this interval, as the RFC asks.
+    /// </summary>
+    public TimeSpan? KeepAliveInterval { get; init; }
+
+    /// <summary>How long to wait for the CRLF pong before declaring the flow failed (RFC 5626: 10 s).</summary>
+    public TimeSpan KeepAlivePongTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Host and port to advertise in Via/Contact. When null, a listener's address is used, or a
+    /// random <c>.invalid</c> host for a client without a listener (responses return over the
+    /// connection anyway, RFC 3261 §18.2.2).
+    /// </summary>
+    public SipHostPort? AdvertisedHostPort { get; init; }
+
+    public SipTlsOptions Tls { get; init; } = new();
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Dialtone.Sip.Transport;
+
+/// <summary>
+/// SIP over UDP (RFC 3261 §18): one socket for sending and receiving, one datagram per message.
+/// The source address of every datagram is reported so the layer above can apply <c>rport</c>
+/// and <c>received</c> (RFC 3581).
+/// </summary>
+public sealed class SipUdpTransport : ISipTransport
+{
+    /// <summary>Largest UDP payload over IPv4.</summary>
+    public const int MaxDatagramSize = 65507;
+
+    private readonly Socket _socket;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly SipHostPort? _advertised;
+    private readonly Task _receiveLoop;
+
+    /// <param name="localEndPoint">Address to bind (port 0 picks a free one).</param>
+    /// <param name="advertisedHostPort">Host and port for Via/Contact if the bound address is not what peers should use.</param>
+    public SipUdpTransport(IPEndPoint localEndPoint, SipHostPort? advertisedHostPort = null, ILogger<SipUdpTransport>? logger = null)
+    {
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _advertised = advertisedHostPort;
+        _socket = new Socket(localEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            _socket.Bind(localEndPoint);
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        _receiveLoop = Task.Run(ReceiveLoopAsync);
+    }
+
+    public SipTransportKind Kind => SipTransportKind.Udp;
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public SipHostPort LocalHostPort =>
+        _advertised ?? new SipHostPort(SipStreamTransport.FormatHost(LocalEndPoint.Address), LocalEndPoint.Port);
+
+    public event SipFrameReceivedHandler? FrameReceived;
+
+    /// <summary>UDP has no connections; never raised.</summary>
+    public event Action<SipEndPoint, Exception?>? ConnectionClosed { add { } remove { } }
+
+    public async ValueTask SendAsync(SipEndPoint destination, ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        if (destination.Kind != SipTransportKind.Udp)
+            throw new SipTransportException($"a UDP transport cannot send to {destination}");
+        if (message.Length > MaxDatagramSize)
+            throw new SipTransportException($"a {message.Length}-byte message does not fit in a UDP datagram");
+        try
+        {
+            await _socket.SendToAsync(message, SocketFlags.None, destination.Address, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            throw new SipTransportException($"sending to {destination} failed: {ex.Message}", ex);
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var buffer = GC.AllocateUninitializedArray<byte>(65536, pinned: true);
+        EndPoint any = new IPEndPoint(LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!_disposed.IsCancellationRequested)
+        {
+            SocketReceiveFromResult result;
+            try
+            {
+                result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _disposed.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_disposed.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+            {
+                // ICMP port unreachable from an earlier send, or an oversized datagram: not fatal.
+                continue;
+            }
+            if (result.ReceivedBytes == 0)
+                continue;
+            var source = new SipEndPoint(SipTransportKind.Udp, SipStreamTransport.Normalize((IPEndPoint)result.RemoteEndPoint));
+            try
+            {
+                FrameReceived?.Invoke(this, source, buffer.AsSpan(0, result.ReceivedBytes));
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "SIP message handler failed for a datagram from {Source}", source);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed.IsCancellationRequested)
+            return;
+        _disposed.Cancel();
+        _socket.Dispose();
+        await _receiveLoop.ConfigureAwait(false);
+        _disposed.Dispose();
+    }
+}

@@ -1,0 +1,39 @@
+using Dialtone.Sip.IntegrationTests.Infrastructure;
+using Dialtone.Sip.UserAgent;
+
+namespace Dialtone.Sip.IntegrationTests;
+
+/// <summary>RFC 5626 flow recovery against a Kamailio that is killed and restarted (its own instance).</summary>
+public sealed class KamailioRestartTests
+{
+    [Fact]
+    public async Task Agents_re_register_by_themselves_after_kamailio_restarts()
+    {
+        await using var server = await KamailioServer.StartNewAsync();
+        RegistererOptions Fast(string user) => new()
+        {
+            AddressOfRecord = TestPhone.Aor(user),
+            Transport = null!, // filled in by TestPhone
+            FlowRecoveryBaseDelay = TimeSpan.FromMilliseconds(300),
+            FlowRecoveryMaxDelay = TimeSpan.FromSeconds(2),
+        };
+        await using var alice = await TestPhone.OverWebSocketAsync(server, "alice", registerer: Fast("alice"));
+        await using var bob = await TestPhone.OverWebSocketAsync(server, "bob", registerer: Fast("bob"));
+        await alice.Registerer.RegisterAsync().WaitAsync(TestPhone.Wait);
+        await bob.Registerer.RegisterAsync().WaitAsync(TestPhone.Wait);
+
+        server.Kill();
+        var lost = await alice.WaitForStateAsync(RegistrationState.Recovering);
+        Assert.NotNull(lost.Error);
+        await bob.WaitForStateAsync(RegistrationState.Recovering);
+
+        // Kamailio comes back with an empty location table; the agents must restore it themselves.
+        await Task.Delay(500);
+        await server.StartAsync();
+        await alice.WaitForStateAsync(RegistrationState.Registered);
+        await bob.WaitForStateAsync(RegistrationState.Registered);
+
+        await bob.Agent.SendMessageAsync(TestPhone.Aor("alice"), "still there?").WaitAsync(TestPhone.Wait);
+        Assert.Equal("still there?", (await alice.NextMessageAsync()).Text);
+    }
+}

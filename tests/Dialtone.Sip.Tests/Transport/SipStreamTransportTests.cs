@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Sockets;
+using Dialtone.Sip.Transport;
+
+namespace Dialtone.Sip.Tests.Transport;
+
+public class SipStreamTransportTests
+{
+    private static readonly IPEndPoint AnyLoopback = new(IPAddress.Loopback, 0);
+
+    [Fact]
+    public async Task Request_and_response_travel_over_one_reused_connection()
+    {
+        await using var server = new SipStreamTransport(SipTransportKind.Tcp);
+        server.Listen(AnyLoopback);
+        await using var client = new SipStreamTransport(SipTransportKind.Tcp);
+        var atServer = new FrameCollector(server);
+        var atClient = new FrameCollector(client);
+        var target = new SipEndPoint(SipTransportKind.Tcp, server.ListenEndPoint!);
+
+        await client.SendAsync(target, TestMessages.Bytes(TestMessages.Options("z9hG4bK1")));
+        await client.SendAsync(target, TestMessages.Bytes(TestMessages.Options("z9hG4bK2")));
+        var (source, first) = await atServer.NextAsync();
+        var (_, second) = await atServer.NextAsync();
+        Assert.Contains("branch=z9hG4bK1", first);
+        Assert.Contains("branch=z9hG4bK2", second);
+        Assert.NotNull(source.ConnectionId);
+        Assert.Equal(1, client.ConnectionCount);
+        Assert.Equal(1, server.ConnectionCount);
+
+        // The response goes back on the connection the request came in on (RFC 3261 §18.2.2).
+        await server.SendAsync(source, TestMessages.Bytes(TestMessages.Ok("z9hG4bK1")));
+        var (from, response) = await atClient.NextAsync();
+        Assert.Equal(TestMessages.Ok("z9hG4bK1"), response);
+        Assert.Equal(server.ListenEndPoint, from.Address);
+        Assert.EndsWith(".invalid", client.LocalHostPort.Host);
+    }
+
+    [Fact]
+    public async Task Garbage_on_a_connection_drops_it_and_reports_why()
+    {
+        await using var server = new SipStreamTransport(SipTransportKind.Tcp);
+        server.Listen(AnyLoopback);
+        var atServer = new FrameCollector(server);
+        using var raw = new TcpClient();
+        await raw.ConnectAsync(server.ListenEndPoint!);
+        var stream = raw.GetStream();
+        await stream.WriteAsync(TestMessages.Bytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+
+        var (_, reason) = await atServer.NextClosedAsync();
+        Assert.IsType<SipFramingException>(reason);
+        Assert.Equal(0, await stream.ReadAsync(new byte[16]).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, server.ConnectionCount);
+        Assert.False(atServer.HasFrame);
+    }
+
+    [Fact]
+    public async Task Listener_answers_a_keep_alive_ping_with_a_pong()
+    {
+        await using var server = new SipStreamTransport(SipTransportKind.Tcp);
+        server.Listen(AnyLoopback);
+        using var raw = new TcpClient();
+        await raw.ConnectAsync(server.ListenEndPoint!);
+        var stream = raw.GetStream();
+        await stream.WriteAsync("\r\n\r\n"u8.ToArray());
+        var pong = new byte[2];
+        await stream.ReadExactlyAsync(pong).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("\r\n"u8.ToArray(), pong);
+    }
+
+    [Fact]
+    public async Task Client_keep_alive_flow_survives_while_pongs_come_and_fails_when_they_stop()
+    {
+        using var listener = new TcpListener(AnyLoopback);
+        listener.Start();
+        var options = new SipStreamTransportOptions
+        {
+            KeepAliveInterval = TimeSpan.FromMilliseconds(200),
+            KeepAlivePongTimeout = TimeSpan.FromMilliseconds(500),
+        };
+        await using var client = new SipStreamTransport(SipTransportKind.Tcp, options);
+        var atClient = new FrameCollector(client);
+        var target = new SipEndPoint(SipTransportKind.Tcp, (IPEndPoint)listener.LocalEndpoint);
+        await client.SendAsync(target, TestMessages.Bytes(TestMessages.Options()));
+        using var accepted = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var stream = accepted.GetStream();
+        var request = new byte[TestMessages.Bytes(TestMessages.Options()).Length];
+        await stream.ReadExactlyAsync(request);
+
+        // Answer two pings: the flow stays up.
+        for (var i = 0; i < 2; i++)
+        {
+            var ping = new byte[4];
+            await stream.ReadExactlyAsync(ping).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal("\r\n\r\n"u8.ToArray(), ping);
+            await stream.WriteAsync("\r\n"u8.ToArray());
+        }
+        Assert.False(atClient.HasClosed);
+
+        // Stop answering: the next missing pong fails the flow.
+        var (endPoint, reason) = await atClient.NextClosedAsync();
+        Assert.Equal(target.Address, endPoint.Address);
+        Assert.Contains("pong", reason!.Message);
+        Assert.Equal(0, client.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task Connecting_to_a_closed_port_is_a_transport_error()
+    {
+        using var probe = new TcpListener(AnyLoopback);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        await using var client = new SipStreamTransport(SipTransportKind.Tcp);
+        var ex = await Assert.ThrowsAsync<SipTransportException>(() =>
+            client.SendAsync(new SipEndPoint(SipTransportKind.Tcp, new IPEndPoint(IPAddress.Loopback, port)), new byte[4]).AsTask());
+        Assert.Contains("cannot connect", ex.Message);
+    }
+
+    [Fact]
+    public async Task Sending_to_a_closed_connection_id_fails_instead_of_opening_a_new_one()
+    {
+        await using var server = new SipStreamTransport(SipTransportKind.Tcp);
+        server.Listen(AnyLoopback);
+        var stale = new SipEndPoint(SipTransportKind.Tcp, new IPEndPoint(IPAddress.Loopback, 1), "tcp999");
+        await Assert.ThrowsAsync<SipTransportException>(() => server.SendAsync(stale, new byte[4]).AsTask());
+    }
+}

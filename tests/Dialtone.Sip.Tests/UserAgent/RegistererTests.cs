@@ -1,0 +1,151 @@
+using Dialtone.Sip.Message;
+using Dialtone.Sip.Tests.Infrastructure;
+using Dialtone.Sip.Transport;
+using Dialtone.Sip.UserAgent;
+
+namespace Dialtone.Sip.Tests.UserAgent;
+
+public sealed class RegistererTests : IAsyncDisposable
+{
+    private static readonly Guid Instance = Guid.Parse("1f0e6c3a-5d2b-4c8e-9a7f-3b6d2e1c0a94");
+    private readonly StackHarness _h = new(SipTransportKind.Tcp);
+    private readonly FakeRegistrar _registrar;
+
+    public RegistererTests() => _registrar = new FakeRegistrar(_h.Peer);
+
+    private Registerer Create(Func<RegistererOptions, RegistererOptions>? adjust = null)
+    {
+        var options = new RegistererOptions
+        {
+            AddressOfRecord = SipUri.Parse("sip:alice@example.test"),
+            Registrar = SipUri.Parse("sip:10.0.0.2:5070;transport=tcp"),
+            Transport = _h.Local,
+            Expires = TimeSpan.FromSeconds(120),
+            RefreshMargin = TimeSpan.FromSeconds(30),
+            InstanceId = Instance,
+            FlowRecoveryBaseDelay = TimeSpan.FromSeconds(10),
+            FlowRecoveryMaxDelay = TimeSpan.FromSeconds(60),
+        };
+        return new Registerer(_h.Stack, adjust?.Invoke(options) ?? options);
+    }
+
+    private async Task RunAsync(Task task)
+    {
+        for (var i = 0; i < 50 && !task.IsCompleted; i++)
+        {
+            await _h.SettleAsync();
+            await Task.Delay(10);
+        }
+        await task.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    private async Task UntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await _h.SettleAsync();
+            await Task.Delay(5);
+        }
+        Assert.True(condition());
+    }
+
+    [Fact]
+    public async Task Register_carries_expiry_and_outbound_contact_and_refreshes_before_expiry()
+    {
+        await using var registerer = Create();
+        await RunAsync(registerer.RegisterAsync());
+
+        var first = _registrar.Last;
+        Assert.Equal(120, first.Expires);
+        var contact = Assert.Single(first.Contacts);
+        Assert.Equal("\"<urn:uuid:1f0e6c3a-5d2b-4c8e-9a7f-3b6d2e1c0a94>\"", contact.Parameters.Get("+sip.instance"));
+        Assert.Equal("1", contact.Parameters.Get("reg-id"));
+        Assert.Contains("outbound", first.Headers[SipHeaderNames.Supported]);
+        Assert.Equal(RegistrationState.Registered, registerer.State);
+        Assert.Equal(TimeSpan.FromSeconds(120), registerer.GrantedExpires);
+
+        // Refresh at 120 s − 30 s margin, not before.
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(89));
+        Assert.Equal(1, _registrar.Count);
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(2));
+        await UntilAsync(() => _registrar.Count == 2);
+        Assert.Equal(first.CallId, _registrar.Last.CallId);
+        Assert.Equal(first.CSeq!.Number + 1, _registrar.Last.CSeq!.Number);
+    }
+
+    [Fact]
+    public async Task Interval_too_brief_is_retried_with_min_expires()
+    {
+        _registrar.Answer = r => r.Expires < 300
+            ? (423, "Min-Expires: 300\r\n")
+            : (200, $"Contact: {r.Headers[SipHeaderNames.Contact]};expires=300\r\nService-Route: <sip:edge.example.test;lr>\r\nRequire: outbound\r\nFlow-Timer: 25\r\n");
+        await using var registerer = Create();
+        await RunAsync(registerer.RegisterAsync());
+
+        Assert.Equal(2, _registrar.Count);
+        Assert.Equal(300, _registrar.Last.Expires);
+        Assert.Equal(TimeSpan.FromSeconds(300), registerer.GrantedExpires);
+        Assert.Equal("sip:edge.example.test;lr", Assert.Single(registerer.ServiceRoute).Uri.ToString());
+        Assert.True(registerer.OutboundEnabled);
+        Assert.Equal(TimeSpan.FromSeconds(25), registerer.FlowTimer);
+        Assert.True(((SipUri)registerer.DialogContact.Uri).Parameters.Contains("ob"));
+        Assert.False(((SipUri)registerer.Contact.Uri).Parameters.Contains("ob"));
+    }
+
+    [Fact]
+    public async Task Closing_a_connection_to_another_peer_is_not_a_flow_failure()
+    {
+        await using var registerer = Create();
+        await RunAsync(registerer.RegisterAsync());
+        var elsewhere = new SipEndPoint(SipTransportKind.Tcp, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("10.0.0.9"), 5060), "tcp7");
+        _h.Local.SimulateConnectionClosed(elsewhere, null);
+        Assert.Equal(RegistrationState.Registered, registerer.State);
+    }
+
+    [Fact]
+    public async Task Refusal_fails_with_the_response()
+    {
+        _registrar.Answer = _ => (403, "");
+        await using var registerer = Create();
+        var ex = await Assert.ThrowsAsync<SipRequestFailedException>(() => RunAsync(registerer.RegisterAsync()));
+        Assert.Equal(403, ex.StatusCode);
+        Assert.Equal(RegistrationState.Failed, registerer.State);
+    }
+
+    [Fact]
+    public async Task Flow_failure_reconnects_and_re_registers_after_a_jittered_backoff()
+    {
+        var reconnects = 0;
+        var states = new List<RegistrationState>();
+        await using var registerer = Create(o => o with { Reconnect = _ => { reconnects++; return Task.CompletedTask; } });
+        registerer.StateChanged += (_, e) => { lock (states) states.Add(e.State); };
+        await RunAsync(registerer.RegisterAsync());
+
+        _h.Local.SimulateConnectionClosed(_h.PeerEndPoint, new SipTransportException("flow lost"));
+        Assert.Equal(RegistrationState.Recovering, registerer.State);
+
+        // RFC 5626 §4.5: the first wait is 50–100 % of the base time (10 s).
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(4.9));
+        Assert.Equal(1, _registrar.Count);
+        Assert.Equal(0, reconnects);
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(5.2));
+        await UntilAsync(() => registerer.State == RegistrationState.Registered && _registrar.Count == 2);
+        Assert.Equal(1, reconnects);
+        lock (states)
+            Assert.Equal([RegistrationState.Registering, RegistrationState.Registered, RegistrationState.Recovering,
+                          RegistrationState.Registering, RegistrationState.Registered], states);
+    }
+
+    [Fact]
+    public async Task Dispose_unregisters_with_expires_zero()
+    {
+        var registerer = Create();
+        await RunAsync(registerer.RegisterAsync());
+        await RunAsync(registerer.DisposeAsync().AsTask());
+        Assert.Equal(2, _registrar.Count);
+        Assert.Equal(0, _registrar.Last.Expires);
+        Assert.Equal(RegistrationState.Disposed, registerer.State);
+    }
+
+    public async ValueTask DisposeAsync() => await _h.DisposeAsync();
+}
