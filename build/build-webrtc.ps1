@@ -35,7 +35,7 @@ function OnOff([bool] $Value) { if ($Value) { 'ON' } else { 'OFF' } }
 $cmakeArgs = @()
 if ($IsLinux) {
     # The same Debian packages as build-webrtc.sh; apt runs only when one is missing.
-    $packages = 'libtgowt-dev', 'libabsl-dev', 'libprotobuf-dev', 'cmake', 'make', 'g++', 'clang', 'pkg-config', 'libgtest-dev', 'binutils'
+    $packages = 'libtgowt-dev', 'libabsl-dev', 'libprotobuf-dev', 'libpulse-dev', 'cmake', 'make', 'g++', 'clang', 'pkg-config', 'libgtest-dev', 'binutils'
     $missing = $packages | Where-Object {
         (& dpkg-query -W -f='${Status}' $_ 2>$null) -notmatch 'install ok installed'
     }

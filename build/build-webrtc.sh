@@ -40,7 +40,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Debian packages: the static libwebrtc and its headers/CMake package, the toolchain, GoogleTest,
 # and the link dependencies of the recipe (static absl comes with libabsl-dev, static protobuf-lite
 # with libprotobuf-dev; the shared ones are pulled in by libtgowt-dev itself).
-packages=(libtgowt-dev libabsl-dev libprotobuf-dev cmake make g++ clang pkg-config libgtest-dev binutils)
+packages=(libtgowt-dev libabsl-dev libprotobuf-dev libpulse-dev cmake make g++ clang pkg-config libgtest-dev binutils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

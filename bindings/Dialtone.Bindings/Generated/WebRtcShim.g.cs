@@ -75,6 +75,17 @@ internal enum DtAudioDeviceKind
     Virtual = 1,
     /// <summary>The microphone plays `wav_input_path`; the speaker is recorded to `wav_output_path`.</summary>
     WavFile = 2,
+    /// <summary>Real devices through a PulseAudio server (PipeWire serves the same API): `input_device` and `output_device` on `audio_server`, paced by the server's clock, with the measured playout and capture latency reported to the echo canceller.</summary>
+    Pulseaudio = 3,
+}
+
+/// <summary>C enum <c>dt_audio_direction</c>.</summary>
+internal enum DtAudioDirection
+{
+    /// <summary>microphone: a PulseAudio source</summary>
+    Input = 0,
+    /// <summary>speaker: a PulseAudio sink</summary>
+    Output = 1,
 }
 
 /// <summary>C enum <c>dt_noise_suppression_level</c>.</summary>
@@ -229,6 +240,8 @@ internal unsafe struct DtLiveObjects
     public long DataChannels;
     /// <summary><c>transceivers</c></summary>
     public long Transceivers;
+    /// <summary>standalone dt_audio_processor objects</summary>
+    public long AudioProcessors;
 }
 
 /// <summary>Opaque handle <c>dt_factory</c>: only ever used behind a pointer.</summary>
@@ -274,6 +287,22 @@ internal unsafe struct DtFactoryOptions
     public byte* WavOutputPath;
     /// <summary><c>audio_processing</c></summary>
     public DtAudioProcessingOptions AudioProcessing;
+    /// <summary>DT_AUDIO_DEVICE_PULSEAUDIO: the server ("unix:/run/user/1000/pulse/native", "tcp:host:4713"; NULL or "": libpulse's default, e.g. $PULSE_SERVER), and the source and sink by PulseAudio name (id) or description (NULL or "": the server's defaults). Checked when the factory is created: an unreachable server or an unknown device is DT_ERROR_AUDIO_DEVICE.</summary>
+    public byte* AudioServer;
+    /// <summary><c>input_device</c></summary>
+    public byte* InputDevice;
+    /// <summary><c>output_device</c></summary>
+    public byte* OutputDevice;
+}
+
+/// <summary>Events of a factory's audio device. Any member may be NULL.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtFactoryCallbacks
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>The device stopped working in `direction` (unplugged, server gone; `message` says why). The calls go on with silence in that direction. Runs on the device's audio thread.</summary>
+    public delegate* unmanaged[Cdecl]<void*, DtAudioDirection, byte*, void> OnAudioDeviceError;
 }
 
 /// <summary>Opaque handle <c>dt_peer_connection</c>: only ever used behind a pointer.</summary>
@@ -424,6 +453,51 @@ internal unsafe struct DtDataChannelCallbacks
     public delegate* unmanaged[Cdecl]<void*, ulong, void> OnBufferedAmountChange;
 }
 
+/// <summary>Opaque handle <c>dt_audio_processor</c>: only ever used behind a pointer.</summary>
+internal struct DtAudioProcessor
+{
+}
+
+/// <summary>What libwebrtc's AudioProcessingStats offers; each value is valid only when its has_ flag is true (echo metrics need echo cancellation on and some far-end audio first).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtAudioProcessorStatistics
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>ERL in dB: 10·log10(far-end power / echo power), as AEC3 estimates it. (C bool: 0 or 1)</summary>
+    public byte HasEchoReturnLoss;
+    /// <summary><c>echo_return_loss</c></summary>
+    public double EchoReturnLoss;
+    /// <summary>ERLE in dB: 10·log10(echo power / residual echo power), as AEC3 estimates it. (C bool: 0 or 1)</summary>
+    public byte HasEchoReturnLossEnhancement;
+    /// <summary><c>echo_return_loss_enhancement</c></summary>
+    public double EchoReturnLossEnhancement;
+    /// <summary>Fraction of the last second during which AEC3's linear filter diverged (0..1). (C bool: 0 or 1)</summary>
+    public byte HasDivergentFilterFraction;
+    /// <summary><c>divergent_filter_fraction</c></summary>
+    public double DivergentFilterFraction;
+    /// <summary>Median and standard deviation of the echo delay estimates, aggregated over about one second. (C bool: 0 or 1)</summary>
+    public byte HasDelayMedianMs;
+    /// <summary><c>delay_median_ms</c></summary>
+    public int DelayMedianMs;
+    /// <summary><c>has_delay_standard_deviation_ms</c> (C bool: 0 or 1)</summary>
+    public byte HasDelayStandardDeviationMs;
+    /// <summary><c>delay_standard_deviation_ms</c></summary>
+    public int DelayStandardDeviationMs;
+    /// <summary>Residual echo detector: likelihood (0..1) that the output still contains echo, and its recent max. (C bool: 0 or 1)</summary>
+    public byte HasResidualEchoLikelihood;
+    /// <summary><c>residual_echo_likelihood</c></summary>
+    public double ResidualEchoLikelihood;
+    /// <summary><c>has_residual_echo_likelihood_recent_max</c> (C bool: 0 or 1)</summary>
+    public byte HasResidualEchoLikelihoodRecentMax;
+    /// <summary><c>residual_echo_likelihood_recent_max</c></summary>
+    public double ResidualEchoLikelihoodRecentMax;
+    /// <summary>AEC3's current estimate of the render-to-capture delay. (C bool: 0 or 1)</summary>
+    public byte HasDelayMs;
+    /// <summary><c>delay_ms</c></summary>
+    public int DelayMs;
+}
+
 internal static unsafe partial class WebRtcShim
 {
     /// <summary>The native library name given to LibraryImport (libdialtone_webrtc.so on Linux).</summary>
@@ -457,10 +531,30 @@ internal static unsafe partial class WebRtcShim
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_factory_create(DtFactoryOptions* options, DtFactory** out_factory);
 
-    /// <summary>Drops the application's reference. Peer connections created from it keep what they need alive; the threads stop when the last of them is released.</summary>
+    /// <summary>Drops the application's reference. Peer connections created from it keep what they need alive; the threads stop when the last of them is released. No dt_factory_callbacks callback runs after it returns (it waits for one in progress on another thread).</summary>
     [LibraryImport(LibraryName, EntryPoint = "dt_factory_release")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_factory_release(DtFactory* factory);
+
+    /// <summary>Registers the callbacks (copied; NULL removes them). After dt_factory_release returns none runs again, even while peer connections keep the device alive; so release must not be called from one of these callbacks (DT_ERROR_INVALID_STATE).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_factory_set_callbacks")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_factory_set_callbacks(DtFactory* factory, DtFactoryCallbacks* callbacks, void* user_data);
+
+    /// <summary>DT_AUDIO_DEVICE_PULSEAUDIO only (DT_ERROR_NOT_SUPPORTED for other devices): a software volume 0.0..1.0 for the microphone (applied to captured audio before processing and sending) or the speaker (applied to what is played), and mute (silence in that direction; the call goes on and the volume is kept). Both take effect on the next 10 ms frame; the sound server's own volume is left alone.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_factory_set_audio_device_volume")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_factory_set_audio_device_volume(DtFactory* factory, DtAudioDirection direction, float volume);
+
+    /// <summary><c>dt_factory_set_audio_device_muted</c></summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_factory_set_audio_device_muted")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_factory_set_audio_device_muted(DtFactory* factory, DtAudioDirection direction, byte muted);
+
+    /// <summary>Lists the sources (DT_AUDIO_DIRECTION_INPUT, monitors of sinks included: their id ends in ".monitor") or sinks (OUTPUT) of a PulseAudio server (`server` NULL or "": the default), calling `callback` on the calling thread once per device before returning. DT_ERROR_AUDIO_DEVICE when the server cannot be reached within 5 s.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_devices_list", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_devices_list(string? server, DtAudioDirection direction, delegate* unmanaged[Cdecl]<void*, byte*, byte*, byte, void> callback, void* user_data);
 
     /// <summary>Changes the audio processing switches; takes effect on the next 10 ms frame, also mid-call.</summary>
     [LibraryImport(LibraryName, EntryPoint = "dt_factory_set_audio_processing")]
@@ -656,4 +750,39 @@ internal static unsafe partial class WebRtcShim
     [LibraryImport(LibraryName, EntryPoint = "dt_data_channel_release")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_data_channel_release(DtDataChannel* channel);
+
+    /// <summary>Creates a processor for `sample_rate_hz` (8000, 16000, 32000 or 48000) and `channels` (1 or 2), the same format for render and capture. `options` may be NULL (or struct_size 0) for the defaults: everything on, moderate noise suppression.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_create")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_processor_create(DtAudioProcessingOptions* options, uint sample_rate_hz, uint channels, DtAudioProcessor** out_processor);
+
+    /// <summary>One 10 ms frame of far-end audio (what the loudspeaker is about to play): the echo reference. `samples_per_channel` must be sample_rate_hz / 100 (DT_ERROR_AUDIO_FORMAT otherwise).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_process_render")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_processor_process_render(DtAudioProcessor* processor, short* samples, nuint samples_per_channel);
+
+    /// <summary>One 10 ms frame of near-end (microphone) audio: processed from `input` into `output`, which may be the same buffer (in place). `samples_per_channel` must be sample_rate_hz / 100.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_process_capture")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_processor_process_capture(DtAudioProcessor* processor, short* input, short* output, nuint samples_per_channel);
+
+    /// <summary>The delay between a far-end frame passing process_render and its echo reaching process_capture (playout buffering + acoustic path + capture buffering), 0..500 ms. A hint: AEC3 estimates the delay itself, but a good hint shortens convergence. Applies from the next capture frame.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_set_stream_delay_ms")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_processor_set_stream_delay_ms(DtAudioProcessor* processor, int delay_ms);
+
+    /// <summary>Changes the switches while processing; takes effect on the next frame.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_set_options")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_processor_set_options(DtAudioProcessor* processor, DtAudioProcessingOptions* options);
+
+    /// <summary>Fills *out_statistics (the caller sets its struct_size; only that many bytes are written).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_get_statistics")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_processor_get_statistics(DtAudioProcessor* processor, DtAudioProcessorStatistics* out_statistics);
+
+    /// <summary>Invalidates the handle; the processor is freed at once, or when a frame call still running on another thread returns.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_release")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_audio_processor_release(DtAudioProcessor* processor);
 }

@@ -97,6 +97,7 @@ typedef struct dt_live_objects {
   int64_t peer_connections;
   int64_t data_channels;
   int64_t transceivers;
+  int64_t audio_processors; /* standalone dt_audio_processor objects */
 } dt_live_objects;
 
 DT_API int32_t dt_get_live_objects(dt_live_objects* out_counts);
@@ -133,8 +134,17 @@ typedef enum dt_audio_device_kind {
    * (dt_factory_pull_playout_audio); the device runs its own real-time 10 ms clock between two FIFOs. */
   DT_AUDIO_DEVICE_VIRTUAL = 1,
   /* The microphone plays `wav_input_path`; the speaker is recorded to `wav_output_path`. */
-  DT_AUDIO_DEVICE_WAV_FILE = 2
+  DT_AUDIO_DEVICE_WAV_FILE = 2,
+  /* Real devices through a PulseAudio server (PipeWire serves the same API): `input_device` and
+   * `output_device` on `audio_server`, paced by the server's clock, with the measured playout and
+   * capture latency reported to the echo canceller. */
+  DT_AUDIO_DEVICE_PULSEAUDIO = 3
 } dt_audio_device_kind;
+
+typedef enum dt_audio_direction {
+  DT_AUDIO_DIRECTION_INPUT = 0, /* microphone: a PulseAudio source */
+  DT_AUDIO_DIRECTION_OUTPUT = 1 /* speaker: a PulseAudio sink */
+} dt_audio_direction;
 
 typedef enum dt_noise_suppression_level {
   DT_NOISE_SUPPRESSION_LOW = 0,
@@ -165,6 +175,13 @@ typedef struct dt_factory_options {
   bool wav_loop_input;
   const char* wav_output_path;
   dt_audio_processing_options audio_processing;
+  /* DT_AUDIO_DEVICE_PULSEAUDIO: the server ("unix:/run/user/1000/pulse/native", "tcp:host:4713";
+   * NULL or "": libpulse's default, e.g. $PULSE_SERVER), and the source and sink by PulseAudio name
+   * (id) or description (NULL or "": the server's defaults). Checked when the factory is created:
+   * an unreachable server or an unknown device is DT_ERROR_AUDIO_DEVICE. */
+  const char* audio_server;
+  const char* input_device;
+  const char* output_device;
 } dt_factory_options;
 
 /* Creates the factory, its three libwebrtc threads (network, worker, signalling), the audio device
@@ -173,8 +190,41 @@ typedef struct dt_factory_options {
 DT_API int32_t dt_factory_create(const dt_factory_options* options, dt_factory** out_factory);
 
 /* Drops the application's reference. Peer connections created from it keep what they need alive;
- * the threads stop when the last of them is released. */
+ * the threads stop when the last of them is released. No dt_factory_callbacks callback runs after
+ * it returns (it waits for one in progress on another thread). */
 DT_API int32_t dt_factory_release(dt_factory* factory);
+
+/* Events of a factory's audio device. Any member may be NULL. */
+typedef struct dt_factory_callbacks {
+  uint32_t struct_size;
+  /* The device stopped working in `direction` (unplugged, server gone; `message` says why). The
+   * calls go on with silence in that direction. Runs on the device's audio thread. */
+  void (*on_audio_device_error)(void* user_data, dt_audio_direction direction, const char* message);
+} dt_factory_callbacks;
+
+/* Registers the callbacks (copied; NULL removes them). After dt_factory_release returns none runs
+ * again, even while peer connections keep the device alive; so release must not be called from one
+ * of these callbacks (DT_ERROR_INVALID_STATE). */
+DT_API int32_t dt_factory_set_callbacks(dt_factory* factory, const dt_factory_callbacks* callbacks, void* user_data);
+
+/* DT_AUDIO_DEVICE_PULSEAUDIO only (DT_ERROR_NOT_SUPPORTED for other devices): a software volume
+ * 0.0..1.0 for the microphone (applied to captured audio before processing and sending) or the
+ * speaker (applied to what is played), and mute (silence in that direction; the call goes on and
+ * the volume is kept). Both take effect on the next 10 ms frame; the sound server's own volume is
+ * left alone. */
+DT_API int32_t dt_factory_set_audio_device_volume(dt_factory* factory, dt_audio_direction direction, float volume);
+DT_API int32_t dt_factory_set_audio_device_muted(dt_factory* factory, dt_audio_direction direction, bool muted);
+
+/* One device of dt_audio_devices_list: `id` is the PulseAudio name, `description` the human one;
+ * both borrowed for the call. */
+typedef void (*dt_audio_device_callback)(void* user_data, const char* id, const char* description, bool is_default);
+
+/* Lists the sources (DT_AUDIO_DIRECTION_INPUT, monitors of sinks included: their id ends in
+ * ".monitor") or sinks (OUTPUT) of a PulseAudio server (`server` NULL or "": the default), calling
+ * `callback` on the calling thread once per device before returning. DT_ERROR_AUDIO_DEVICE when the
+ * server cannot be reached within 5 s. */
+DT_API int32_t dt_audio_devices_list(const char* server, dt_audio_direction direction,
+                                     dt_audio_device_callback callback, void* user_data);
 
 /* Changes the audio processing switches; takes effect on the next 10 ms frame, also mid-call. */
 DT_API int32_t dt_factory_set_audio_processing(dt_factory* factory, const dt_audio_processing_options* options);
@@ -501,6 +551,84 @@ DT_API int32_t dt_data_channel_close(dt_data_channel* channel);
 /* Drops the application's reference; waits until none of its callbacks is running; after it returns
  * none runs again. Must not be called from one of its own callbacks (DT_ERROR_INVALID_STATE). */
 DT_API int32_t dt_data_channel_release(dt_data_channel* channel);
+
+/* ------------------------------------------------------------------------------------------------
+ * Standalone audio processor: libwebrtc's AudioProcessing module (AEC3 echo cancellation, noise
+ * suppression, AGC2, high-pass filter) for applications that own their audio I/O. No threads, no
+ * device, no callbacks: the application hands it 10 ms frames.
+ *
+ * Per 10 ms: dt_audio_processor_process_render with what is about to be played (the far end), then
+ * dt_audio_processor_process_capture with what the microphone recorded (the near end, which contains
+ * the echo). Both take interleaved 16-bit PCM of exactly sample_rate_hz / 100 samples per channel,
+ * in the processor's format. Neither allocates.
+ *
+ * Thread safety: render and capture may run on two different threads (one each); set_stream_delay_ms,
+ * set_options and get_statistics may be called from any thread at any time. A frame call racing
+ * dt_audio_processor_release either completes or returns DT_ERROR_INVALID_HANDLE.
+ * ----------------------------------------------------------------------------------------------*/
+
+typedef struct dt_audio_processor dt_audio_processor;
+
+/* What libwebrtc's AudioProcessingStats offers; each value is valid only when its has_ flag is true
+ * (echo metrics need echo cancellation on and some far-end audio first). */
+typedef struct dt_audio_processor_statistics {
+  uint32_t struct_size;
+  /* ERL in dB: 10·log10(far-end power / echo power), as AEC3 estimates it. */
+  bool has_echo_return_loss;
+  double echo_return_loss;
+  /* ERLE in dB: 10·log10(echo power / residual echo power), as AEC3 estimates it. */
+  bool has_echo_return_loss_enhancement;
+  double echo_return_loss_enhancement;
+  /* Fraction of the last second during which AEC3's linear filter diverged (0..1). */
+  bool has_divergent_filter_fraction;
+  double divergent_filter_fraction;
+  /* Median and standard deviation of the echo delay estimates, aggregated over about one second. */
+  bool has_delay_median_ms;
+  int32_t delay_median_ms;
+  bool has_delay_standard_deviation_ms;
+  int32_t delay_standard_deviation_ms;
+  /* Residual echo detector: likelihood (0..1) that the output still contains echo, and its recent max. */
+  bool has_residual_echo_likelihood;
+  double residual_echo_likelihood;
+  bool has_residual_echo_likelihood_recent_max;
+  double residual_echo_likelihood_recent_max;
+  /* AEC3's current estimate of the render-to-capture delay. */
+  bool has_delay_ms;
+  int32_t delay_ms;
+} dt_audio_processor_statistics;
+
+/* Creates a processor for `sample_rate_hz` (8000, 16000, 32000 or 48000) and `channels` (1 or 2),
+ * the same format for render and capture. `options` may be NULL (or struct_size 0) for the defaults:
+ * everything on, moderate noise suppression. */
+DT_API int32_t dt_audio_processor_create(const dt_audio_processing_options* options, uint32_t sample_rate_hz,
+                                         uint32_t channels, dt_audio_processor** out_processor);
+
+/* One 10 ms frame of far-end audio (what the loudspeaker is about to play): the echo reference.
+ * `samples_per_channel` must be sample_rate_hz / 100 (DT_ERROR_AUDIO_FORMAT otherwise). */
+DT_API int32_t dt_audio_processor_process_render(dt_audio_processor* processor, const int16_t* samples,
+                                                 size_t samples_per_channel);
+
+/* One 10 ms frame of near-end (microphone) audio: processed from `input` into `output`, which may
+ * be the same buffer (in place). `samples_per_channel` must be sample_rate_hz / 100. */
+DT_API int32_t dt_audio_processor_process_capture(dt_audio_processor* processor, const int16_t* input,
+                                                  int16_t* output, size_t samples_per_channel);
+
+/* The delay between a far-end frame passing process_render and its echo reaching process_capture
+ * (playout buffering + acoustic path + capture buffering), 0..500 ms. A hint: AEC3 estimates the
+ * delay itself, but a good hint shortens convergence. Applies from the next capture frame. */
+DT_API int32_t dt_audio_processor_set_stream_delay_ms(dt_audio_processor* processor, int32_t delay_ms);
+
+/* Changes the switches while processing; takes effect on the next frame. */
+DT_API int32_t dt_audio_processor_set_options(dt_audio_processor* processor,
+                                              const dt_audio_processing_options* options);
+
+/* Fills *out_statistics (the caller sets its struct_size; only that many bytes are written). */
+DT_API int32_t dt_audio_processor_get_statistics(dt_audio_processor* processor,
+                                                 dt_audio_processor_statistics* out_statistics);
+
+/* Invalidates the handle; the processor is freed at once, or when a frame call still running on
+ * another thread returns. */
+DT_API int32_t dt_audio_processor_release(dt_audio_processor* processor);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -15,6 +15,7 @@ DT_API int32_t dt_get_live_objects(dt_live_objects* out_counts) {
     counts.peer_connections = dt::LiveCounters::peer_connections.load();
     counts.data_channels = dt::LiveCounters::data_channels.load();
     counts.transceivers = dt::LiveCounters::transceivers.load();
+    counts.audio_processors = dt::LiveCounters::audio_processors.load();
     // Writes only as much as the caller's struct holds.
     uint32_t size = out_counts->struct_size;
     dt::RequireArgument(size >= sizeof(uint32_t), "out_counts->struct_size is not set");

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "audio_device_pulse.h"
 #include "audio_processing.h"
 #include "errors.h"
 #include "log_sink.h"
@@ -35,7 +36,7 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
     }
   });
   factory->device_task_queues_ = compat::CreateTaskQueueFactory();
-  switch (CheckedEnum(options.audio_device, DT_AUDIO_DEVICE_NONE, DT_AUDIO_DEVICE_WAV_FILE, "audio_device")) {
+  switch (CheckedEnum(options.audio_device, DT_AUDIO_DEVICE_NONE, DT_AUDIO_DEVICE_PULSEAUDIO, "audio_device")) {
     case DT_AUDIO_DEVICE_NONE:
       factory->audio_device_ = CreateSilentAudioDevice(factory->device_task_queues_.get());
       break;
@@ -48,6 +49,23 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
           factory->device_task_queues_.get(), options.wav_input_path ? options.wav_input_path : "", options.wav_loop_input,
           options.wav_output_path ? options.wav_output_path : "", rate, channels);
       break;
+    case DT_AUDIO_DEVICE_PULSEAUDIO: {
+      PulseDeviceConfig pulse;
+      pulse.server = options.audio_server ? options.audio_server : "";
+      pulse.input = options.input_device ? options.input_device : "";
+      pulse.output = options.output_device ? options.output_device : "";
+      pulse.sample_rate_hz = rate;
+      pulse.channels = channels;
+      // The slot, not the factory, is captured: the device may outlive the application's handle.
+      std::shared_ptr<CallbackSlot<dt_factory_callbacks>> events = factory->events_;
+      factory->device_levels_ = std::make_shared<DeviceLevels>();
+      factory->audio_device_ = CreatePulseAudioDevice(pulse, factory->device_levels_, [events](dt_audio_direction direction, const std::string& message) {
+        events->Fire([&](const dt_factory_callbacks& cb, void* user_data) {
+          if (cb.on_audio_device_error != nullptr) cb.on_audio_device_error(user_data, direction, message.c_str());
+        });
+      });
+      break;
+    }
   }
   if (!factory->audio_device_) throw Error(DT_ERROR_AUDIO_DEVICE, "the audio device could not be created");
   factory->audio_processing_ = CreateAudioProcessing(processing);
@@ -88,6 +106,11 @@ void Factory::SetAudioProcessing(const dt_audio_processing_options& options) {
   ApplyAudioProcessing(*audio_processing_, options);
 }
 
+DeviceLevels& Factory::device_levels() const {
+  if (!device_levels_) throw Error(DT_ERROR_NOT_SUPPORTED, "volume and mute need DT_AUDIO_DEVICE_PULSEAUDIO");
+  return *device_levels_;
+}
+
 VirtualAudioIo& Factory::virtual_io() const {
   if (!virtual_io_) throw Error(DT_ERROR_INVALID_STATE, "the factory's audio device is not DT_AUDIO_DEVICE_VIRTUAL");
   return *virtual_io_;
@@ -111,7 +134,38 @@ DT_API int32_t dt_factory_create(const dt_factory_options* options, dt_factory**
 
 DT_API int32_t dt_factory_release(dt_factory* factory) {
   return Guard(__func__, [&] {
+    auto f = dt::Lookup<Factory>(factory);
+    if (f->events_gate().InsideOnThisThread()) {
+      throw dt::Error(DT_ERROR_INVALID_STATE, "dt_factory_release called from one of the factory's own callbacks");
+    }
     dt::Unregister<Factory>(factory);  // peer connections keep their own reference
+    f->events_gate().CloseAndDrain();  // ... but the application hears nothing more from it
+    return DT_OK;
+  });
+}
+
+DT_API int32_t dt_factory_set_audio_device_volume(dt_factory* factory, dt_audio_direction direction, float volume) {
+  return Guard(__func__, [&] {
+    dt_audio_direction d = dt::CheckedEnum(direction, DT_AUDIO_DIRECTION_INPUT, DT_AUDIO_DIRECTION_OUTPUT, "direction");
+    if (!(volume >= 0.0f && volume <= 1.0f)) throw dt::Error(DT_ERROR_INVALID_ARGUMENT, "volume must be 0.0..1.0");
+    dt::DeviceLevels& levels = dt::Lookup<Factory>(factory)->device_levels();
+    (d == DT_AUDIO_DIRECTION_INPUT ? levels.input_volume : levels.output_volume).store(volume);
+    return DT_OK;
+  });
+}
+
+DT_API int32_t dt_factory_set_audio_device_muted(dt_factory* factory, dt_audio_direction direction, bool muted) {
+  return Guard(__func__, [&] {
+    dt_audio_direction d = dt::CheckedEnum(direction, DT_AUDIO_DIRECTION_INPUT, DT_AUDIO_DIRECTION_OUTPUT, "direction");
+    dt::DeviceLevels& levels = dt::Lookup<Factory>(factory)->device_levels();
+    (d == DT_AUDIO_DIRECTION_INPUT ? levels.input_muted : levels.output_muted).store(muted);
+    return DT_OK;
+  });
+}
+
+DT_API int32_t dt_factory_set_callbacks(dt_factory* factory, const dt_factory_callbacks* callbacks, void* user_data) {
+  return Guard(__func__, [&] {
+    dt::Lookup<Factory>(factory)->events().Set(callbacks, user_data, "dt_factory_callbacks");
     return DT_OK;
   });
 }

@@ -7,7 +7,9 @@
 #include <mutex>
 
 #include "api/peer_connection_interface.h"
+#include "audio_device_pulse.h"
 #include "audio_device_virtual.h"
+#include "callback_gate.h"
 #include "handles.h"
 #include "modules/audio_processing/include/audio_processing.h"
 #include "rtc_base/thread.h"
@@ -35,15 +37,27 @@ class Factory {
   // The virtual device's FIFOs; throws DT_ERROR_INVALID_STATE for other devices.
   VirtualAudioIo& virtual_io() const;
 
+  // The PulseAudio device's software volume and mute; throws DT_ERROR_NOT_SUPPORTED for other devices.
+  DeviceLevels& device_levels() const;
+
+  // Device events (dt_factory_set_callbacks); the gate closes when the application releases the
+  // factory, although peer connections may keep the device running.
+  CallbackSlot<dt_factory_callbacks>& events() const { return *events_; }
+  CallbackGate& events_gate() const { return *events_gate_; }
+
  private:
   Factory() = default;
 
   LiveCount<LiveCounters::factories> live_;
+  std::shared_ptr<CallbackGate> events_gate_ = std::make_shared<CallbackGate>();
+  std::shared_ptr<CallbackSlot<dt_factory_callbacks>> events_ =
+      std::make_shared<CallbackSlot<dt_factory_callbacks>>(events_gate_);
   std::unique_ptr<webrtc::TaskQueueFactory> device_task_queues_;
   std::unique_ptr<rtc::Thread> network_thread_;
   std::unique_ptr<rtc::Thread> worker_thread_;
   std::unique_ptr<rtc::Thread> signaling_thread_;
   std::shared_ptr<VirtualAudioIo> virtual_io_;
+  std::shared_ptr<DeviceLevels> device_levels_;
   rtc::scoped_refptr<webrtc::AudioDeviceModule> audio_device_;
   std::mutex processing_mutex_;
   rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing_;

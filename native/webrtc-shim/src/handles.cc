@@ -10,6 +10,7 @@ std::atomic<int64_t> LiveCounters::factories{0};
 std::atomic<int64_t> LiveCounters::peer_connections{0};
 std::atomic<int64_t> LiveCounters::data_channels{0};
 std::atomic<int64_t> LiveCounters::transceivers{0};
+std::atomic<int64_t> LiveCounters::audio_processors{0};
 
 namespace registry {
 namespace {

@@ -13,7 +13,8 @@
 
 namespace dt {
 
-enum class HandleKind : uint8_t { kFactory = 1, kPeerConnection = 2, kTransceiver = 3, kDtmfSender = 4, kDataChannel = 5 };
+enum class HandleKind : uint8_t { kFactory = 1, kPeerConnection = 2, kTransceiver = 3, kDtmfSender = 4, kDataChannel = 5,
+                              kAudioProcessor = 6 };
 
 namespace registry {
 uint64_t Add(HandleKind kind, std::shared_ptr<void> object);
@@ -55,6 +56,7 @@ struct LiveCounters {
   static std::atomic<int64_t> peer_connections;
   static std::atomic<int64_t> data_channels;
   static std::atomic<int64_t> transceivers;
+  static std::atomic<int64_t> audio_processors;
 };
 
 // Member that counts its owner's lifetime in one LiveCounters field.

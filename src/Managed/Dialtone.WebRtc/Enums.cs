@@ -86,6 +86,19 @@ public enum AudioDeviceKind
 
     /// <summary>The microphone plays a WAV file; the speaker is recorded to another.</summary>
     WavFile = (int)DtAudioDeviceKind.WavFile,
+
+    /// <summary>Real microphone and speaker through a PulseAudio (or PipeWire) server (see <see cref="AudioDevices"/>).</summary>
+    PulseAudio = (int)DtAudioDeviceKind.Pulseaudio,
+}
+
+/// <summary>Microphone side or speaker side of an audio device.</summary>
+public enum AudioDeviceDirection
+{
+    /// <summary>A microphone (PulseAudio source).</summary>
+    Input = (int)DtAudioDirection.Input,
+
+    /// <summary>A speaker (PulseAudio sink).</summary>
+    Output = (int)DtAudioDirection.Output,
 }
 
 public enum NoiseSuppressionLevel

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Dialtone.Bindings;
 using Dialtone.WebRtc.Interop;
 
@@ -12,6 +14,12 @@ namespace Dialtone.WebRtc;
 public sealed unsafe class PeerConnectionFactory : IDisposable
 {
     private readonly FactoryHandle handle;
+    private GCHandle events;
+    private double microphoneVolume = 1;
+    private double speakerVolume = 1;
+    private bool microphoneMuted;
+    private bool speakerMuted;
+    private volatile bool disposed;
     private AudioProcessingOptions audioProcessing;
 
     public PeerConnectionFactory(PeerConnectionFactoryOptions? options = null)
@@ -23,6 +31,9 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
         audioProcessing = Options.AudioProcessing;
         byte* input = Utf8.Allocate(Options.WavInputPath);
         byte* output = Utf8.Allocate(Options.WavOutputPath);
+        byte* server = Utf8.Allocate(Options.AudioServer);
+        byte* inputDevice = Utf8.Allocate(Options.InputDevice);
+        byte* outputDevice = Utf8.Allocate(Options.OutputDevice);
         try
         {
             var native = new DtFactoryOptions
@@ -34,7 +45,10 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
                 WavInputPath = input,
                 WavLoopInput = Options.LoopWavInput ? (byte)1 : (byte)0,
                 WavOutputPath = output,
-                AudioProcessing = ToNative(Options.AudioProcessing),
+                AudioProcessing = AudioProcessingConversion.ToNative(Options.AudioProcessing),
+                AudioServer = server,
+                InputDevice = inputDevice,
+                OutputDevice = outputDevice,
             };
             handle = FactoryHandle.Create(&native);
         }
@@ -42,6 +56,21 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
         {
             Utf8.Free(input);
             Utf8.Free(output);
+            Utf8.Free(server);
+            Utf8.Free(inputDevice);
+            Utf8.Free(outputDevice);
+        }
+
+        if (Options.AudioDevice == AudioDeviceKind.PulseAudio)
+        {
+            // Weak: the native device must not keep this object alive. Freed after the native
+            // release returned (no callback runs any more then).
+            events = GCHandle.Alloc(this, GCHandleType.Weak);
+            var callbacks = new DtFactoryCallbacks { StructSize = (uint)sizeof(DtFactoryCallbacks), OnAudioDeviceError = &OnAudioDeviceError };
+            using (new HandleScope(handle))
+            {
+                ThrowHelper.ThrowIfFailed(WebRtcShim.dt_factory_set_callbacks(handle.Pointer, &callbacks, (void*)GCHandle.ToIntPtr(events)), "dt_factory_set_callbacks");
+            }
         }
 
         if (Options.AudioDevice == AudioDeviceKind.Virtual)
@@ -64,7 +93,7 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
     public void SetAudioProcessing(AudioProcessingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var native = ToNative(options);
+        var native = AudioProcessingConversion.ToNative(options);
         using (new HandleScope(handle))
         {
             ThrowHelper.ThrowIfFailed(WebRtcShim.dt_factory_set_audio_processing(handle.Pointer, &native), "dt_factory_set_audio_processing");
@@ -81,23 +110,106 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
         return new PeerConnection(this, configuration);
     }
 
-    public void Dispose() => handle.Dispose();
-
-    private static DtAudioProcessingOptions ToNative(AudioProcessingOptions o)
+    /// <summary>
+    /// <see cref="AudioDeviceKind.PulseAudio"/> only: software volume of the microphone (0..1, applied
+    /// before processing and sending). The sound server's own volume is left alone.
+    /// </summary>
+    public double MicrophoneVolume
     {
-        if (!Enum.IsDefined(o.NoiseSuppressionLevel))
+        get => Volatile.Read(ref microphoneVolume);
+        set => Volatile.Write(ref microphoneVolume, SetVolume(AudioDeviceDirection.Input, value));
+    }
+
+    /// <summary><see cref="AudioDeviceKind.PulseAudio"/> only: software volume of the speaker (0..1).</summary>
+    public double SpeakerVolume
+    {
+        get => Volatile.Read(ref speakerVolume);
+        set => Volatile.Write(ref speakerVolume, SetVolume(AudioDeviceDirection.Output, value));
+    }
+
+    /// <summary><see cref="AudioDeviceKind.PulseAudio"/> only: the microphone captures silence (the calls go on).</summary>
+    public bool MicrophoneMuted
+    {
+        get => Volatile.Read(ref microphoneMuted);
+        set => Volatile.Write(ref microphoneMuted, SetMuted(AudioDeviceDirection.Input, value));
+    }
+
+    /// <summary><see cref="AudioDeviceKind.PulseAudio"/> only: nothing is played (the calls go on).</summary>
+    public bool SpeakerMuted
+    {
+        get => Volatile.Read(ref speakerMuted);
+        set => Volatile.Write(ref speakerMuted, SetMuted(AudioDeviceDirection.Output, value));
+    }
+
+    /// <summary>
+    /// The audio device stopped working (unplugged, sound server gone); calls go on with silence in
+    /// that direction. Raised on a thread-pool thread; not raised once <see cref="Dispose"/> returned.
+    /// </summary>
+    public event EventHandler<AudioDeviceErrorEventArgs>? AudioDeviceError;
+
+    public void Dispose()
+    {
+        disposed = true;
+        handle.Dispose();   // the native release waits for a callback in progress
+        if (events.IsAllocated)
         {
-            throw new ArgumentOutOfRangeException(nameof(o.NoiseSuppressionLevel), o.NoiseSuppressionLevel, "unknown level");
+            events.Free();
+        }
+    }
+
+    private double SetVolume(AudioDeviceDirection direction, double volume)
+    {
+        if (!(volume >= 0 && volume <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(volume), volume, "must be 0..1");
         }
 
-        return new DtAudioProcessingOptions
+        using (new HandleScope(handle))
         {
-            StructSize = (uint)sizeof(DtAudioProcessingOptions),
-            EchoCancellation = o.EchoCancellation ? (byte)1 : (byte)0,
-            NoiseSuppression = o.NoiseSuppression ? (byte)1 : (byte)0,
-            NoiseSuppressionLevel = (DtNoiseSuppressionLevel)o.NoiseSuppressionLevel,
-            AutoGainControl = o.AutoGainControl ? (byte)1 : (byte)0,
-            HighPassFilter = o.HighPassFilter ? (byte)1 : (byte)0,
-        };
+            ThrowHelper.ThrowIfFailed(WebRtcShim.dt_factory_set_audio_device_volume(handle.Pointer, (DtAudioDirection)direction, (float)volume), "dt_factory_set_audio_device_volume");
+        }
+
+        return volume;
+    }
+
+    private bool SetMuted(AudioDeviceDirection direction, bool muted)
+    {
+        using (new HandleScope(handle))
+        {
+            ThrowHelper.ThrowIfFailed(WebRtcShim.dt_factory_set_audio_device_muted(handle.Pointer, (DtAudioDirection)direction, muted ? (byte)1 : (byte)0), "dt_factory_set_audio_device_muted");
+        }
+
+        return muted;
+    }
+
+    // Runs on the device's audio thread: copy, hand over to the thread pool, return.
+    [UnmanagedCallersOnly(CallConvs = new[] { typeof(CallConvCdecl) })]
+    private static void OnAudioDeviceError(void* userData, DtAudioDirection direction, byte* message)
+    {
+        try
+        {
+            if (GCHandle.FromIntPtr((nint)userData).Target is PeerConnectionFactory factory)
+            {
+                var args = new AudioDeviceErrorEventArgs((AudioDeviceDirection)direction, Utf8.FromNullTerminated(message));
+                ThreadPool.UnsafeQueueUserWorkItem(static state =>
+                {
+                    try
+                    {
+                        if (!state.Factory.disposed)
+                        {
+                            state.Factory.AudioDeviceError?.Invoke(state.Factory, state.Args);
+                        }
+                    }
+                    catch (Exception)
+                    {
+                        // An application handler's exception has no caller to go to.
+                    }
+                }, (Factory: factory, Args: args), preferLocal: false);
+            }
+        }
+        catch (Exception)
+        {
+            // Never let an exception cross into native code.
+        }
     }
 }

@@ -50,6 +50,18 @@ public sealed record PeerConnectionFactoryOptions
 
     public AudioProcessingOptions AudioProcessing { get; init; } = new();
 
+    /// <summary>
+    /// <see cref="AudioDeviceKind.PulseAudio"/>: the server ("unix:/run/user/1000/pulse/native",
+    /// "tcp:host:4713"); null: libpulse's default (e.g. <c>$PULSE_SERVER</c>).
+    /// </summary>
+    public string? AudioServer { get; init; }
+
+    /// <summary><see cref="AudioDeviceKind.PulseAudio"/>: the microphone by <see cref="AudioDeviceInfo.Id"/> or description; null: the server's default.</summary>
+    public string? InputDevice { get; init; }
+
+    /// <summary><see cref="AudioDeviceKind.PulseAudio"/>: the speaker by <see cref="AudioDeviceInfo.Id"/> or description; null: the server's default.</summary>
+    public string? OutputDevice { get; init; }
+
     internal void Validate()
     {
         if (SampleRate is not (8000 or 16000 or 32000 or 44100 or 48000))
@@ -77,6 +89,11 @@ public sealed record PeerConnectionFactoryOptions
         else if (WavInputPath is not null || WavOutputPath is not null)
         {
             throw new ArgumentException("WAV paths are only used with AudioDeviceKind.WavFile.");
+        }
+
+        if (AudioDevice != AudioDeviceKind.PulseAudio && (AudioServer is not null || InputDevice is not null || OutputDevice is not null))
+        {
+            throw new ArgumentException("AudioServer, InputDevice and OutputDevice are only used with AudioDeviceKind.PulseAudio.");
         }
 
         if (!Enum.IsDefined(AudioDevice))

@@ -15,6 +15,7 @@ public sealed class EnumParityTests
         { typeof(DtTransceiverDirection), typeof(RtpTransceiverDirection) },
         { typeof(DtDataChannelState), typeof(DataChannelState) },
         { typeof(DtAudioDeviceKind), typeof(AudioDeviceKind) },
+        { typeof(DtAudioDirection), typeof(AudioDeviceDirection) },
         { typeof(DtNoiseSuppressionLevel), typeof(NoiseSuppressionLevel) },
         { typeof(DtIceTransportPolicy), typeof(IceTransportPolicy) },
         { typeof(DtBundlePolicy), typeof(BundlePolicy) },

@@ -1,0 +1,508 @@
+#include "audio_device_pulse.h"
+
+#include <pulse/error.h>
+#include <pulse/introspect.h>
+#include <pulse/mainloop.h>
+#include <pulse/simple.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "api/make_ref_counted.h"
+#include "errors.h"
+
+namespace dt {
+namespace {
+
+constexpr auto kServerTimeout = std::chrono::seconds(5);
+
+// ---- Listing devices: one short-lived context on its own (non-threaded) main loop. -------------
+
+struct ListState {
+  dt_audio_direction direction;
+  std::vector<PulseDeviceInfo> devices;
+  std::string default_name;
+  int pending = 0;  // outstanding operations
+};
+
+void OnSourceInfo(pa_context*, const pa_source_info* info, int eol, void* user) {
+  auto* state = static_cast<ListState*>(user);
+  if (eol != 0) {
+    state->pending--;
+    return;
+  }
+  state->devices.push_back({info->name ? info->name : "", info->description ? info->description : "", false});
+}
+
+void OnSinkInfo(pa_context*, const pa_sink_info* info, int eol, void* user) {
+  auto* state = static_cast<ListState*>(user);
+  if (eol != 0) {
+    state->pending--;
+    return;
+  }
+  state->devices.push_back({info->name ? info->name : "", info->description ? info->description : "", false});
+}
+
+void OnServerInfo(pa_context*, const pa_server_info* info, void* user) {
+  auto* state = static_cast<ListState*>(user);
+  if (info != nullptr) {
+    const char* name = state->direction == DT_AUDIO_DIRECTION_INPUT ? info->default_source_name : info->default_sink_name;
+    state->default_name = name ? name : "";
+  }
+  state->pending--;
+}
+
+// Owns a main loop and a context; frees them in the right order on every path, a constructor
+// that throws included (members are unique_ptrs, destroyed context first).
+struct ContextDeleter {
+  void operator()(pa_context* c) const {
+    pa_context_disconnect(c);
+    pa_context_unref(c);
+  }
+};
+struct MainloopDeleter {
+  void operator()(pa_mainloop* m) const { pa_mainloop_free(m); }
+};
+
+class Connection {
+ public:
+  explicit Connection(const std::string& server) {
+    loop_.reset(pa_mainloop_new());
+    if (!loop_) throw Error(DT_ERROR_AUDIO_DEVICE, "PulseAudio: cannot create a main loop");
+    context_.reset(pa_context_new(pa_mainloop_get_api(loop_.get()), "Dialtone"));
+    if (!context_) throw Error(DT_ERROR_AUDIO_DEVICE, "PulseAudio: cannot create a context");
+    if (pa_context_connect(context_.get(), server.empty() ? nullptr : server.c_str(), PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0) {
+      throw Failure("cannot connect to", server);
+    }
+    RunUntil([&] {
+      pa_context_state_t state = pa_context_get_state(context_.get());
+      if (!PA_CONTEXT_IS_GOOD(state)) throw Failure("cannot connect to", server);
+      return state == PA_CONTEXT_READY;
+    }, server);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  pa_context* context() const { return context_.get(); }
+
+  // Iterates the loop without blocking until `done()` or the timeout.
+  template <typename Done>
+  void RunUntil(Done&& done, const std::string& server) {
+    auto deadline = std::chrono::steady_clock::now() + kServerTimeout;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        throw Error(DT_ERROR_AUDIO_DEVICE, "PulseAudio server " + Describe(server) + " did not answer within 5 s");
+      }
+      if (pa_mainloop_iterate(loop_.get(), 0, nullptr) < 0) throw Failure("lost", server);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+
+  Error Failure(const char* what, const std::string& server) const {
+    return Error(DT_ERROR_AUDIO_DEVICE, std::string("PulseAudio: ") + what + " server " + Describe(server) + ": " +
+                                            pa_strerror(pa_context_errno(context_.get())));
+  }
+
+  static std::string Describe(const std::string& server) { return server.empty() ? "(default)" : "'" + server + "'"; }
+
+ private:
+  std::unique_ptr<pa_mainloop, MainloopDeleter> loop_;
+  std::unique_ptr<pa_context, ContextDeleter> context_;  // declared last: destroyed first
+};
+
+// ---- The device module. --------------------------------------------------------------------------
+
+std::string PulseError(int error) { return pa_strerror(error); }
+
+class PulseAudioDevice : public webrtc::AudioDeviceModule {
+ public:
+  PulseAudioDevice(PulseDeviceConfig config, std::string input_id, std::string output_id,
+                   std::shared_ptr<DeviceLevels> levels, AudioDeviceErrorHandler on_error)
+      : config_(std::move(config)),
+        input_id_(std::move(input_id)),
+        output_id_(std::move(output_id)),
+        levels_(std::move(levels)),
+        on_error_(std::move(on_error)),
+        frame_samples_(config_.sample_rate_hz / 100) {}
+
+  ~PulseAudioDevice() override {
+    StopRecording();
+    StopPlayout();
+  }
+
+  int32_t ActiveAudioLayer(AudioLayer* layer) const override {
+    *layer = kLinuxPulseAudio;
+    return 0;
+  }
+  int32_t RegisterAudioCallback(webrtc::AudioTransport* transport) override {
+    std::lock_guard lock(transport_mutex_);
+    transport_ = transport;
+    return 0;
+  }
+  int32_t Init() override {
+    initialized_ = true;
+    return 0;
+  }
+  int32_t Terminate() override {
+    StopRecording();
+    StopPlayout();
+    initialized_ = false;
+    return 0;
+  }
+  bool Initialized() const override { return initialized_; }
+
+  // One device per direction, chosen when the factory was created.
+  int16_t PlayoutDevices() override { return 1; }
+  int16_t RecordingDevices() override { return 1; }
+  int32_t PlayoutDeviceName(uint16_t index, char name[webrtc::kAdmMaxDeviceNameSize],
+                            char guid[webrtc::kAdmMaxGuidSize]) override {
+    return DeviceName(index, output_id_, name, guid);
+  }
+  int32_t RecordingDeviceName(uint16_t index, char name[webrtc::kAdmMaxDeviceNameSize],
+                              char guid[webrtc::kAdmMaxGuidSize]) override {
+    return DeviceName(index, input_id_, name, guid);
+  }
+  int32_t SetPlayoutDevice(uint16_t index) override { return index == 0 ? 0 : -1; }
+  int32_t SetPlayoutDevice(WindowsDeviceType) override { return 0; }
+  int32_t SetRecordingDevice(uint16_t index) override { return index == 0 ? 0 : -1; }
+  int32_t SetRecordingDevice(WindowsDeviceType) override { return 0; }
+
+  int32_t PlayoutIsAvailable(bool* available) override {
+    *available = true;
+    return 0;
+  }
+  int32_t InitPlayout() override {
+    playout_initialized_ = true;
+    return 0;
+  }
+  bool PlayoutIsInitialized() const override { return playout_initialized_; }
+  int32_t RecordingIsAvailable(bool* available) override {
+    *available = true;
+    return 0;
+  }
+  int32_t InitRecording() override {
+    recording_initialized_ = true;
+    return 0;
+  }
+  bool RecordingIsInitialized() const override { return recording_initialized_; }
+
+  int32_t StartPlayout() override {
+    std::lock_guard lock(control_mutex_);
+    if (playing_) return 0;
+    playing_ = true;
+    playout_thread_ = std::thread([this] { PlayoutLoop(); });
+    return 0;
+  }
+  int32_t StopPlayout() override {
+    std::lock_guard lock(control_mutex_);
+    if (!playing_) return 0;
+    playing_ = false;
+    if (playout_thread_.joinable()) playout_thread_.join();
+    return 0;
+  }
+  bool Playing() const override { return playing_; }
+  int32_t StartRecording() override {
+    std::lock_guard lock(control_mutex_);
+    if (recording_) return 0;
+    recording_ = true;
+    recording_thread_ = std::thread([this] { RecordingLoop(); });
+    return 0;
+  }
+  int32_t StopRecording() override {
+    std::lock_guard lock(control_mutex_);
+    if (!recording_) return 0;
+    recording_ = false;
+    if (recording_thread_.joinable()) recording_thread_.join();
+    return 0;
+  }
+  bool Recording() const override { return recording_; }
+
+  int32_t InitSpeaker() override { return 0; }
+  bool SpeakerIsInitialized() const override { return true; }
+  int32_t InitMicrophone() override { return 0; }
+  bool MicrophoneIsInitialized() const override { return true; }
+
+  // Volume and mute stay with the sound server's own controls.
+  int32_t SpeakerVolumeIsAvailable(bool* available) override { return NotAvailable(available); }
+  int32_t SetSpeakerVolume(uint32_t) override { return -1; }
+  int32_t SpeakerVolume(uint32_t*) const override { return -1; }
+  int32_t MaxSpeakerVolume(uint32_t*) const override { return -1; }
+  int32_t MinSpeakerVolume(uint32_t*) const override { return -1; }
+  int32_t MicrophoneVolumeIsAvailable(bool* available) override { return NotAvailable(available); }
+  int32_t SetMicrophoneVolume(uint32_t) override { return -1; }
+  int32_t MicrophoneVolume(uint32_t*) const override { return -1; }
+  int32_t MaxMicrophoneVolume(uint32_t*) const override { return -1; }
+  int32_t MinMicrophoneVolume(uint32_t*) const override { return -1; }
+  int32_t SpeakerMuteIsAvailable(bool* available) override { return NotAvailable(available); }
+  int32_t SetSpeakerMute(bool) override { return -1; }
+  int32_t SpeakerMute(bool*) const override { return -1; }
+  int32_t MicrophoneMuteIsAvailable(bool* available) override { return NotAvailable(available); }
+  int32_t SetMicrophoneMute(bool) override { return -1; }
+  int32_t MicrophoneMute(bool*) const override { return -1; }
+
+  int32_t StereoPlayoutIsAvailable(bool* available) const override {
+    *available = config_.channels == 2;
+    return 0;
+  }
+  int32_t SetStereoPlayout(bool enable) override { return enable == (config_.channels == 2) ? 0 : -1; }
+  int32_t StereoPlayout(bool* enabled) const override {
+    *enabled = config_.channels == 2;
+    return 0;
+  }
+  int32_t StereoRecordingIsAvailable(bool* available) const override {
+    *available = config_.channels == 2;
+    return 0;
+  }
+  int32_t SetStereoRecording(bool enable) override { return enable == (config_.channels == 2) ? 0 : -1; }
+  int32_t StereoRecording(bool* enabled) const override {
+    *enabled = config_.channels == 2;
+    return 0;
+  }
+
+  int32_t PlayoutDelay(uint16_t* delay_ms) const override {
+    *delay_ms = static_cast<uint16_t>(playout_delay_ms_.load());
+    return 0;
+  }
+
+  bool BuiltInAECIsAvailable() const override { return false; }
+  bool BuiltInAGCIsAvailable() const override { return false; }
+  bool BuiltInNSIsAvailable() const override { return false; }
+  int32_t EnableBuiltInAEC(bool) override { return -1; }
+  int32_t EnableBuiltInAGC(bool) override { return -1; }
+  int32_t EnableBuiltInNS(bool) override { return -1; }
+
+ private:
+  static int32_t NotAvailable(bool* available) {
+    *available = false;
+    return 0;
+  }
+
+  static int32_t DeviceName(uint16_t index, const std::string& id, char* name, char* guid) {
+    if (index != 0) return -1;
+    std::string shown = id.empty() ? "default" : id;
+    size_t n = std::min(shown.size(), static_cast<size_t>(webrtc::kAdmMaxDeviceNameSize - 1));
+    std::memcpy(name, shown.data(), n);
+    name[n] = '\0';
+    if (guid != nullptr) {
+      std::memcpy(guid, shown.data(), std::min(n, static_cast<size_t>(webrtc::kAdmMaxGuidSize - 1)));
+      guid[std::min(n, static_cast<size_t>(webrtc::kAdmMaxGuidSize - 1))] = '\0';
+    }
+    return 0;
+  }
+
+  pa_simple* Open(pa_stream_direction_t direction, const std::string& device, std::string* error) const {
+    pa_sample_spec spec{};
+    spec.format = PA_SAMPLE_S16LE;
+    spec.rate = config_.sample_rate_hz;
+    spec.channels = static_cast<uint8_t>(config_.channels);
+    const uint32_t frame_bytes = frame_samples_ * config_.channels * sizeof(int16_t);
+    // Small server buffers: 10 ms fragments; 40 ms of playout queued at most.
+    pa_buffer_attr attr{};
+    attr.maxlength = static_cast<uint32_t>(-1);
+    attr.tlength = direction == PA_STREAM_PLAYBACK ? frame_bytes * 4 : static_cast<uint32_t>(-1);
+    attr.prebuf = static_cast<uint32_t>(-1);
+    attr.minreq = direction == PA_STREAM_PLAYBACK ? frame_bytes : static_cast<uint32_t>(-1);
+    attr.fragsize = direction == PA_STREAM_RECORD ? frame_bytes : static_cast<uint32_t>(-1);
+    int code = 0;
+    pa_simple* stream = pa_simple_new(config_.server.empty() ? nullptr : config_.server.c_str(), "Dialtone", direction,
+                                      device.empty() ? nullptr : device.c_str(),
+                                      direction == PA_STREAM_RECORD ? "call microphone" : "call speaker", &spec, nullptr,
+                                      &attr, &code);
+    if (stream == nullptr) *error = PulseError(code);
+    return stream;
+  }
+
+  // The application's software volume and mute, applied in place.
+  static void ApplyLevel(std::vector<int16_t>& frame, bool muted, float volume) {
+    if (muted) {
+      std::fill(frame.begin(), frame.end(), int16_t{0});
+    } else if (volume != 1.0f) {
+      for (int16_t& sample : frame) sample = static_cast<int16_t>(static_cast<float>(sample) * volume);
+    }
+  }
+
+  void ReportLost(dt_audio_direction direction, const std::string& message) {
+    if (on_error_) on_error_(direction, message);
+  }
+
+  // Microphone: blocking 10 ms reads paced by the server; after a failure, silence paced by a timer.
+  void RecordingLoop() {
+    std::vector<int16_t> frame(frame_samples_ * config_.channels);
+    std::string error;
+    pa_simple* stream = Open(PA_STREAM_RECORD, input_id_, &error);
+    if (stream == nullptr) ReportLost(DT_AUDIO_DIRECTION_INPUT, "cannot open the PulseAudio source: " + error);
+    auto next = std::chrono::steady_clock::now();
+    while (recording_) {
+      uint32_t record_delay_ms = 0;
+      if (stream != nullptr) {
+        int code = 0;
+        if (pa_simple_read(stream, frame.data(), frame.size() * sizeof(int16_t), &code) < 0) {
+          pa_simple_free(stream);
+          stream = nullptr;
+          ReportLost(DT_AUDIO_DIRECTION_INPUT, "the PulseAudio source stopped: " + PulseError(code));
+          next = std::chrono::steady_clock::now();
+        } else {
+          pa_usec_t latency = pa_simple_get_latency(stream, &code);
+          if (latency != static_cast<pa_usec_t>(-1)) record_delay_ms = static_cast<uint32_t>(latency / 1000);
+        }
+      }
+      if (stream == nullptr) {
+        std::fill(frame.begin(), frame.end(), int16_t{0});
+        next += std::chrono::milliseconds(10);
+        std::this_thread::sleep_until(next);
+      }
+      ApplyLevel(frame, levels_->input_muted.load(), levels_->input_volume.load());
+      Deliver(frame, record_delay_ms);
+    }
+    if (stream != nullptr) pa_simple_free(stream);
+  }
+
+  void Deliver(const std::vector<int16_t>& frame, uint32_t record_delay_ms) {
+    std::lock_guard lock(transport_mutex_);
+    if (transport_ == nullptr) return;
+    uint32_t new_mic_level = 0;
+    // The echo canceller's stream delay: what is queued for playout + what waited in the capture buffer.
+    transport_->RecordedDataIsAvailable(frame.data(), frame_samples_, sizeof(int16_t) * config_.channels,
+                                        config_.channels, config_.sample_rate_hz,
+                                        playout_delay_ms_.load() + record_delay_ms, 0, 0, false, new_mic_level);
+  }
+
+  // Speaker: 10 ms from the voice engine, blocking writes paced by the server's buffer; after a
+  // failure the engine is still pulled every 10 ms (its clock goes on) and the audio is dropped.
+  void PlayoutLoop() {
+    std::vector<int16_t> frame(frame_samples_ * config_.channels);
+    std::string error;
+    pa_simple* stream = Open(PA_STREAM_PLAYBACK, output_id_, &error);
+    if (stream == nullptr) ReportLost(DT_AUDIO_DIRECTION_OUTPUT, "cannot open the PulseAudio sink: " + error);
+    auto next = std::chrono::steady_clock::now();
+    while (playing_) {
+      size_t got = 0;
+      {
+        std::lock_guard lock(transport_mutex_);
+        if (transport_ != nullptr) {
+          int64_t elapsed_ms = 0, ntp_ms = 0;
+          transport_->NeedMorePlayData(frame_samples_, sizeof(int16_t) * config_.channels, config_.channels,
+                                       config_.sample_rate_hz, frame.data(), got, &elapsed_ms, &ntp_ms);
+        }
+      }
+      if (got < frame_samples_) std::fill(frame.begin() + got * config_.channels, frame.end(), int16_t{0});
+      ApplyLevel(frame, levels_->output_muted.load(), levels_->output_volume.load());
+      if (stream != nullptr) {
+        int code = 0;
+        if (pa_simple_write(stream, frame.data(), frame.size() * sizeof(int16_t), &code) < 0) {
+          pa_simple_free(stream);
+          stream = nullptr;
+          playout_delay_ms_ = 0;
+          ReportLost(DT_AUDIO_DIRECTION_OUTPUT, "the PulseAudio sink stopped: " + PulseError(code));
+          next = std::chrono::steady_clock::now();
+        } else {
+          pa_usec_t latency = pa_simple_get_latency(stream, &code);
+          if (latency != static_cast<pa_usec_t>(-1)) playout_delay_ms_ = static_cast<uint32_t>(latency / 1000);
+        }
+      }
+      if (stream == nullptr) {
+        next += std::chrono::milliseconds(10);
+        std::this_thread::sleep_until(next);
+      }
+    }
+    if (stream != nullptr) pa_simple_free(stream);
+  }
+
+  const PulseDeviceConfig config_;
+  const std::string input_id_;
+  const std::string output_id_;
+  const std::shared_ptr<DeviceLevels> levels_;
+  const AudioDeviceErrorHandler on_error_;
+  const size_t frame_samples_;
+
+  std::mutex transport_mutex_;
+  webrtc::AudioTransport* transport_ = nullptr;
+  std::mutex control_mutex_;
+  std::atomic<bool> initialized_{false};
+  std::atomic<bool> playout_initialized_{false};
+  std::atomic<bool> recording_initialized_{false};
+  std::atomic<bool> playing_{false};
+  std::atomic<bool> recording_{false};
+  std::atomic<uint32_t> playout_delay_ms_{0};
+  std::thread playout_thread_;
+  std::thread recording_thread_;
+};
+
+// The PulseAudio name of `wanted` (a name or a description) among `devices`; empty stays empty (default).
+std::string Resolve(const std::vector<PulseDeviceInfo>& devices, const std::string& wanted, const char* kind) {
+  if (wanted.empty()) return "";
+  for (const auto& d : devices) {
+    if (d.id == wanted) return d.id;
+  }
+  const PulseDeviceInfo* by_description = nullptr;
+  for (const auto& d : devices) {
+    if (d.description != wanted) continue;
+    if (by_description != nullptr) {
+      throw Error(DT_ERROR_AUDIO_DEVICE, std::string("more than one PulseAudio ") + kind + " is described as '" + wanted +
+                                             "' (" + by_description->id + ", " + d.id + "): choose one by id");
+    }
+    by_description = &d;
+  }
+  if (by_description != nullptr) return by_description->id;
+  std::string known;
+  for (const auto& d : devices) known += (known.empty() ? "" : ", ") + d.id;
+  throw Error(DT_ERROR_AUDIO_DEVICE, std::string("no PulseAudio ") + kind + " named '" + wanted + "' (available: " + known + ")");
+}
+
+}  // namespace
+
+std::vector<PulseDeviceInfo> ListPulseDevices(const std::string& server, dt_audio_direction direction) {
+  Connection connection(server);
+  ListState state{direction, {}, "", 2};
+  pa_operation* info = pa_context_get_server_info(connection.context(), OnServerInfo, &state);
+  pa_operation* list = direction == DT_AUDIO_DIRECTION_INPUT
+                           ? pa_context_get_source_info_list(connection.context(), OnSourceInfo, &state)
+                           : pa_context_get_sink_info_list(connection.context(), OnSinkInfo, &state);
+  if (info == nullptr || list == nullptr) {
+    if (info) pa_operation_unref(info);
+    if (list) pa_operation_unref(list);
+    throw connection.Failure("cannot query", server);
+  }
+  try {
+    connection.RunUntil([&] { return state.pending <= 0; }, server);
+  } catch (...) {
+    pa_operation_cancel(info);
+    pa_operation_cancel(list);
+    pa_operation_unref(info);
+    pa_operation_unref(list);
+    throw;
+  }
+  pa_operation_unref(info);
+  pa_operation_unref(list);
+  for (auto& d : state.devices) d.is_default = d.id == state.default_name;
+  return state.devices;
+}
+
+rtc::scoped_refptr<webrtc::AudioDeviceModule> CreatePulseAudioDevice(const PulseDeviceConfig& config,
+                                                                    std::shared_ptr<DeviceLevels> levels,
+                                                                    AudioDeviceErrorHandler on_error) {
+  std::string input = Resolve(ListPulseDevices(config.server, DT_AUDIO_DIRECTION_INPUT), config.input, "source");
+  std::string output = Resolve(ListPulseDevices(config.server, DT_AUDIO_DIRECTION_OUTPUT), config.output, "sink");
+  return rtc::make_ref_counted<PulseAudioDevice>(config, std::move(input), std::move(output), std::move(levels),
+                                                 std::move(on_error));
+}
+
+}  // namespace dt
+
+extern "C" DT_API int32_t dt_audio_devices_list(const char* server, dt_audio_direction direction,
+                                                dt_audio_device_callback callback, void* user_data) {
+  return dt::Guard(__func__, [&] {
+    dt::RequireArgument(callback != nullptr, "callback is NULL");
+    dt_audio_direction checked =
+        dt::CheckedEnum(direction, DT_AUDIO_DIRECTION_INPUT, DT_AUDIO_DIRECTION_OUTPUT, "direction");
+    for (const auto& d : dt::ListPulseDevices(server ? server : "", checked)) {
+      callback(user_data, d.id.c_str(), d.description.c_str(), d.is_default);
+    }
+    return DT_OK;
+  });
+}
