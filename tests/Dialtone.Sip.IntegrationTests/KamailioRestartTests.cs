@@ -1,4 +1,5 @@
 using Dialtone.Sip.IntegrationTests.Infrastructure;
+using Dialtone.Sip.Transport;
 using Dialtone.Sip.UserAgent;
 
 namespace Dialtone.Sip.IntegrationTests;
@@ -6,8 +7,10 @@ namespace Dialtone.Sip.IntegrationTests;
 /// <summary>RFC 5626 flow recovery against a Kamailio that is killed and restarted (its own instance).</summary>
 public sealed class KamailioRestartTests
 {
-    [Fact]
-    public async Task Agents_re_register_by_themselves_after_kamailio_restarts()
+    [Theory]
+    [InlineData(SipTransportKind.Ws)]
+    [InlineData(SipTransportKind.Tcp)]
+    public async Task Agents_re_register_by_themselves_after_kamailio_restarts(SipTransportKind aliceTransport)
     {
         await using var server = await KamailioServer.StartNewAsync();
         RegistererOptions Fast(string user) => new()
@@ -17,7 +20,9 @@ public sealed class KamailioRestartTests
             FlowRecoveryBaseDelay = TimeSpan.FromMilliseconds(300),
             FlowRecoveryMaxDelay = TimeSpan.FromSeconds(2),
         };
-        await using var alice = await TestPhone.OverWebSocketAsync(server, "alice", registerer: Fast("alice"));
+        await using var alice = aliceTransport == SipTransportKind.Ws
+            ? await TestPhone.OverWebSocketAsync(server, "alice", registerer: Fast("alice"))
+            : TestPhone.OverStream(server, "alice", aliceTransport, Fast("alice"));
         await using var bob = await TestPhone.OverWebSocketAsync(server, "bob", registerer: Fast("bob"));
         await alice.Registerer.RegisterAsync().WaitAsync(TestPhone.Wait);
         await bob.Registerer.RegisterAsync().WaitAsync(TestPhone.Wait);

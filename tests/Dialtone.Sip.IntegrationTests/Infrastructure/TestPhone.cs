@@ -64,7 +64,7 @@ internal sealed class TestPhone : IAsyncDisposable
         return new TestPhone(user, transport, proxy, password ?? KamailioServer.Passwords[user], registerer);
     }
 
-    public static TestPhone OverStream(KamailioServer server, string user, SipTransportKind kind)
+    public static TestPhone OverStream(KamailioServer server, string user, SipTransportKind kind, RegistererOptions? registerer = null)
     {
         ISipTransport transport;
         SipUri proxy;
@@ -83,7 +83,7 @@ internal sealed class TestPhone : IAsyncDisposable
                 ? SipUri.Parse($"sip:localhost:{server.TlsPort};transport=tls;lr")
                 : SipUri.Parse($"sip:127.0.0.1:{server.SipPort};transport=tcp;lr");
         }
-        return new TestPhone(user, transport, proxy, KamailioServer.Passwords[user], null);
+        return new TestPhone(user, transport, proxy, KamailioServer.Passwords[user], registerer);
     }
 
     public async Task<SipTextMessage> NextMessageAsync() => await _messages.Reader.ReadAsync().AsTask().WaitAsync(Wait);
