@@ -41,4 +41,43 @@ public sealed class KamailioRestartTests
         await bob.Agent.SendMessageAsync(TestPhone.Aor("alice"), "still there?").WaitAsync(TestPhone.Wait);
         Assert.Equal("still there?", (await alice.NextMessageAsync()).Text);
     }
+
+    [Fact]
+    public async Task Websocket_keep_alive_detects_a_frozen_server_and_the_agent_recovers()
+    {
+        await using var server = await KamailioServer.StartNewAsync();
+        var registerer = new RegistererOptions
+        {
+            AddressOfRecord = TestPhone.Aor("alice"),
+            Transport = null!, // filled in by TestPhone
+            FlowRecoveryBaseDelay = TimeSpan.FromMilliseconds(300),
+            FlowRecoveryMaxDelay = TimeSpan.FromSeconds(1),
+        };
+        var webSocket = new SipWebSocketOptions
+        {
+            KeepAliveInterval = TimeSpan.FromSeconds(1),
+            KeepAliveTimeout = TimeSpan.FromSeconds(1),
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+        };
+        await using var alice = await TestPhone.OverWebSocketAsync(server, "alice", registerer: registerer, webSocket: webSocket);
+        await alice.Registerer.RegisterAsync().WaitAsync(TestPhone.Wait);
+
+        // The TCP connection stays up, but no pong comes back: only the keep-alive notices.
+        await server.SignalAllAsync("STOP");
+        try
+        {
+            var lost = await alice.WaitForStateAsync(RegistrationState.Recovering);
+            Assert.NotNull(lost.Error);
+        }
+        finally
+        {
+            await server.SignalAllAsync("CONT");
+        }
+        await alice.WaitForStateAsync(RegistrationState.Registered);
+
+        await using var bob = await TestPhone.OverWebSocketAsync(server, "bob");
+        await bob.Registerer.RegisterAsync().WaitAsync(TestPhone.Wait);
+        await bob.Agent.SendMessageAsync(TestPhone.Aor("alice"), "found you again").WaitAsync(TestPhone.Wait);
+        Assert.Equal("found you again", (await alice.NextMessageAsync()).Text);
+    }
 }

@@ -52,13 +52,15 @@ internal sealed class TestPhone : IAsyncDisposable
     public static SipUri Aor(string user) => new(KamailioServer.Domain, user: user);
 
     public static async Task<TestPhone> OverWebSocketAsync(KamailioServer server, string user, bool secure = false,
-        string? password = null, RegistererOptions? registerer = null)
+        string? password = null, RegistererOptions? registerer = null, SipWebSocketOptions? webSocket = null)
     {
         var uri = secure ? server.WssUri : server.WsUri;
-        var transport = await SipWebSocketTransport.ConnectAsync(uri, new SipWebSocketOptions
+        var transport = await SipWebSocketTransport.ConnectAsync(uri, (webSocket ?? new SipWebSocketOptions
+        {
+            KeepAliveInterval = TimeSpan.FromSeconds(5),
+        }) with
         {
             Tls = new SipTlsOptions { TrustedRootCertificates = [server.CaCertificate] },
-            KeepAliveInterval = TimeSpan.FromSeconds(5),
         });
         var proxy = SipUri.Parse($"sip:127.0.0.1:{(secure ? server.WssPort : server.WsPort)};transport={(secure ? "wss" : "ws")};lr");
         return new TestPhone(user, transport, proxy, password ?? KamailioServer.Passwords[user], registerer);
