@@ -42,8 +42,10 @@ public sealed class KamailioRestartTests
         Assert.Equal("still there?", (await alice.NextMessageAsync()).Text);
     }
 
-    [Fact]
-    public async Task Websocket_keep_alive_detects_a_frozen_server_and_the_agent_recovers()
+    [Theory]
+    [InlineData(SipTransportKind.Ws)]
+    [InlineData(SipTransportKind.Tcp)]
+    public async Task Keep_alive_detects_a_frozen_server_and_the_agent_recovers(SipTransportKind kind)
     {
         await using var server = await KamailioServer.StartNewAsync();
         var registerer = new RegistererOptions
@@ -59,8 +61,15 @@ public sealed class KamailioRestartTests
             KeepAliveTimeout = TimeSpan.FromSeconds(1),
             ConnectTimeout = TimeSpan.FromSeconds(2),
         };
-        await using var alice = await TestPhone.OverWebSocketAsync(server, "alice", registerer: registerer, webSocket: webSocket);
+        // WebSocket ping/pong (RFC 6455) or CRLFCRLF/CRLF on TCP (RFC 5626 §4.4.1), every second.
+        await using var alice = kind == SipTransportKind.Ws
+            ? await TestPhone.OverWebSocketAsync(server, "alice", registerer: registerer, webSocket: webSocket)
+            : TestPhone.OverStream(server, "alice", kind, registerer, keepAlive: TimeSpan.FromSeconds(1));
         await alice.Registerer.RegisterAsync().WaitAsync(TestPhone.Wait);
+
+        // While the server answers, keep-alives keep the flow up.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Assert.Equal(RegistrationState.Registered, alice.Registerer.State);
 
         // The TCP connection stays up, but no pong comes back: only the keep-alive notices.
         await server.SignalAllAsync("STOP");

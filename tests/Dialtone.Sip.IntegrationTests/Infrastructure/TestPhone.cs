@@ -66,7 +66,8 @@ internal sealed class TestPhone : IAsyncDisposable
         return new TestPhone(user, transport, proxy, password ?? KamailioServer.Passwords[user], registerer);
     }
 
-    public static TestPhone OverStream(KamailioServer server, string user, SipTransportKind kind, RegistererOptions? registerer = null)
+    public static TestPhone OverStream(KamailioServer server, string user, SipTransportKind kind, RegistererOptions? registerer = null,
+        TimeSpan? keepAlive = null)
     {
         ISipTransport transport;
         SipUri proxy;
@@ -80,6 +81,8 @@ internal sealed class TestPhone : IAsyncDisposable
             transport = new SipStreamTransport(kind, new SipStreamTransportOptions
             {
                 Tls = new SipTlsOptions { TrustedRootCertificates = [server.CaCertificate] },
+                KeepAliveInterval = keepAlive,
+                KeepAlivePongTimeout = keepAlive ?? TimeSpan.FromSeconds(10),
             });
             proxy = kind == SipTransportKind.Tls
                 ? SipUri.Parse($"sip:localhost:{server.TlsPort};transport=tls;lr")
