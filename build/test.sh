@@ -33,30 +33,34 @@ else
   fail_step "dotnet tool restore (PowerShell) failed"
 fi
 
-log "Native tests (ctest)"
-native_build_dir="$root/artifacts/obj/native/Release"
-if [ -d "$native_build_dir" ]; then
-  ctest --test-dir "$native_build_dir" --output-on-failure --timeout 300 2>&1 | tee "$results/ctest.log"
-  summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$results/ctest.log" | tail -n 1)
-  if [ -n "$summary" ]; then
-    total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
-    nfail=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$summary")
-    passed=$((passed + total - nfail))
-    failed=$((failed + nfail))
-  else
-    fail_step "ctest printed no summary"
+# Runs one CTest build directory and adds its counts to the totals.
+run_ctest() {
+  local label=$1 dir=$2 logfile="$results/ctest-$1.log"
+  if [ ! -d "$dir" ]; then
+    fail_step "no native build directory at $dir"
+    return
   fi
-else
-  fail_step "no native build directory at $native_build_dir"
-fi
+  ctest --test-dir "$dir" --output-on-failure --timeout 300 -j2 2>&1 | tee "$logfile"
+  local summary total nfail
+  summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$logfile" | tail -n 1)
+  if [ -z "$summary" ]; then
+    fail_step "ctest ($label) printed no summary"
+    return
+  fi
+  total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
+  nfail=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$summary")
+  passed=$((passed + total - nfail))
+  failed=$((failed + nfail))
+}
 
-if [ -x build/test-asan.sh ]; then
-  log "Native tests under AddressSanitizer/UBSan"
-  bash build/test-asan.sh "$results" || fail_step "ASan run failed"
-  if [ -f "$results/asan-counts" ]; then
-    read -r ap af < "$results/asan-counts"
-    passed=$((passed + ap)); failed=$((failed + af))
-  fi
+log "Native tests (ctest)"
+run_ctest release "$root/artifacts/obj/native/Release"
+
+log "Native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+if bash build/build-webrtc.sh --asan --tests; then
+  run_ctest asan "$root/artifacts/obj/native/Release-asan"
+else
+  fail_step "ASan build failed"
 fi
 
 log "Building managed projects (Interop.sln)"
@@ -64,9 +68,11 @@ if dotnet build Interop.sln -c Release -nologo -v minimal; then
   for project in $(find tests -name '*.csproj' | sort); do
     name=$(basename "$project" .csproj)
     log "xunit: $name"
-    dotnet test "$project" -c Release --no-build --nologo \
+    # A hung test must fail the run, not stall CI: --blame-hang-timeout ends it (with a dump).
+    rc=0
+    dotnet test "$project" -c Release --no-build --nologo --blame-hang-timeout 5m \
       --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-      --logger "console;verbosity=normal" || true
+      --logger "console;verbosity=normal" || rc=$?
     trx="$results/$name.trx"
     if [ -f "$trx" ]; then
       counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
@@ -75,6 +81,11 @@ if dotnet build Interop.sln -c Release -nologo -v minimal; then
       e=$(grep -o ' error="[0-9]*"' <<<"$counters" | grep -o '[0-9]*')
       passed=$((passed + ${p:-0}))
       failed=$((failed + ${f:-0} + ${e:-0}))
+      if [ "$rc" -ne 0 ] && [ "$((${f:-0} + ${e:-0}))" -eq 0 ]; then
+        # The results hold no failure yet the run failed: the test host crashed or hung.
+        fail_step "$name: dotnet test exited $rc with no failed test recorded (host crash or hang)"
+        failed=$((failed + 1))
+      fi
     else
       fail_step "$name produced no test results (crashed or did not build)"
       failed=$((failed + 1))

@@ -44,6 +44,7 @@ public sealed class KamailioServer : IAsyncDisposable
     {
         ["alice"] = "alice-secret",
         ["bob"] = "bob-secret",
+        ["carol"] = "carol-secret",
     };
 
     public static async Task<KamailioServer> StartNewAsync()

@@ -50,7 +50,7 @@ public static class AuthenticatingSender
     }
 
     /// <summary>The same request as a new transaction: no Via (the stack adds one with a new branch), CSeq + 1.</summary>
-    internal static SipRequest NextAttempt(SipRequest previous)
+    public static SipRequest NextAttempt(SipRequest previous)
     {
         var next = previous.Clone();
         next.Headers.Remove(SipHeaderNames.Via);

@@ -1,0 +1,3 @@
+using Dialtone.Cli;
+
+return await DialtoneCli.RunAsync(args, CliHost.FromProcess());

@@ -1,0 +1,46 @@
+using Dialtone.Phone;
+using Dialtone.Phone.Quality;
+using Dialtone.WebRtc;
+
+namespace Dialtone.Cli.Views;
+
+/// <summary>Reads the figures the view shows out of a call's libwebrtc stats report.</summary>
+internal static class StatsReader
+{
+    public static PartyStatus Apply(PartyStatus status, Call call, RtcStatsReport report)
+    {
+        var inbound = report.InboundRtp.Where(s => s.Kind == "audio").ToList();
+        var outbound = report.OutboundRtp.Where(s => s.Kind == "audio").ToList();
+        var codec = inbound.Concat<RtcRtpStreamStats>(outbound).Select(report.CodecOf).FirstOrDefault(c => c is not null);
+
+        long received = inbound.Sum(s => s.PacketsReceived ?? 0);
+        long lost = inbound.Sum(s => Math.Max(0, s.PacketsLost ?? 0));
+        double? loss = received + lost > 0 ? 100.0 * lost / (received + lost) : null;
+        double? jitter = inbound.Select(s => s.Jitter).FirstOrDefault(j => j is not null) * 1000;
+        // RTCP round trip when the peer's receiver reports have come; the ICE check's otherwise.
+        double? rtt = report.RemoteInboundRtp.Select(s => s.RoundTripTime).FirstOrDefault(r => r is not null)
+            ?? report.SelectedCandidatePair?.CurrentRoundTripTime;
+        rtt *= 1000;
+
+        return status with
+        {
+            State = PartyStatus.Describe(call.State),
+            Codec = codec is null ? status.Codec : Describe(codec),
+            RoundTripMs = rtt ?? status.RoundTripMs,
+            JitterMs = jitter ?? status.JitterMs,
+            LossPercent = loss ?? status.LossPercent,
+            AudioLevel = inbound.Select(s => s.AudioLevel).FirstOrDefault(a => a is not null) ?? status.AudioLevel,
+            Mos = rtt is { } r && jitter is { } j ? EModel.EstimateMos(r, j, loss ?? 0) : status.Mos,
+            PacketsReceived = inbound.Count > 0 ? received : status.PacketsReceived,
+            PacketsSent = outbound.Count > 0 ? outbound.Sum(s => s.PacketsSent ?? 0) : status.PacketsSent,
+        };
+    }
+
+    /// <summary>"opus 48 kHz", "PCMU 8 kHz".</summary>
+    private static string Describe(RtcCodecStats codec)
+    {
+        var name = codec.MimeType is { } mime && mime.IndexOf('/') is var slash and >= 0 ? mime[(slash + 1)..] : codec.MimeType ?? "?";
+        var rate = codec.ClockRate is { } hz ? $" {hz / 1000.0:0.#} kHz" : "";
+        return name + rate;
+    }
+}

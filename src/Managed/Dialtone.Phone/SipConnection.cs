@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Sockets;
+using Dialtone.Sip.Message;
+using Dialtone.Sip.Stack;
+using Dialtone.Sip.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Dialtone.Phone;
+
+/// <summary>
+/// A user agent's way to its server: the SIP stack, the one transport that reaches the server, and
+/// the send options that make every request go to the server (it is the outbound proxy, as for
+/// JsSIP and every WebSocket client, whose peers are reachable only through it).
+/// </summary>
+internal sealed class SipConnection : IAsyncDisposable
+{
+    private SipConnection(SipStack stack, ISipTransport transport, SipEndPoint server, string contactTransport)
+    {
+        Stack = stack;
+        Transport = transport;
+        Server = server;
+        ContactTransport = contactTransport;
+    }
+
+    public SipStack Stack { get; }
+
+    public ISipTransport Transport { get; }
+
+    public SipEndPoint Server { get; }
+
+    /// <summary>The <c>transport</c> parameter of our Contact URI.</summary>
+    public string ContactTransport { get; }
+
+    /// <summary>Every request goes to the server over our transport.</summary>
+    public SipSendOptions SendOptions => new(Server, Transport);
+
+    /// <summary>The server as a loose-routing SIP URI, for components that route by Route header (the registerer).</summary>
+    public SipUri OutboundProxy { get; private init; } = null!;
+
+    /// <summary>Our Contact for <paramref name="user"/>: on WebSocket a <c>.invalid</c> host with <c>ob</c> (RFC 5626), reachable only through the server.</summary>
+    public SipAddress ContactFor(string user)
+    {
+        var local = Transport.LocalHostPort;
+        var uri = new SipUri(local.Host, local.Port, user).WithParameter("transport", ContactTransport);
+        if (Transport.Kind.IsReliable())
+            uri = uri.WithParameter("ob");
+        return new SipAddress(uri);
+    }
+
+    public static async Task<SipConnection> OpenAsync(UserAgentOptions options, CancellationToken cancellationToken)
+    {
+        var server = ServerAddress.Parse(options.Server);
+        var loggers = options.LoggerFactory;
+        ISipTransport transport;
+        SipEndPoint destination;
+        if (server.WebSocketUri is { } wsUri)
+        {
+            var ws = await SipWebSocketTransport.ConnectAsync(
+                wsUri, new SipWebSocketOptions { Tls = options.Tls }, loggers.CreateLogger<SipWebSocketTransport>(), cancellationToken).ConfigureAwait(false);
+            transport = ws;
+            var connected = ws.RemoteEndPoint ?? throw new SipTransportException($"Lost the WebSocket to {wsUri} while connecting.");
+            // No connection id: requests go over whichever WebSocket is current, also after a reconnect.
+            destination = connected with { ConnectionId = null };
+        }
+        else
+        {
+            var target = server.SipUri!;
+            var resolved = await new SipUriResolver().ResolveAsync(target, cancellationToken).ConfigureAwait(false);
+            destination = resolved[0];
+            transport = destination.Kind switch
+            {
+                SipTransportKind.Udp => new SipUdpTransport(
+                    new IPEndPoint(LocalAddressTowards(destination.Address.Address), 0), null, loggers.CreateLogger<SipUdpTransport>()),
+                _ => new SipStreamTransport(destination.Kind,
+                    new SipStreamTransportOptions { Tls = options.Tls, KeepAliveInterval = TimeSpan.FromSeconds(30), TimeProvider = options.TimeProvider },
+                    loggers.CreateLogger<SipStreamTransport>()),
+            };
+        }
+
+        var stack = new SipStack([transport], new SipStackOptions { UserAgent = options.UserAgentName }, timeProvider: options.TimeProvider,
+            logger: loggers.CreateLogger<SipStack>());
+        var contactTransport = transport.Kind.ViaToken().ToLowerInvariant();
+        return new SipConnection(stack, transport, destination, contactTransport)
+        {
+            OutboundProxy = (server.SipUri ?? new SipUri(SipHost(server.WebSocketUri!), server.WebSocketUri!.Port))
+                .WithParameter("transport", contactTransport).WithParameter("lr"),
+        };
+    }
+
+    /// <summary>A URL's host as a SIP URI writes it: IPv6 in brackets, names in their ASCII (IDN) form.</summary>
+    private static string SipHost(Uri uri) => uri.HostNameType == UriHostNameType.IPv6 ? $"[{uri.IdnHost.Trim('[', ']')}]" : uri.IdnHost;
+
+    /// <summary>The local address the OS would use to reach <paramref name="remote"/> (no packet is sent).</summary>
+    private static IPAddress LocalAddressTowards(IPAddress remote)
+    {
+        using var probe = new Socket(remote.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        probe.Connect(remote, 9);
+        return ((IPEndPoint)probe.LocalEndPoint!).Address;
+    }
+
+    public ValueTask DisposeAsync() => Stack.DisposeAsync();
+}

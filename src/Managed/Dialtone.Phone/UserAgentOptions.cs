@@ -1,0 +1,77 @@
+using Dialtone.Phone.Media;
+using Dialtone.Sip.Auth;
+using Dialtone.Sip.Message;
+using Dialtone.Sip.Transport;
+using Dialtone.WebRtc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Dialtone.Phone;
+
+/// <summary>Who a <see cref="UserAgent"/> is, where its SIP server is and how its calls sound.</summary>
+public sealed record UserAgentOptions
+{
+    /// <summary>
+    /// The SIP server every request goes through (an outbound proxy): <c>ws://host:port/path</c> or
+    /// <c>wss://…</c> for SIP over WebSocket (RFC 7118), or <c>sip:host:port;transport=udp|tcp|tls</c>
+    /// (<c>sips:</c> for TLS) for classic SIP.
+    /// </summary>
+    public required string Server { get; init; }
+
+    /// <summary>Our address of record, e.g. <c>sip:alice@example.com</c>.</summary>
+    public required SipUri AddressOfRecord { get; init; }
+
+    public string? DisplayName { get; init; }
+
+    /// <summary>Digest credentials for 401/407 challenges; null when the server asks for none.</summary>
+    public SipCredentials? Credentials { get; init; }
+
+    /// <summary>Requested registration lifetime.</summary>
+    public TimeSpan RegisterExpires { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// This device's RFC 5626 instance id (<c>+sip.instance</c>): keep it stable across restarts so the
+    /// registrar replaces our old binding instead of adding one. A new one per user agent if null.
+    /// </summary>
+    public Guid? InstanceId { get; init; }
+
+    /// <summary>
+    /// After the connection to the server is lost: the first wait before reconnecting and registering
+    /// again, doubled (with jitter) per failed attempt up to <see cref="ReconnectMaxDelay"/>.
+    /// </summary>
+    public TimeSpan ReconnectBaseDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Audio device and processing for every call of this user agent.</summary>
+    public PeerConnectionFactoryOptions Audio { get; init; } = new() { AudioDevice = AudioDeviceKind.Virtual };
+
+    /// <summary>ICE servers, gathering cap and other per-call media settings.</summary>
+    public CallMediaOptions Media { get; init; } = new();
+
+    /// <summary>TLS trust for wss:// and sips:/TLS servers (system roots unless a CA is given).</summary>
+    public SipTlsOptions Tls { get; init; } = new();
+
+    /// <summary>How long an unanswered outgoing call may ring before it is cancelled; null for no limit.</summary>
+    public TimeSpan? NoAnswerTimeout { get; init; }
+
+    public string UserAgentName { get; init; } = "Dialtone";
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    internal void Validate()
+    {
+        _ = ServerAddress.Parse(Server);
+        if (string.IsNullOrEmpty(AddressOfRecord.User))
+            throw new ArgumentException("The address of record needs a user part, e.g. sip:alice@example.com.", nameof(AddressOfRecord));
+        if (RegisterExpires < TimeSpan.FromSeconds(1))
+            throw new ArgumentOutOfRangeException(nameof(RegisterExpires), RegisterExpires, "At least one second.");
+        if (ReconnectBaseDelay <= TimeSpan.Zero || ReconnectMaxDelay < ReconnectBaseDelay)
+            throw new ArgumentOutOfRangeException(nameof(ReconnectBaseDelay), ReconnectBaseDelay, "0 < ReconnectBaseDelay <= ReconnectMaxDelay.");
+    }
+
+    /// <summary>Our identity as a From header value.</summary>
+    internal SipAddress Identity => new(AddressOfRecord, DisplayName);
+}

@@ -1,0 +1,75 @@
+using Dialtone.Cli.Audio;
+using Dialtone.Phone;
+using Dialtone.Phone.Audio;
+using Dialtone.Sip.Message;
+using Dialtone.WebRtc;
+
+namespace Dialtone.Cli.Tests.Commands;
+
+/// <summary>The other end of the CLI's calls in tests: a registered user agent saying a tone, which answers, rejects or lets ring.</summary>
+internal sealed class Answerer : IAsyncDisposable
+{
+    private readonly AudioPump _pump;
+
+    private Answerer(UserAgent agent)
+    {
+        Agent = agent;
+        var device = agent.MediaFactory.VirtualAudio!;
+        var voice = new ToneGenerator(SayHz, device.SampleRate);
+        Hears = new ToneMeter(ListenHz, device.SampleRate);
+        _pump = new AudioPump(device, voice.Fill, frame =>
+        {
+            _digits.Process(frame);
+            Hears.Process(frame);
+        });
+    }
+
+    /// <summary>What the answerer says.</summary>
+    public const double SayHz = 1000;
+
+    /// <summary>What the answerer listens for (the tests' --play file).</summary>
+    public const double ListenHz = 1600;
+
+    public ToneMeter Hears { get; }
+
+    private readonly DigitListener _digits = new(48000);
+
+    /// <summary>DTMF digits recognised in what this party heard (RFC 4733 events played out by libwebrtc).</summary>
+    public string DigitsHeard => _digits.Digits;
+
+    public UserAgent Agent { get; }
+
+    /// <summary>The first incoming call, once it rang.</summary>
+    public TaskCompletionSource<Call> Incoming { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static async Task<Answerer> StartAsync(Uri server, string domain, string user, Func<Call, Task> onCall)
+    {
+        var agent = await UserAgent.StartAsync(new UserAgentOptions
+        {
+            Server = server.ToString(),
+            AddressOfRecord = SipUri.Parse($"sip:{user}@{domain}"),
+            Audio = new PeerConnectionFactoryOptions { AudioDevice = AudioDeviceKind.Virtual },
+        });
+        await agent.RegisterAsync();
+        var answerer = new Answerer(agent);
+        agent.IncomingCall += async (_, e) =>
+        {
+            answerer.Incoming.TrySetResult(e.Call);
+            try
+            {
+                await onCall(e.Call);
+            }
+            catch (Exception ex) when (ex is CallFailedException or InvalidOperationException)
+            {
+                // The caller gave up first; the test looks at the CLI's exit code.
+            }
+        };
+        return answerer;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _pump.DisposeAsync();
+        await Agent.DisposeAsync();
+    }
+}
