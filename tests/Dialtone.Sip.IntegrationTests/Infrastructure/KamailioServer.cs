@@ -127,6 +127,23 @@ public sealed class KamailioServer : IAsyncDisposable
         return "kamailio"; // ChildProcess then says how to install it
     }
 
+    /// <summary>
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) Kamailio and its worker processes: connections stay
+    /// open but nothing answers — the failure only keep-alives can detect.
+    /// </summary>
+    public async Task SignalAllAsync(string signal)
+    {
+        if (_process is null || _process.HasExited)
+            throw new InvalidOperationException("kamailio is not running");
+        var pids = new List<int> { _process.Id };
+        var childrenFile = $"/proc/{_process.Id}/task/{_process.Id}/children";
+        pids.AddRange((await File.ReadAllTextAsync(childrenFile))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse));
+        using var kill = new ChildProcess("kill", [$"-{signal}", .. pids.Select(p => p.ToString())]);
+        if (await kill.WaitForExitAsync(TimeSpan.FromSeconds(10)) != 0)
+            throw new InvalidOperationException($"kill -{signal} failed: {kill.Tail()}");
+    }
+
     /// <summary>Kills Kamailio abruptly (as a crash would): every flow to it breaks.</summary>
     public void Kill() => _process?.Kill();
 

@@ -52,19 +52,22 @@ internal sealed class TestPhone : IAsyncDisposable
     public static SipUri Aor(string user) => new(KamailioServer.Domain, user: user);
 
     public static async Task<TestPhone> OverWebSocketAsync(KamailioServer server, string user, bool secure = false,
-        string? password = null, RegistererOptions? registerer = null)
+        string? password = null, RegistererOptions? registerer = null, SipWebSocketOptions? webSocket = null)
     {
         var uri = secure ? server.WssUri : server.WsUri;
-        var transport = await SipWebSocketTransport.ConnectAsync(uri, new SipWebSocketOptions
+        var transport = await SipWebSocketTransport.ConnectAsync(uri, (webSocket ?? new SipWebSocketOptions
+        {
+            KeepAliveInterval = TimeSpan.FromSeconds(5),
+        }) with
         {
             Tls = new SipTlsOptions { TrustedRootCertificates = [server.CaCertificate] },
-            KeepAliveInterval = TimeSpan.FromSeconds(5),
         });
         var proxy = SipUri.Parse($"sip:127.0.0.1:{(secure ? server.WssPort : server.WsPort)};transport={(secure ? "wss" : "ws")};lr");
         return new TestPhone(user, transport, proxy, password ?? KamailioServer.Passwords[user], registerer);
     }
 
-    public static TestPhone OverStream(KamailioServer server, string user, SipTransportKind kind)
+    public static TestPhone OverStream(KamailioServer server, string user, SipTransportKind kind, RegistererOptions? registerer = null,
+        TimeSpan? keepAlive = null)
     {
         ISipTransport transport;
         SipUri proxy;
@@ -78,12 +81,14 @@ internal sealed class TestPhone : IAsyncDisposable
             transport = new SipStreamTransport(kind, new SipStreamTransportOptions
             {
                 Tls = new SipTlsOptions { TrustedRootCertificates = [server.CaCertificate] },
+                KeepAliveInterval = keepAlive,
+                KeepAlivePongTimeout = keepAlive ?? TimeSpan.FromSeconds(10),
             });
             proxy = kind == SipTransportKind.Tls
                 ? SipUri.Parse($"sip:localhost:{server.TlsPort};transport=tls;lr")
                 : SipUri.Parse($"sip:127.0.0.1:{server.SipPort};transport=tcp;lr");
         }
-        return new TestPhone(user, transport, proxy, KamailioServer.Passwords[user], null);
+        return new TestPhone(user, transport, proxy, KamailioServer.Passwords[user], registerer);
     }
 
     public async Task<SipTextMessage> NextMessageAsync() => await _messages.Reader.ReadAsync().AsTask().WaitAsync(Wait);

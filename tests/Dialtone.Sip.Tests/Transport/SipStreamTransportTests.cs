@@ -37,6 +37,23 @@ public class SipStreamTransportTests
     }
 
     [Fact]
+    public async Task Concurrent_first_sends_share_one_new_connection()
+    {
+        await using var server = new SipStreamTransport(SipTransportKind.Tcp);
+        server.Listen(AnyLoopback);
+        await using var client = new SipStreamTransport(SipTransportKind.Tcp);
+        var atServer = new FrameCollector(server);
+        var target = new SipEndPoint(SipTransportKind.Tcp, server.ListenEndPoint!);
+
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            client.SendAsync(target, TestMessages.Bytes(TestMessages.Options($"z9hG4bKc{i}"))).AsTask()));
+        for (var i = 0; i < 10; i++)
+            await atServer.NextAsync();
+        Assert.Equal(1, client.ConnectionCount);
+        Assert.Equal(1, server.ConnectionCount);
+    }
+
+    [Fact]
     public async Task Garbage_on_a_connection_drops_it_and_reports_why()
     {
         await using var server = new SipStreamTransport(SipTransportKind.Tcp);

@@ -210,6 +210,7 @@ internal sealed class SipStreamConnection : IAsyncDisposable
     {
         Close(null);
         await Task.WhenAll(_readLoop, _keepAliveLoop).ConfigureAwait(false);
-        _cts.Dispose();
+        // _cts is deliberately not disposed: a sender racing with the close may still read its
+        // token, and must get SipTransportException ("closed"), not ObjectDisposedException.
     }
 }

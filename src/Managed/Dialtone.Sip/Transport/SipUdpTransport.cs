@@ -90,6 +90,13 @@ public sealed class SipUdpTransport : ISipTransport
                 // ICMP port unreachable from an earlier send, or an oversized datagram: not fatal.
                 continue;
             }
+            catch (SocketException ex)
+            {
+                // Keep the socket serving; pause briefly so a persistent error cannot spin.
+                _logger.LogWarning("UDP receive failed: {Reason}", ex.Message);
+                await Task.Delay(100).ConfigureAwait(false);
+                continue;
+            }
             if (result.ReceivedBytes == 0)
                 continue;
             var source = new SipEndPoint(SipTransportKind.Udp, SipStreamTransport.Normalize((IPEndPoint)result.RemoteEndPoint));

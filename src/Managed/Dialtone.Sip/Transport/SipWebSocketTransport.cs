@@ -260,8 +260,10 @@ public sealed class SipWebSocketTransport : ISipTransport
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        catch (Exception ex)
         {
+            // Any other end is a lost flow; e.g. a missed keep-alive pong surfaces as an
+            // OperationCanceledException ("Aborted") wrapping the WebSocketException.
             failure = new SipTransportException($"WebSocket to {ServerUri} lost: {Describe(ex)}", ex);
         }
         finally
