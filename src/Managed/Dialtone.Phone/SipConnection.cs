@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Dialtone.Sip.Message;
+using Dialtone.Sip.Resolution;
 using Dialtone.Sip.Stack;
 using Dialtone.Sip.Transport;
 using Microsoft.Extensions.Logging;
@@ -65,7 +66,8 @@ internal sealed class SipConnection : IAsyncDisposable
         else
         {
             var target = server.SipUri!;
-            var resolved = await new SipUriResolver().ResolveAsync(target, cancellationToken).ConfigureAwait(false);
+            // RFC 3263: a server named without a port is found by NAPTR/SRV, then A/AAAA.
+            var resolved = await new SipUriResolver(new SipDnsResolver().AsHostResolver()).ResolveAsync(target, cancellationToken).ConfigureAwait(false);
             destination = resolved[0];
             transport = destination.Kind switch
             {

@@ -68,6 +68,7 @@ public sealed class SipUriResolver(SipHostResolver? hostResolver = null) : ISipU
         {
             throw new SipTransportException($"Cannot resolve '{host}': {e.Message}", e);
         }
-        return addresses.Select(a => new SipEndPoint(kind, new IPEndPoint(a, p))).ToArray();
+        // The name travels with the address: TLS verifies the certificate against it (and sends it as SNI).
+        return addresses.Select(a => new SipEndPoint(kind, new IPEndPoint(a, p)) { HostName = host }).ToArray();
     }
 }
