@@ -198,16 +198,30 @@ public sealed partial class UserAgent : IAsyncDisposable
         message.Headers.Set(SipHeaderNames.Supported, "outbound, replaces");
     }
 
+    /// <summary>Hangs up every call, unregisters, closes the connection and the audio engine. Never throws.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         // Hang up every call at once: each may wait seconds for its BYE or CANCEL.
-        await Task.WhenAll(Calls.Select(call => call.DisposeAsync().AsTask())).ConfigureAwait(false);
+        await Quietly("hanging up", () => Task.WhenAll(Calls.Select(call => call.DisposeAsync().AsTask()))).ConfigureAwait(false);
         if (_registerer is { } registerer)
-            await registerer.DisposeAsync().ConfigureAwait(false);
-        await Connection.DisposeAsync().ConfigureAwait(false);
+            await Quietly("unregistering", () => registerer.DisposeAsync().AsTask()).ConfigureAwait(false);
+        await Quietly("closing the connection", () => Connection.DisposeAsync().AsTask()).ConfigureAwait(false);
         MediaFactory.Dispose();
+    }
+
+    /// <summary>One step of disposal: a failure is logged, and the next steps still run.</summary>
+    private async Task Quietly(string step, Func<Task> action)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Log.DisposeStepFailed(_logger, step, e.Message);
+        }
     }
 
     private void OnNewRequest(SipServerTransaction transaction)
@@ -291,6 +305,9 @@ public sealed partial class UserAgent : IAsyncDisposable
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "refused an incoming call from {From}: {End}")]
         public static partial void IncomingRefused(ILogger logger, string from, string end);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "while disposing, {Step} failed: {Error}")]
+        public static partial void DisposeStepFailed(ILogger logger, string step, string error);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "an event handler threw")]
         public static partial void HandlerFailed(ILogger logger, Exception e);
