@@ -148,7 +148,7 @@ public sealed partial class SipStack : IAsyncDisposable
         await Task.WhenAny(invite.ProvisionalReceived, invite.FinalResponse).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (invite.FinalResponse.IsCompleted)
             return null;
-        var cancel = CancelRequestBuilder.Build(invite.Request);
+        var cancel = InviteTransactionRequests.Cancel(invite.Request);
         return await SendRequestAsync(cancel, new SipSendOptions(invite.Remote, invite.Transport), cancellationToken).ConfigureAwait(false);
     }
 

@@ -65,7 +65,7 @@ internal sealed class InviteClientTransaction : SipClientTransaction
             case SipTransactionState.Calling or SipTransactionState.Proceeding:
                 _timerA.Stop();
                 _timerB.Stop();
-                _ack = BuildAck(response);
+                _ack = InviteTransactionRequests.AckForFailure(Request, response);
                 SendMessage(_ack, Remote);
                 Transition(SipTransactionState.Completed);
                 _timerD.Start(IsReliable ? TimeSpan.Zero : Host.Timers.TimerD);
@@ -80,21 +80,5 @@ internal sealed class InviteClientTransaction : SipClientTransaction
                 PassUp(response);
                 break;
         }
-    }
-
-    /// <summary>ACK for a non-2xx final response, built per RFC 3261 §17.1.1.3.</summary>
-    private SipRequest BuildAck(SipResponse response)
-    {
-        var ack = new SipRequest(SipMethods.Ack, Request.RequestUri);
-        ack.Headers.Add(SipHeaderNames.Via, Request.TopVia!.ToString());
-        foreach (var route in Request.Headers.All(SipHeaderNames.Route))
-            ack.Headers.Add(route);
-        ack.MaxForwards = 70;
-        ack.From = Request.From;
-        ack.To = response.To;
-        ack.CallId = Request.CallId;
-        ack.CSeq = new SipCSeq(Request.CSeq!.Number, SipMethods.Ack);
-        ack.Headers.Add(SipHeaderNames.ContentLength, "0");
-        return ack;
     }
 }
