@@ -183,6 +183,9 @@ public sealed class PulseAudioDeviceTests(ITestOutputHelper output)
         pulse.MicrophoneVolume = 0.25;
         pulse.SpeakerVolume = 0.25;
         await Task.Delay(TimeSpan.FromSeconds(2));
+        // On a loaded machine the tone may not be flowing yet both ways: wait (bounded) until it is.
+        for (var waited = 0; waited < 40 && (Heard() == 0 || Played() == 0); waited++)
+            await Task.Delay(250);
         double quarterIn = Heard(), quarterOut = Played();
         pulse.MicrophoneVolume = 1;
         pulse.SpeakerVolume = 1;
