@@ -7,6 +7,8 @@ internal static class Fixtures
 
     public static byte[] Register { get; } = Load("register.sip");
 
+    public static byte[] Linphone488 { get; } = Load("linphone-488-response.sip");
+
     private static byte[] Load(string name)
     {
         using var stream = typeof(Fixtures).Assembly.GetManifestResourceStream(name)

@@ -4,6 +4,8 @@ using Dialtone.Sip.Transport;
 
 // dotnet run -c Release --project bench/Dialtone.Sip.Bench -- messages
 //     BenchmarkDotNet: parse/serialize messages/s and bytes allocated per message.
+// dotnet run -c Release --project bench/Dialtone.Sip.Bench -- fuzz [inputs-per-function] [seed]
+//     Every public Parse/TryParse of the SIP layer with 1,000,000 generated inputs each; exit 1 on an undocumented exception.
 // dotnet run -c Release --project bench/Dialtone.Sip.Bench -- transactions [udp|tcp] [count] [in-flight] [seconds]
 //     MESSAGE transactions/s through the full stack against a sipp UAS on 127.0.0.1.
 var mode = args.FirstOrDefault() ?? "messages";
@@ -12,6 +14,8 @@ switch (mode)
     case "messages":
         BenchmarkRunner.Run<MessageBenchmarks>(args: args.Skip(1).ToArray());
         return 0;
+    case "fuzz":
+        return FuzzCommand.Run(args.Skip(1).ToArray());
     case "transactions":
         var kind = args.ElementAtOrDefault(1) == "tcp" ? SipTransportKind.Tcp : SipTransportKind.Udp;
         var count = int.TryParse(args.ElementAtOrDefault(2), out var c) ? c : 20000;
@@ -20,7 +24,7 @@ switch (mode)
         var scenario = FindScenario("uas-load.xml");
         return await TransactionBenchmark.RunAsync(scenario, kind, count, inFlight, TimeSpan.FromSeconds(seconds));
     default:
-        Console.Error.WriteLine("usage: Dialtone.Sip.Bench messages | transactions [udp|tcp] [count] [in-flight] [seconds]");
+        Console.Error.WriteLine("usage: Dialtone.Sip.Bench messages | fuzz [inputs] [seed] | transactions [udp|tcp] [count] [in-flight] [seconds]");
         return 2;
 }
 

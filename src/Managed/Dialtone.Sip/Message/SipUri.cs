@@ -84,7 +84,9 @@ public sealed record SipUri : UriReference
             secure = true;
         else
             throw s.Error($"not a sip or sips URI: '{Shorten(text)}'");
-        s.Position++; // ':'
+        if (s.Peek != ':')
+            throw s.Error($"'{Shorten(text)}' has no ':' after the scheme");
+        s.Position++;
         string? user = null, password = null;
         var at = s.Rest.IndexOf('@');
         if (at >= 0)
