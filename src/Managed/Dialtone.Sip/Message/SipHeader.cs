@@ -10,7 +10,7 @@ namespace Dialtone.Sip.Message;
 /// </summary>
 public sealed class SipHeader
 {
-    private readonly ReadOnlyMemory<char> _raw;
+    private readonly ReadOnlyMemory<byte> _raw;
     private readonly int _nameLength;
     private readonly int _valueStart;
     private string? _name;
@@ -26,30 +26,33 @@ public sealed class SipHeader
             throw new ArgumentException($"Header name '{name}' is not a token.", nameof(name));
         if (value.AsSpan().ContainsAny('\r', '\n'))
             throw new ArgumentException("Header values cannot contain line breaks.", nameof(value));
-        if (value.AsSpan().ContainsAnyInRange('\0', '\u0008') || value.AsSpan().ContainsAnyInRange('\u000a', '\u001f') || value.Contains('\u007f'))
-            throw new ArgumentException("Header values cannot contain control characters.", nameof(value));
+        if (SipSyntax.IndexOfBareControl(value) >= 0)
+            throw new ArgumentException("Header values cannot contain control characters (except escaped in a quoted string).", nameof(value));
         _name = name;
         _value = value.Trim(' ', '\t');
         Key = SipHeaderNames.Canonical(name);
     }
 
-    internal SipHeader(ReadOnlyMemory<char> raw, int nameLength, int valueStart, string key, int line)
+    /// <summary>A parsed header: its raw UTF-8 bytes (validated by the parser) and where name and value lie.</summary>
+    internal SipHeader(ReadOnlyMemory<byte> raw, int nameLength, int valueStart, string key, int line, object? typed = null, string? value = null)
     {
         _raw = raw;
         _nameLength = nameLength;
         _valueStart = valueStart;
         Key = key;
         Line = line;
+        _typed = typed;
+        _value = value;
     }
 
     /// <summary>The name as written (possibly compact, e.g. "v").</summary>
-    public string Name => _name ??= _raw.Span[.._nameLength].ToString();
+    public string Name => _name ??= Encoding.UTF8.GetString(_raw.Span[.._nameLength]);
 
     /// <summary>The canonical long name used for lookups (e.g. "Via" for "v").</summary>
     public string Key { get; }
 
     /// <summary>The value with surrounding whitespace removed and folded lines joined by a space.</summary>
-    public string Value => _value ??= Unfold(_raw.Span[_valueStart..]);
+    public string Value => _value ??= SipHeaderText.ValueString(_raw.Span[_valueStart..]);
 
     /// <summary>1-based line in the parsed message; 0 for headers built in code.</summary>
     public int Line { get; }
@@ -71,46 +74,24 @@ public sealed class SipHeader
 
     /// <summary>UTF-8 size of the line as serialized (without CRLF).</summary>
     internal int Utf8Length => IsParsed
-        ? Encoding.UTF8.GetByteCount(_raw.Span)
+        ? _raw.Length
         : Encoding.UTF8.GetByteCount(_name!) + 2 + Encoding.UTF8.GetByteCount(_value!);
 
     /// <summary>Writes the line as UTF-8 (without CRLF) and returns the bytes written.</summary>
     internal int WriteUtf8(Span<byte> destination)
     {
         if (IsParsed)
-            return Encoding.UTF8.GetBytes(_raw.Span, destination);
+        {
+            _raw.Span.CopyTo(destination);
+            return _raw.Length;
+        }
         var n = Encoding.UTF8.GetBytes(_name, destination);
         destination[n++] = (byte)':';
         destination[n++] = (byte)' ';
         return n + Encoding.UTF8.GetBytes(_value, destination[n..]);
     }
 
-    public override string ToString() => IsParsed ? _raw.ToString() : $"{_name}: {_value}";
-
-    private static string Unfold(ReadOnlySpan<char> value)
-    {
-        value = value.Trim(" \t\r\n");
-        if (value.IndexOf('\n') < 0)
-            return value.ToString();
-        var sb = new StringBuilder(value.Length);
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (value[i] is '\r' or '\n')
-            {
-                while (i + 1 < value.Length && value[i + 1] is '\r' or '\n' or ' ' or '\t')
-                    i++;
-                // Whitespace before the fold collapses with the fold into one space.
-                while (sb.Length > 0 && sb[^1] is ' ' or '\t')
-                    sb.Length--;
-                sb.Append(' ');
-            }
-            else
-            {
-                sb.Append(value[i]);
-            }
-        }
-        return sb.ToString();
-    }
+    public override string ToString() => IsParsed ? Encoding.UTF8.GetString(_raw.Span) : $"{_name}: {_value}";
 
     internal static List<string> SplitTopLevel(string value)
     {

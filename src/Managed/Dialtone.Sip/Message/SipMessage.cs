@@ -9,18 +9,43 @@ namespace Dialtone.Sip.Message;
 /// </summary>
 public abstract class SipMessage
 {
+    // A parsed message starts as an index into its one buffer (_index, with _headers null): the
+    // typed properties parse straight from the bytes and cache their result in the fields below.
+    // The first use of Headers (to read other headers, or to edit) makes the header objects,
+    // handing them these cached values; from then on everything goes through _headers.
+    private readonly SipHeaderIndex _index;
+    private SipHeaderCollection? _headers;
+    private List<SipVia>? _topViaLine;
+    private List<SipVia>? _vias;
+    private SipAddress? _from;
+    private SipAddress? _to;
+    private SipCSeq? _cseq;
+    private string? _callId;
+    private SipContentType? _contentType;
+    private List<SipAddress>? _contacts;
+
     private protected SipMessage(SipHeaderCollection headers, ReadOnlyMemory<byte> body)
     {
-        Headers = headers;
+        _headers = headers;
+        Body = body;
+    }
+
+    private protected SipMessage(in SipHeaderIndex index, ReadOnlyMemory<byte> body)
+    {
+        _index = index;
         Body = body;
     }
 
     public const string SipVersion = "SIP/2.0";
 
-    public SipHeaderCollection Headers { get; }
+    public SipHeaderCollection Headers => _headers ?? MaterializeHeaders();
 
     /// <summary>The body bytes (exactly Content-Length bytes for a parsed message).</summary>
     public ReadOnlyMemory<byte> Body { get; private set; }
+
+    private protected bool IsIndexed => _headers is null;
+
+    private protected ref readonly SipHeaderIndex Index => ref _index;
 
     /// <summary>Sets the body, its Content-Type (removed when null) and a matching Content-Length.</summary>
     public void SetBody(ReadOnlyMemory<byte> body, SipContentType? contentType)
@@ -38,6 +63,8 @@ public abstract class SipMessage
     {
         get
         {
+            if (IsIndexed)
+                return _vias ?? IndexedVias();
             List<SipVia>? all = null;
             foreach (var h in Headers.All(SipHeaderNames.Via))
                 (all ??= []).AddRange(h.GetTyped((v, line) => SipVia.ParseList(v, "Via", line)));
@@ -46,7 +73,9 @@ public abstract class SipMessage
     }
 
     /// <summary>The topmost Via, or null when there is none.</summary>
-    public SipVia? TopVia => Headers.First(SipHeaderNames.Via)?.GetTyped((v, line) => SipVia.ParseList(v, "Via", line))[0];
+    public SipVia? TopVia => IsIndexed
+        ? TopViaLine()?[0]
+        : Headers.First(SipHeaderNames.Via)?.GetTyped((v, line) => SipVia.ParseList(v, "Via", line))[0];
 
     /// <summary>Adds a Via above all others (the sending element's own Via).</summary>
     public void PushVia(SipVia via) => Headers.Prepend(new SipHeader(SipHeaderNames.Via, via.ToString()));
@@ -73,47 +102,70 @@ public abstract class SipMessage
 
     public SipAddress? From
     {
-        get => Address(SipHeaderNames.From);
+        get => IsIndexed ? _from ??= IndexedAddress(SipHeaderId.From, SipHeaderNames.From) : Address(SipHeaderNames.From);
         set => SetOrRemove(SipHeaderNames.From, value?.ToString());
     }
 
     public SipAddress? To
     {
-        get => Address(SipHeaderNames.To);
+        get => IsIndexed ? _to ??= IndexedAddress(SipHeaderId.To, SipHeaderNames.To) : Address(SipHeaderNames.To);
         set => SetOrRemove(SipHeaderNames.To, value?.ToString());
     }
 
     public string? CallId
     {
-        get => Headers[SipHeaderNames.CallId];
+        get
+        {
+            if (!IsIndexed)
+                return Headers[SipHeaderNames.CallId];
+            if (_callId is null && _index.Find(SipHeaderId.CallId) is var i and >= 0)
+                _callId = _index.ValueString(i);
+            return _callId;
+        }
         set => SetOrRemove(SipHeaderNames.CallId, value);
     }
 
     public SipCSeq? CSeq
     {
-        get => Headers.First(SipHeaderNames.CSeq)?.GetTyped((v, line) => SipCSeq.Parse(v, "CSeq", line));
+        get
+        {
+            if (!IsIndexed)
+                return Headers.First(SipHeaderNames.CSeq)?.GetTyped((v, line) => SipCSeq.Parse(v, "CSeq", line));
+            if (_cseq is null && _index.Find(SipHeaderId.CSeq) is var i and >= 0)
+                _cseq = _index.Parse(i, "CSeq", static (v, what, line) => SipCSeq.Parse(v, what, line));
+            return _cseq;
+        }
         set => SetOrRemove(SipHeaderNames.CSeq, value?.ToString());
     }
 
     public int? MaxForwards
     {
-        get => Integer(SipHeaderNames.MaxForwards, 255);
+        get => Integer(SipHeaderId.MaxForwards, SipHeaderNames.MaxForwards, 255);
         set => SetOrRemove(SipHeaderNames.MaxForwards, value?.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>The Expires header in seconds, or null.</summary>
     public int? Expires
     {
-        get => Integer(SipHeaderNames.Expires, int.MaxValue);
+        get => Integer(SipHeaderId.Expires, SipHeaderNames.Expires, int.MaxValue);
         set => SetOrRemove(SipHeaderNames.Expires, value?.ToString(CultureInfo.InvariantCulture));
     }
 
-    public int? ContentLength => Integer(SipHeaderNames.ContentLength, int.MaxValue);
+    public int? ContentLength => Integer(SipHeaderId.ContentLength, SipHeaderNames.ContentLength, int.MaxValue);
 
-    public SipContentType? ContentType =>
-        Headers.First(SipHeaderNames.ContentType)?.GetTyped((v, line) => SipContentType.Parse(v, "Content-Type", line));
+    public SipContentType? ContentType
+    {
+        get
+        {
+            if (!IsIndexed)
+                return Headers.First(SipHeaderNames.ContentType)?.GetTyped((v, line) => SipContentType.Parse(v, "Content-Type", line));
+            if (_contentType is null && _index.Find(SipHeaderId.ContentType) is var i and >= 0)
+                _contentType = _index.Parse(i, "Content-Type", static (v, what, line) => SipContentType.Parse(v, what, line));
+            return _contentType;
+        }
+    }
 
-    public IReadOnlyList<SipAddress> Contacts => AddressList(SipHeaderNames.Contact);
+    public IReadOnlyList<SipAddress> Contacts => IsIndexed ? _contacts ??= IndexedAddressList(SipHeaderId.Contact, SipHeaderNames.Contact) : AddressList(SipHeaderNames.Contact);
 
     public IReadOnlyList<SipAddress> RecordRoutes => AddressList(SipHeaderNames.RecordRoute);
 
@@ -131,13 +183,93 @@ public abstract class SipMessage
     /// <summary>Parses every comma-separated address across the lines of a header (Contact, Route…).</summary>
     public IReadOnlyList<SipAddress> AddressList(string name)
     {
+        if (IsIndexed)
+        {
+            switch (SipHeaderNames.Canonical(name))
+            {
+                case SipHeaderNames.Contact:
+                    return IndexedAddressList(SipHeaderId.Contact, SipHeaderNames.Contact);
+                case SipHeaderNames.Route:
+                    return IndexedAddressList(SipHeaderId.Route, SipHeaderNames.Route);
+                case SipHeaderNames.RecordRoute:
+                    return IndexedAddressList(SipHeaderId.RecordRoute, SipHeaderNames.RecordRoute);
+            }
+        }
         List<SipAddress>? all = null;
         foreach (var h in Headers.All(name))
             (all ??= []).AddRange(h.GetTyped((v, line) => ParseAddresses(v, h.Key, line)));
         return all is null ? [] : all;
     }
 
-    private static List<SipAddress> ParseAddresses(string value, string what, int line)
+    private List<SipVia>? TopViaLine()
+    {
+        if (_topViaLine is null && _index.Find(SipHeaderId.Via) is var i and >= 0)
+            _topViaLine = _index.Parse(i, "Via", static (v, what, line) => SipVia.ParseList(v, what, line));
+        return _topViaLine;
+    }
+
+    private List<SipVia> IndexedVias()
+    {
+        var first = TopViaLine();
+        if (first is null)
+            return _vias = [];
+        var all = first;
+        for (var i = _index.Find(SipHeaderId.Via, _index.Find(SipHeaderId.Via) + 1); i >= 0; i = _index.Find(SipHeaderId.Via, i + 1))
+        {
+            if (ReferenceEquals(all, first))
+                all = [.. first];
+            all.AddRange(_index.Parse(i, "Via", static (v, what, line) => SipVia.ParseList(v, what, line)));
+        }
+        return _vias = all;
+    }
+
+    private SipAddress? IndexedAddress(SipHeaderId id, string name) =>
+        _index.Find(id) is var i and >= 0 ? _index.Parse(i, name, static (v, what, line) => SipAddress.Parse(v, what, line)) : null;
+
+    private List<SipAddress> IndexedAddressList(SipHeaderId id, string name)
+    {
+        List<SipAddress>? all = null;
+        for (var i = _index.Find(id); i >= 0; i = _index.Find(id, i + 1))
+        {
+            var list = _index.Parse(i, name, static (v, what, line) => ParseAddresses(v, what, line));
+            if (all is null)
+                all = list;
+            else
+                all.AddRange(list);
+        }
+        return all ?? [];
+    }
+
+    private SipHeaderCollection MaterializeHeaders()
+    {
+        var list = _index.Materialize((id, i) => i != _index.Find(id) ? default : id switch
+        {
+            SipHeaderId.Via => (_topViaLine, null),
+            SipHeaderId.From => (_from, null),
+            SipHeaderId.To => (_to, null),
+            SipHeaderId.CSeq => (_cseq, null),
+            SipHeaderId.CallId => (null, _callId),
+            SipHeaderId.ContentType => (_contentType, null),
+            _ => default((object?, string?)),
+        });
+        var headers = new SipHeaderCollection(list);
+        return Interlocked.CompareExchange(ref _headers, headers, null) ?? headers;
+    }
+
+    /// <summary>The header lines and the empty line after them exactly as received, while the message is unedited.</summary>
+    internal bool TryGetRawHeaderSection(out ReadOnlySpan<byte> section)
+    {
+        if (!IsIndexed)
+        {
+            section = default;
+            return false;
+        }
+        var headersStart = _index.Buffer.AsSpan(0, _index.BodyStart).IndexOf("\r\n"u8) + 2;
+        section = _index.Buffer.AsSpan(headersStart, _index.BodyStart - headersStart);
+        return true;
+    }
+
+    private static List<SipAddress> ParseAddresses(ReadOnlySpan<char> value, string what, int line)
     {
         var s = new SipScanner(value, what, line);
         var list = new List<SipAddress>(1);
@@ -155,8 +287,17 @@ public abstract class SipMessage
     private SipAddress? Address(string name) =>
         Headers.First(name)?.GetTyped((v, line) => SipAddress.Parse(v, name, line));
 
-    private int? Integer(string name, int max)
+    private int? Integer(SipHeaderId id, string name, int max)
     {
+        if (IsIndexed)
+        {
+            var i = _index.Find(id);
+            if (i < 0)
+                return null;
+            if (!_index.TryReadNumber(i, out var number) || number > max)
+                throw new SipParseException($"{name}: '{UriReference.Shorten(_index.ValueString(i))}' is not a number from 0 to {max}", _index.Entry(i).Line);
+            return (int)number;
+        }
         var h = Headers.First(name);
         if (h is null)
             return null;

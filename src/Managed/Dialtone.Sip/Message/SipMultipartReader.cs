@@ -48,10 +48,9 @@ internal static class SipMultipartReader
         var end = span.IndexOf("\r\n\r\n"u8);
         if (end < 0)
             throw new SipParseException("multipart part headers do not end with an empty line");
-        var headerBytes = span[..(end + 2)];
-        if (!System.Text.Unicode.Utf8.IsValid(headerBytes))
+        if (!System.Text.Unicode.Utf8.IsValid(span[..(end + 2)]))
             throw new SipParseException("multipart part headers are not valid UTF-8");
-        var (_, headers) = SipParser.ParseHeaderBlock(System.Text.Encoding.UTF8.GetString(headerBytes), SipParserLimits.Default, firstLineIsStartLine: false);
+        var headers = SipParser.ParseHeaders(part[..(end + 2)], SipParserLimits.Default);
         return new SipBodyPart(headers, part[(end + 4)..]);
     }
 

@@ -1,19 +1,21 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
 
 namespace Dialtone.Sip.Message;
 
 /// <summary>
-/// Parses one whole SIP message (as framed by a transport) from bytes. The header section is
-/// decoded once into a single string that the headers slice; the body is copied once. Every
-/// failure is a <see cref="SipParseException"/> naming the problem and its line/offset.
+/// Parses one whole SIP message (as framed by a transport) from bytes into one buffer: the
+/// message's bytes copied once, followed by an index of where each header lies. Nothing else is
+/// allocated: header objects, names and values are made only when asked for, and the typed
+/// properties parse straight from the bytes. Every failure is a <see cref="SipParseException"/>
+/// naming the problem and its line/offset.
 /// </summary>
 public static class SipParser
 {
-    private static readonly SearchValues<char> ForbiddenControls = SearchValues.Create(
-        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000b\u000c\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\u007f");
+    private static readonly int EntrySize = Marshal.SizeOf<SipHeaderEntry>();
 
     public static SipMessage Parse(ReadOnlySpan<byte> data, SipParserLimits? limits = null)
     {
@@ -27,21 +29,13 @@ public static class SipParser
         data = data[skipped..];
         if (data.IsEmpty)
             throw new SipParseException("empty message", 1, 0);
-
         var end = data.IndexOf("\r\n\r\n"u8);
         if (end < 0)
         {
             // A message with only a start line ends at its first CRLF CRLF too, so this is truncation.
             throw new SipParseException("the header section does not end with an empty line (CRLF CRLF)", CountLines(data), -1);
         }
-        var headerBytes = data[..(end + 2)];
-        if (!Utf8.IsValid(headerBytes))
-            throw new SipParseException("the header section is not valid UTF-8", LineOfInvalidUtf8(headerBytes), -1);
-        var text = Encoding.UTF8.GetString(headerBytes);
-
-        var (startLine, headers) = ParseHeaderBlock(text, limits, firstLineIsStartLine: true);
-        var body = ReadBody(data[(end + 4)..], headers);
-        return ParseStartLine(startLine, headers, body);
+        return ParseCore(data, end, limits, readBody: true);
     }
 
     /// <summary>
@@ -55,10 +49,9 @@ public static class SipParser
             if (data.Length > limits.MaxMessageBytes)
                 data = data[..limits.MaxMessageBytes];
             var end = data.IndexOf("\r\n\r\n"u8);
-            if (end < 0 || !Utf8.IsValid(data[..(end + 2)]))
+            if (end < 0)
                 return null;
-            var (startLine, headers) = ParseHeaderBlock(Encoding.UTF8.GetString(data[..(end + 2)]), limits, firstLineIsStartLine: true);
-            return ParseStartLine(startLine, headers, ReadOnlyMemory<byte>.Empty) as SipRequest;
+            return ParseCore(data[..(end + 4)], end, limits, readBody: false) as SipRequest;
         }
         catch (SipParseException)
         {
@@ -67,132 +60,106 @@ public static class SipParser
     }
 
     /// <summary>
-    /// Splits header text (each line ending in CRLF) into the optional start line and header
-    /// lines, joining folded continuation lines to their header.
+    /// Parses a header block that has no start line (the headers of a multipart body part), whose
+    /// bytes <paramref name="block"/> keeps alive.
     /// </summary>
-    internal static (string StartLine, SipHeaderCollection Headers) ParseHeaderBlock(string text, SipParserLimits limits, bool firstLineIsStartLine)
+    internal static SipHeaderCollection ParseHeaders(ReadOnlyMemory<byte> block, SipParserLimits limits)
     {
-        var controlAt = text.AsSpan().IndexOfAny(ForbiddenControls);
-        if (controlAt >= 0)
-        {
-            var (l, o) = Position(text, controlAt);
-            throw new SipParseException($"control character 0x{(int)text[controlAt]:X2} in the header section", l, o);
-        }
-        var startLine = string.Empty;
-        var list = new List<SipHeader>(24);
-        var pos = 0;
-        var line = 0;
-        int headerStart = -1, headerLine = 0, nameLength = 0, valueStart = 0;
-        string? key = null;
-
-        while (pos < text.Length)
-        {
-            line++;
-            var lineEnd = IndexOfCrlf(text, pos, line);
-            var lineLength = lineEnd - pos;
-            if (line == 1 && firstLineIsStartLine)
-            {
-                if (lineLength > limits.MaxHeaderLineBytes)
-                    throw new SipParseException($"start line is longer than {limits.MaxHeaderLineBytes} characters", line, limits.MaxHeaderLineBytes);
-                startLine = text[pos..lineEnd];
-            }
-            else if (lineLength > 0 && text[pos] is ' ' or '\t')
-            {
-                if (headerStart < 0)
-                    throw new SipParseException("continuation line without a header to continue", line, 0);
-            }
-            else
-            {
-                if (headerStart >= 0)
-                    list.Add(new SipHeader(text.AsMemory(headerStart, pos - 2 - headerStart), nameLength, valueStart, key!, headerLine));
-                if (list.Count >= limits.MaxHeaderCount)
-                    throw new SipParseException($"more than {limits.MaxHeaderCount} header lines", line, 0);
-                var colon = text.IndexOf(':', pos, lineLength);
-                if (colon < 0)
-                    throw new SipParseException("header line has no ':'", line, 0);
-                var name = text.AsSpan(pos, colon - pos).TrimEnd(" \t");
-                if (name.IsEmpty)
-                    throw new SipParseException("header line has an empty name", line, 0);
-                if (!SipSyntax.IsToken(name))
-                    throw new SipParseException($"header name '{UriReference.Shorten(name)}' has a character that is not allowed", line, 0);
-                headerStart = pos;
-                headerLine = line;
-                nameLength = name.Length;
-                valueStart = colon + 1 - pos;
-                key = SipHeaderNames.Canonical(name);
-            }
-            if (headerStart >= 0 && lineEnd - headerStart > limits.MaxHeaderLineBytes)
-                throw new SipParseException($"header is longer than {limits.MaxHeaderLineBytes} characters", headerLine, 0);
-            pos = lineEnd + 2;
-        }
-        if (headerStart >= 0)
-            list.Add(new SipHeader(text.AsMemory(headerStart, pos - 2 - headerStart), nameLength, valueStart, key!, headerLine));
-        return (startLine, new SipHeaderCollection(list));
+        var span = block.Span;
+        if (!Utf8.IsValid(span))
+            throw new SipParseException("the header section is not valid UTF-8", LineOfInvalidUtf8(span), -1);
+        var entries = new SipHeaderEntry[SipHeaderBlock.MaxEntries(span, limits)];
+        var count = SipHeaderBlock.Scan(span, limits, firstLineIsStartLine: false, entries, out _);
+        var list = new List<SipHeader>(count);
+        foreach (var e in entries.AsSpan(0, count))
+            list.Add(new SipHeader(block.Slice(e.Start, e.Length), e.NameLength, e.ValueStart, SipHeaderBlock.KeyOf(e, span), e.Line));
+        return new SipHeaderCollection(list);
     }
 
-    private static int IndexOfCrlf(string text, int from, int line)
+    private static SipMessage ParseCore(ReadOnlySpan<byte> data, int end, SipParserLimits limits, bool readBody)
     {
-        var span = text.AsSpan(from);
-        var i = span.IndexOfAny('\r', '\n');
-        if (i < 0)
-            throw new SipParseException("line does not end with CRLF", line, span.Length);
-        if (span[i] == '\n' || i + 1 >= span.Length || span[i + 1] != '\n')
-            throw new SipParseException("bare CR or LF inside a line (lines must end with CRLF)", line, i);
-        return from + i;
+        var block = data[..(end + 2)];
+        if (!Utf8.IsValid(block))
+            throw new SipParseException("the header section is not valid UTF-8", LineOfInvalidUtf8(block), -1);
+
+        // One buffer: the message bytes, then (8-byte aligned) the header index.
+        var kept = readBody ? data.Length : end + 4;
+        var entriesOffset = (kept + 7) & ~7;
+        var maxEntries = SipHeaderBlock.MaxEntries(block, limits);
+        var buffer = GC.AllocateUninitializedArray<byte>(entriesOffset + maxEntries * EntrySize);
+        data[..kept].CopyTo(buffer);
+        var entries = MemoryMarshal.Cast<byte, SipHeaderEntry>(buffer.AsSpan(entriesOffset, maxEntries * EntrySize));
+        var count = SipHeaderBlock.Scan(block, limits, firstLineIsStartLine: true, entries, out var startLineLength);
+        var index = new SipHeaderIndex(buffer, end + 4, entriesOffset, count);
+
+        var bodyLength = readBody ? BodyLength(index, data.Length - (end + 4)) : 0;
+        var body = new ReadOnlyMemory<byte>(buffer, end + 4, bodyLength);
+        return ParseStartLine(buffer.AsSpan(0, startLineLength), index, body);
     }
 
-    private static ReadOnlyMemory<byte> ReadBody(ReadOnlySpan<byte> rest, SipHeaderCollection headers)
+    private static int BodyLength(in SipHeaderIndex index, int available)
     {
         long? declared = null;
-        foreach (var h in headers.All(SipHeaderNames.ContentLength))
+        for (var i = index.Find(SipHeaderId.ContentLength); i >= 0; i = index.Find(SipHeaderId.ContentLength, i + 1))
         {
-            var v = h.Value;
-            if (v.Length is 0 or > 10 || !long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-                throw new SipParseException($"Content-Length '{UriReference.Shorten(v)}' is not a number", h.Line, h.Name.Length + 1);
+            ref readonly var e = ref index.Entry(i);
+            if (!index.TryReadNumber(i, out var n))
+                throw new SipParseException($"Content-Length '{UriReference.Shorten(index.ValueString(i))}' is not a number", e.Line, e.NameLength + 1);
             if (declared is { } d && d != n)
-                throw new SipParseException("Content-Length appears twice with different values", h.Line, 0);
+                throw new SipParseException("Content-Length appears twice with different values", e.Line, 0);
             declared = n;
         }
         if (declared is null)
-            return rest.ToArray(); // framed by the transport (datagram); streams always carry Content-Length.
-        if (declared > rest.Length)
-            throw new SipParseException($"Content-Length is {declared} but only {rest.Length} body bytes follow");
+            return available; // framed by the transport (datagram); streams always carry Content-Length.
+        if (declared > available)
+            throw new SipParseException($"Content-Length is {declared} but only {available} body bytes follow");
         // RFC 3261 §18.3: bytes beyond Content-Length in a datagram are discarded.
-        return rest[..(int)declared].ToArray();
+        return (int)declared;
     }
 
-    private static SipMessage ParseStartLine(string startLine, SipHeaderCollection headers, ReadOnlyMemory<byte> body)
+    private static SipMessage ParseStartLine(ReadOnlySpan<byte> line, in SipHeaderIndex index, ReadOnlyMemory<byte> body)
     {
-        if (startLine.StartsWith("SIP/", StringComparison.OrdinalIgnoreCase))
-            return ParseStatusLine(startLine, headers, body);
-        var sp1 = startLine.IndexOf(' ');
+        if (line.Length >= 4 && Ascii.EqualsIgnoreCase(line[..4], "SIP/"u8))
+            return ParseStatusLine(line, index, body);
+        var sp1 = line.IndexOf((byte)' ');
         if (sp1 <= 0)
             throw new SipParseException("request line must be 'METHOD Request-URI SIP/2.0'", 1, 0);
-        var method = startLine.AsSpan(0, sp1);
-        if (!SipSyntax.IsToken(method))
-            throw new SipParseException($"method '{UriReference.Shorten(method)}' is not a token", 1, 0);
-        var sp2 = startLine.IndexOf(' ', sp1 + 1);
+        var method = line[..sp1];
+        if (!SipHeaderBlock.IsToken(method))
+            throw new SipParseException($"method '{UriReference.Shorten(Encoding.UTF8.GetString(method))}' is not a token", 1, 0);
+        var sp2Rel = line[(sp1 + 1)..].IndexOf((byte)' ');
+        var sp2 = sp2Rel < 0 ? -1 : sp1 + 1 + sp2Rel;
         if (sp2 < 0 || sp2 == sp1 + 1)
             throw new SipParseException("request line must be 'METHOD Request-URI SIP/2.0'", 1, sp1 + 1);
-        var version = startLine.AsSpan(sp2 + 1);
-        if (!version.Equals(SipMessage.SipVersion, StringComparison.OrdinalIgnoreCase))
-            throw new SipParseException($"unsupported SIP version '{UriReference.Shorten(version)}'", 1, sp2 + 1);
-        var uriText = startLine[(sp1 + 1)..sp2];
+        var version = line[(sp2 + 1)..];
+        if (!Ascii.EqualsIgnoreCase(version, "SIP/2.0"u8))
+            throw new SipParseException($"unsupported SIP version '{UriReference.Shorten(Encoding.UTF8.GetString(version))}'", 1, CharOffset(line, sp2 + 1));
+        var uriBytes = line[(sp1 + 1)..sp2];
         UriReference uri;
         try
         {
-            uri = UriReference.Parse(uriText, "Request-URI", 1);
+            uri = SipHeaderText.Parse(uriBytes, "Request-URI", 1, static (text, what, l) => UriReference.Parse(text, what, l));
         }
         catch (SipParseException e)
         {
-            throw new SipParseException(e.Reason, 1, sp1 + 1 + Math.Max(0, e.Offset));
+            throw new SipParseException(e.Reason, 1, CharOffset(line, sp1 + 1) + Math.Max(0, e.Offset));
         }
-        return new SipRequest(SipMethods.Intern(method), uri, uriText, headers, body);
+        return new SipRequest(InternMethod(method), uri, index, sp1 + 1, uriBytes.Length, body);
     }
 
-    private static SipResponse ParseStatusLine(string line, SipHeaderCollection headers, ReadOnlyMemory<byte> body)
+    private static string InternMethod(ReadOnlySpan<byte> method)
+    {
+        if (method.Length > 16)
+            return Encoding.ASCII.GetString(method);
+        Span<char> chars = stackalloc char[method.Length];
+        Encoding.ASCII.GetChars(method, chars); // a token is ASCII
+        return SipMethods.Intern(chars);
+    }
+
+    private static SipResponse ParseStatusLine(ReadOnlySpan<byte> bytes, in SipHeaderIndex index, ReadOnlyMemory<byte> body)
     {
         // SIP-Version SP Status-Code SP Reason-Phrase
+        var line = Encoding.UTF8.GetString(bytes);
         if (line.Length < 11 || !line.AsSpan(0, 7).Equals(SipMessage.SipVersion, StringComparison.OrdinalIgnoreCase) || line[7] != ' ')
             throw new SipParseException("status line must start with 'SIP/2.0 '", 1, 0);
         var code = line.AsSpan(8, 3);
@@ -201,8 +168,10 @@ public static class SipParser
         if (line.Length > 11 && line[11] != ' ')
             throw new SipParseException("status code must be three digits followed by a space", 1, 11);
         var reason = line.Length > 12 ? line[12..] : string.Empty;
-        return new SipResponse(status, reason, headers, body) { RawStatusLine = line };
+        return new SipResponse(status, reason, index, body) { RawStatusLine = line };
     }
+
+    private static int CharOffset(ReadOnlySpan<byte> line, int byteOffset) => Encoding.UTF8.GetCharCount(line[..byteOffset]);
 
     private static int CountLines(ReadOnlySpan<byte> data) => data.Count((byte)'\n') + 1;
 
@@ -218,20 +187,5 @@ public static class SipParser
         {
             ArrayPool<char>.Shared.Return(chars);
         }
-    }
-
-    private static (int Line, int Offset) Position(string text, int index)
-    {
-        var line = 1;
-        var lineStart = 0;
-        for (var i = 0; i < index; i++)
-        {
-            if (text[i] == '\n')
-            {
-                line++;
-                lineStart = i + 1;
-            }
-        }
-        return (line, index - lineStart);
     }
 }

@@ -4,7 +4,9 @@ namespace Dialtone.Sip.Message;
 public sealed class SipRequest : SipMessage
 {
     private UriReference _requestUri;
-    private string _requestUriText;
+    private string? _requestUriText; // null while it is still only bytes of a parsed message
+    private readonly int _uriStart;
+    private readonly int _uriLength;
 
     /// <summary>A new request with no headers; set From/To/CallId/CSeq/MaxForwards and add others in an object initializer.</summary>
     public SipRequest(string method, UriReference requestUri)
@@ -22,7 +24,20 @@ public sealed class SipRequest : SipMessage
         _requestUriText = requestUriText;
     }
 
+    /// <summary>A parsed request: the Request-URI text stays in the message's buffer until asked for.</summary>
+    internal SipRequest(string method, UriReference requestUri, in SipHeaderIndex index, int uriStart, int uriLength, ReadOnlyMemory<byte> body)
+        : base(index, body)
+    {
+        Method = method;
+        _requestUri = requestUri;
+        _uriStart = uriStart;
+        _uriLength = uriLength;
+    }
+
     public string Method { get; }
+
+    /// <summary>The Request-URI as written (as received for a parsed request).</summary>
+    private string RequestUriText => _requestUriText ??= System.Text.Encoding.UTF8.GetString(Index.Buffer, _uriStart, _uriLength);
 
     public UriReference RequestUri
     {
@@ -35,7 +50,7 @@ public sealed class SipRequest : SipMessage
     }
 
     /// <summary>A copy with its own header list (header lines are immutable and shared) and the same body.</summary>
-    public SipRequest Clone() => new(Method, _requestUri, _requestUriText, new SipHeaderCollection([.. Headers]), Body);
+    public SipRequest Clone() => new(Method, _requestUri, RequestUriText, new SipHeaderCollection([.. Headers]), Body);
 
-    public override string StartLine => $"{Method} {_requestUriText} {SipVersion}";
+    public override string StartLine => $"{Method} {RequestUriText} {SipVersion}";
 }

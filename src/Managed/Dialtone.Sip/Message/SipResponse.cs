@@ -19,6 +19,13 @@ public sealed class SipResponse : SipMessage
         ReasonPhrase = reasonPhrase;
     }
 
+    internal SipResponse(int statusCode, string reasonPhrase, in SipHeaderIndex index, ReadOnlyMemory<byte> body)
+        : base(index, body)
+    {
+        StatusCode = statusCode;
+        ReasonPhrase = reasonPhrase;
+    }
+
     public int StatusCode { get; }
 
     public string ReasonPhrase { get; }

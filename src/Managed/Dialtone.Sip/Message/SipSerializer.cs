@@ -36,6 +36,8 @@ public static class SipSerializer
     private static int Length(SipMessage message, string startLine)
     {
         var length = Encoding.UTF8.GetByteCount(startLine) + 2;
+        if (message.TryGetRawHeaderSection(out var raw))
+            return length + raw.Length + message.Body.Length;
         foreach (var h in message.Headers)
             length += h.Utf8Length + 2;
         return length + 2 + message.Body.Length;
@@ -45,6 +47,13 @@ public static class SipSerializer
     {
         var n = Encoding.UTF8.GetBytes(startLine, destination);
         n += Crlf(destination[n..]);
+        if (message.TryGetRawHeaderSection(out var raw))
+        {
+            // An unedited parsed message: its header section as received, in one copy.
+            raw.CopyTo(destination[n..]);
+            message.Body.Span.CopyTo(destination[(n + raw.Length)..]);
+            return;
+        }
         foreach (var h in message.Headers)
         {
             n += h.WriteUtf8(destination[n..]);

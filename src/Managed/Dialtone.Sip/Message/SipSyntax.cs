@@ -25,17 +25,95 @@ public static class SipSyntax
 
     public static bool IsToken(ReadOnlySpan<char> s) => !s.IsEmpty && !s.ContainsAnyExcept(TokenChars);
 
-    /// <summary>Quotes <paramref name="value"/> as a quoted-string, escaping '"' and '\'.</summary>
+    /// <summary>
+    /// Quotes <paramref name="value"/> as a quoted-string, escaping '"', '\' and control characters
+    /// as quoted-pairs (RFC 3261 §25.1). CR and LF have no quoted form and are left for the header
+    /// line to refuse.
+    /// </summary>
     public static string Quote(string value)
     {
         var sb = new StringBuilder(value.Length + 2).Append('"');
         foreach (var c in value)
         {
-            if (c is '"' or '\\')
+            if (c is '"' or '\\' || (IsControl(c) && c is not ('\r' or '\n' or '\t')))
                 sb.Append('\\');
             sb.Append(c);
         }
         return sb.Append('"').ToString();
+    }
+
+    private static bool IsControl(int c) => c is < 0x20 or 0x7f;
+
+    /// <summary>
+    /// The index of the first control character (other than TAB, CR, LF) that is not escaped as a
+    /// quoted-pair inside a closed quoted string, or -1. Quote state ends with a header line (a line
+    /// break not followed by folding whitespace).
+    /// </summary>
+    internal static int IndexOfBareControl(ReadOnlySpan<byte> text, SearchValues<byte> controls)
+    {
+        var inQuotes = false;
+        var escapedControl = -1; // first control escaped in the open quoted string
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\n')
+            {
+                if (i + 1 >= text.Length || text[i + 1] is not ((byte)' ' or (byte)'\t'))
+                {
+                    if (inQuotes && escapedControl >= 0)
+                        return escapedControl;
+                    inQuotes = false;
+                }
+                continue;
+            }
+            if (controls.Contains(c))
+                return i;
+            if (!inQuotes)
+            {
+                inQuotes = c == '"';
+                escapedControl = -1;
+            }
+            else if (c == '"')
+            {
+                inQuotes = false;
+            }
+            else if (c == '\\' && i + 1 < text.Length && text[i + 1] is not ((byte)'\r' or (byte)'\n'))
+            {
+                if (controls.Contains(text[i + 1]) && escapedControl < 0)
+                    escapedControl = i + 1;
+                i++;
+            }
+        }
+        return inQuotes && escapedControl >= 0 ? escapedControl : -1;
+    }
+
+    /// <summary>The same rule for one header value given as text (control characters other than TAB; CR/LF are checked separately).</summary>
+    internal static int IndexOfBareControl(ReadOnlySpan<char> value)
+    {
+        var inQuotes = false;
+        var escapedControl = -1;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (IsControl(c) && c is not ('\t' or '\r' or '\n'))
+                return i;
+            if (!inQuotes)
+            {
+                inQuotes = c == '"';
+                escapedControl = -1;
+            }
+            else if (c == '"')
+            {
+                inQuotes = false;
+            }
+            else if (c == '\\' && i + 1 < value.Length && value[i + 1] is not ('\r' or '\n'))
+            {
+                if (IsControl(value[i + 1]) && value[i + 1] != '\t' && escapedControl < 0)
+                    escapedControl = i + 1;
+                i++;
+            }
+        }
+        return inQuotes && escapedControl >= 0 ? escapedControl : -1;
     }
 
     /// <summary>Removes the quotes and escapes of a quoted-string; returns other text unchanged.</summary>
