@@ -85,9 +85,13 @@ public sealed class SipParameters : IReadOnlyList<SipParameter>, IEquatable<SipP
     /// Parses <c>*( SEMI name [EQUAL value] )</c> from the scanner, stopping at any character in
     /// <paramref name="stops"/> at top level. Values may be tokens, quoted strings, or IPv6 references.
     /// </summary>
-    internal static SipParameters Parse(ref SipScanner s, ReadOnlySpan<char> stops, bool uriParameters)
+    internal static SipParameters Parse(ref SipScanner s, ReadOnlySpan<char> stops, bool uriParameters, bool build = true)
     {
-        List<SipParameter>? list = null;
+        // Up to eight parameters collect on the stack, so the result is one exact-size array.
+        var inline = new EightParameters();
+        Span<SipParameter> first = inline;
+        List<SipParameter>? more = null;
+        var count = 0;
         while (s.TryConsume(';'))
         {
             ReadOnlySpan<char> name = uriParameters ? ReadUriPiece(ref s, "parameter name") : s.ReadToken("parameter name");
@@ -95,19 +99,68 @@ public sealed class SipParameters : IReadOnlyList<SipParameter>, IEquatable<SipP
             if (s.TryConsume('='))
             {
                 if (!uriParameters && s.Peek == '"')
-                    value = s.ReadQuotedRaw().ToString();
+                {
+                    var quoted = s.ReadQuotedRaw();
+                    value = build ? quoted.ToString() : null;
+                }
                 else if (s.Peek == '[')
-                    value = s.ReadUntilAny("]").ToString() + (s.TryConsume(']') ? "]" : throw s.Error("unterminated IPv6 reference"));
+                {
+                    var inner = s.ReadUntilAny("]");
+                    if (!s.TryConsume(']'))
+                        throw s.Error("unterminated IPv6 reference");
+                    value = build ? string.Concat(inner, "]") : null;
+                }
                 else
-                    value = (uriParameters ? ReadUriPiece(ref s, "parameter value") : ReadParamValue(ref s)).ToString();
+                {
+                    var piece = uriParameters ? ReadUriPiece(ref s, "parameter value") : ReadParamValue(ref s);
+                    value = build ? piece.ToString() : null;
+                }
             }
-            (list ??= []).Add(new SipParameter(name.ToString(), value));
+            if (build)
+            {
+                var parameter = new SipParameter(InternName(name), value);
+                if (count < first.Length)
+                    first[count] = parameter;
+                else
+                    (more ??= []).Add(parameter);
+                count++;
+            }
             s.SkipWhitespace();
             if (!s.AtEnd && s.Peek != ';' && stops.IndexOf(s.Peek) < 0)
                 throw s.Error($"unexpected '{s.Peek}' after parameter '{name}'");
         }
-        return list is null ? Empty : new SipParameters([.. list]);
+        if (count == 0)
+            return Empty;
+        var items = new SipParameter[count];
+        first[..Math.Min(count, first.Length)].CopyTo(items);
+        more?.CopyTo(items, first.Length);
+        return new SipParameters(items);
     }
+
+    [System.Runtime.CompilerServices.InlineArray(8)]
+    private struct EightParameters
+    {
+        private SipParameter _element;
+    }
+
+    /// <summary>The names nearly every message carries, shared instead of allocated per parse.</summary>
+    private static string InternName(ReadOnlySpan<char> name) => name switch
+    {
+        "tag" => "tag",
+        "branch" => "branch",
+        "received" => "received",
+        "rport" => "rport",
+        "lr" => "lr",
+        "transport" => "transport",
+        "maddr" => "maddr",
+        "ttl" => "ttl",
+        "user" => "user",
+        "method" => "method",
+        "expires" => "expires",
+        "q" => "q",
+        "ob" => "ob",
+        _ => name.ToString(),
+    };
 
     private static ReadOnlySpan<char> ReadParamValue(ref SipScanner s)
     {

@@ -135,16 +135,19 @@ public static class SipParser
         if (!Ascii.EqualsIgnoreCase(version, "SIP/2.0"u8))
             throw new SipParseException($"unsupported SIP version '{UriReference.Shorten(Encoding.UTF8.GetString(version))}'", 1, CharOffset(line, sp2 + 1));
         var uriBytes = line[(sp1 + 1)..sp2];
-        UriReference uri;
         try
         {
-            uri = SipHeaderText.Parse(uriBytes, "Request-URI", 1, static (text, what, l) => UriReference.Parse(text, what, l));
+            SipHeaderText.Parse(uriBytes, "Request-URI", 1, static (text, what, l) =>
+            {
+                UriReference.Validate(text, what, l);
+                return true;
+            });
         }
         catch (SipParseException e)
         {
             throw new SipParseException(e.Reason, 1, CharOffset(line, sp1 + 1) + Math.Max(0, e.Offset));
         }
-        return new SipRequest(InternMethod(method), uri, index, sp1 + 1, uriBytes.Length, body);
+        return new SipRequest(InternMethod(method), index, sp1 + 1, uriBytes.Length, body);
     }
 
     private static string InternMethod(ReadOnlySpan<byte> method)

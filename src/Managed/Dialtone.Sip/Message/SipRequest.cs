@@ -3,7 +3,7 @@ namespace Dialtone.Sip.Message;
 /// <summary>A SIP request: method, Request-URI, headers and body.</summary>
 public sealed class SipRequest : SipMessage
 {
-    private UriReference _requestUri;
+    private UriReference? _requestUri; // null while a parsed (and checked) Request-URI is only bytes
     private string? _requestUriText; // null while it is still only bytes of a parsed message
     private readonly int _uriStart;
     private readonly int _uriLength;
@@ -25,11 +25,10 @@ public sealed class SipRequest : SipMessage
     }
 
     /// <summary>A parsed request: the Request-URI text stays in the message's buffer until asked for.</summary>
-    internal SipRequest(string method, UriReference requestUri, in SipHeaderIndex index, int uriStart, int uriLength, ReadOnlyMemory<byte> body)
+    internal SipRequest(string method, in SipHeaderIndex index, int uriStart, int uriLength, ReadOnlyMemory<byte> body)
         : base(index, body)
     {
         Method = method;
-        _requestUri = requestUri;
         _uriStart = uriStart;
         _uriLength = uriLength;
     }
@@ -41,7 +40,7 @@ public sealed class SipRequest : SipMessage
 
     public UriReference RequestUri
     {
-        get => _requestUri;
+        get => _requestUri ??= SipHeaderText.Parse(Index.Buffer.AsSpan(_uriStart, _uriLength), "Request-URI", 1, static (text, what, line) => UriReference.Parse(text, what, line));
         set
         {
             _requestUri = value;
@@ -50,7 +49,7 @@ public sealed class SipRequest : SipMessage
     }
 
     /// <summary>A copy with its own header list (header lines are immutable and shared) and the same body.</summary>
-    public SipRequest Clone() => new(Method, _requestUri, RequestUriText, new SipHeaderCollection([.. Headers]), Body);
+    public SipRequest Clone() => new(Method, RequestUri, RequestUriText, new SipHeaderCollection([.. Headers]), Body);
 
     public override string StartLine => $"{Method} {RequestUriText} {SipVersion}";
 }

@@ -161,10 +161,22 @@ public static class SipSyntax
     }
 
     /// <summary>Decodes %HH escapes (as UTF-8). Throws <see cref="SipParseException"/> for a broken escape.</summary>
-    internal static string Unescape(ReadOnlySpan<char> value, string what)
+    internal static string? Unescape(ReadOnlySpan<char> value, string what, bool build = true)
     {
         if (value.IndexOf('%') < 0)
-            return value.ToString();
+            return build ? value.ToString() : null;
+        if (!build)
+        {
+            for (var i = value.IndexOf('%'); i >= 0 && i < value.Length; i++)
+            {
+                if (value[i] != '%')
+                    continue;
+                if (i + 2 >= value.Length || !IsHex(value[i + 1]) || !IsHex(value[i + 2]))
+                    throw new SipParseException($"{what}: broken %-escape", 0, i);
+                i += 2;
+            }
+            return null;
+        }
         var bytes = new byte[value.Length * 3];
         var n = 0;
         for (var i = 0; i < value.Length; i++)

@@ -73,7 +73,12 @@ public sealed record SipUri : UriReference
         }
     }
 
-    internal static new SipUri Parse(ReadOnlySpan<char> text, string what, int line)
+    internal static new SipUri Parse(ReadOnlySpan<char> text, string what, int line) => ParseCore(text, what, line, build: true)!;
+
+    /// <summary>Checks <paramref name="text"/> exactly as <see cref="Parse(ReadOnlySpan{char}, string, int)"/> does, allocating nothing.</summary>
+    internal static new void Validate(ReadOnlySpan<char> text, string what, int line) => ParseCore(text, what, line, build: false);
+
+    private static SipUri? ParseCore(ReadOnlySpan<char> text, string what, int line, bool build)
     {
         var s = new SipScanner(text, what, line);
         var scheme = s.ReadUntilAny(":");
@@ -98,28 +103,36 @@ public sealed record SipUri : UriReference
             var userPart = colon < 0 ? userinfo : userinfo[..colon];
             if (userPart.IsEmpty)
                 throw s.Error("empty user part before '@'");
-            user = SipSyntax.Unescape(userPart, what);
+            user = SipSyntax.Unescape(userPart, what, build);
             if (colon >= 0)
-                password = SipSyntax.Unescape(userinfo[(colon + 1)..], what);
+                password = SipSyntax.Unescape(userinfo[(colon + 1)..], what, build);
             s.Position += at + 1;
         }
-        var host = ReadHost(ref s);
+        var (hostStart, hostEnd) = ReadHostRange(ref s);
         int? port = null;
         if (s.Peek == ':')
         {
             s.Position++;
             port = ReadPort(ref s);
         }
-        var parameters = SipParameters.Parse(ref s, "?", uriParameters: true);
+        var parameters = SipParameters.Parse(ref s, "?", uriParameters: true, build);
         var headers = SipParameters.Empty;
         if (s.Peek == '?')
-            headers = ParseHeaders(ref s);
+            headers = ParseHeaders(ref s, build);
         if (!s.AtEnd)
             throw s.Error($"unexpected '{s.Peek}' in URI");
-        return new SipUri(host, port, user, secure) { Password = password, Parameters = parameters, Headers = headers };
+        if (!build)
+            return null;
+        return new SipUri(s.Slice(hostStart, hostEnd).ToString(), port, user, secure) { Password = password, Parameters = parameters, Headers = headers };
     }
 
     internal static string ReadHost(ref SipScanner s)
+    {
+        var (start, end) = ReadHostRange(ref s);
+        return s.Slice(start, end).ToString();
+    }
+
+    private static (int Start, int End) ReadHostRange(ref SipScanner s)
     {
         if (s.Peek == '[')
         {
@@ -131,14 +144,14 @@ public sealed record SipUri : UriReference
             if (inner.IsEmpty || inner.ContainsAnyExcept("0123456789abcdefABCDEF:.") || !System.Net.IPAddress.TryParse(inner, out _))
                 throw s.Error("invalid IPv6 reference");
             s.Position += close + 1;
-            return s.Slice(start, s.Position).ToString();
+            return (start, s.Position);
         }
         var hostStart = s.Position;
         while (!s.AtEnd && (char.IsAsciiLetterOrDigit(s.Peek) || s.Peek is '-' or '.' or '_'))
             s.Position++;
         if (s.Position == hostStart)
             throw s.Error(s.AtEnd ? "missing host" : $"invalid character '{s.Peek}' in host");
-        return s.Slice(hostStart, s.Position).ToString();
+        return (hostStart, s.Position);
     }
 
     internal static int ReadPort(ref SipScanner s)
@@ -155,9 +168,9 @@ public sealed record SipUri : UriReference
         return port;
     }
 
-    private static SipParameters ParseHeaders(ref SipScanner s)
+    private static SipParameters ParseHeaders(ref SipScanner s, bool build)
     {
-        var list = new List<SipParameter>();
+        var list = build ? new List<SipParameter>() : null;
         do
         {
             s.Position++; // '?' or '&'
@@ -166,10 +179,10 @@ public sealed record SipUri : UriReference
                 throw s.Error("URI header must be name=value");
             s.Position++;
             var value = s.ReadUntilAny("&");
-            list.Add(new SipParameter(name.ToString(), value.ToString()));
+            list?.Add(new SipParameter(name.ToString(), value.ToString()));
         }
         while (s.Peek == '&');
-        return SipParameters.Create(list);
+        return list is null ? SipParameters.Empty : SipParameters.Create(list);
     }
 
     public override string ToString()

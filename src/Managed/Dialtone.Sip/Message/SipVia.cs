@@ -83,13 +83,23 @@ public sealed record SipVia
                 port = SipUri.ReadPort(ref s);
             var parameters = SipParameters.Parse(ref s, ",", uriParameters: false);
             var protocol = name.Equals("SIP", StringComparison.OrdinalIgnoreCase) && version is "2.0" ? "SIP/2.0" : $"{name}/{version}";
-            list.Add(new SipVia(transport.ToString().ToUpperInvariant(), host, port, parameters) { Protocol = protocol });
+            list.Add(new SipVia(TransportName(transport), host, port, parameters) { Protocol = protocol });
             s.SkipWhitespace();
         }
         while (s.TryConsume(','));
         if (!s.AtEnd)
             throw s.Error($"unexpected '{s.Peek}'");
         return list;
+    }
+
+    private static string TransportName(ReadOnlySpan<char> token)
+    {
+        foreach (var known in (ReadOnlySpan<string>)["UDP", "TCP", "TLS", "WS", "WSS", "SCTP"])
+        {
+            if (token.Equals(known, StringComparison.OrdinalIgnoreCase))
+                return known;
+        }
+        return token.ToString().ToUpperInvariant();
     }
 
     public override string ToString()

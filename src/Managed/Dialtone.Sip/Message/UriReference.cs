@@ -12,6 +12,16 @@ public abstract record UriReference
     /// <summary>Parses any absolute URI; throws <see cref="SipParseException"/> when it is malformed.</summary>
     public static UriReference Parse(string text) => Parse(text.AsSpan(), "URI", 0);
 
+    /// <summary>Checks a URI as <see cref="Parse(ReadOnlySpan{char}, string, int)"/> does; a sip/sips URI without allocating.</summary>
+    internal static void Validate(ReadOnlySpan<char> text, string what, int line)
+    {
+        var colon = text.IndexOf(':');
+        if (colon > 0 && (text[..colon].Equals("sip", StringComparison.OrdinalIgnoreCase) || text[..colon].Equals("sips", StringComparison.OrdinalIgnoreCase)))
+            SipUri.Validate(text, what, line);
+        else
+            Parse(text, what, line);
+    }
+
     internal static UriReference Parse(ReadOnlySpan<char> text, string what, int line)
     {
         var colon = text.IndexOf(':');
