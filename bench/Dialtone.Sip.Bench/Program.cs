@@ -4,6 +4,8 @@ using Dialtone.Sip.Transport;
 
 // dotnet run -c Release --project bench/Dialtone.Sip.Bench -- messages
 //     BenchmarkDotNet: parse/serialize messages/s and bytes allocated per message.
+// dotnet run -c Release --project bench/Dialtone.Sip.Bench -- cpu [rounds]
+//     The parse benchmarks timed by process CPU time (not wall clock), for a machine loaded by other work.
 // dotnet run -c Release --project bench/Dialtone.Sip.Bench -- fuzz [inputs-per-function] [seed]
 //     Every public Parse/TryParse of the SIP layer with 1,000,000 generated inputs each; exit 1 on an undocumented exception.
 // dotnet run -c Release --project bench/Dialtone.Sip.Bench -- transactions [udp|tcp] [count] [in-flight] [seconds]
@@ -14,6 +16,8 @@ switch (mode)
     case "messages":
         BenchmarkRunner.Run<MessageBenchmarks>(args: args.Skip(1).ToArray());
         return 0;
+    case "cpu":
+        return CpuTimeCommand.Run(args.Skip(1).ToArray());
     case "fuzz":
         return FuzzCommand.Run(args.Skip(1).ToArray());
     case "transactions":
@@ -24,7 +28,7 @@ switch (mode)
         var scenario = FindScenario("uas-load.xml");
         return await TransactionBenchmark.RunAsync(scenario, kind, count, inFlight, TimeSpan.FromSeconds(seconds));
     default:
-        Console.Error.WriteLine("usage: Dialtone.Sip.Bench messages | fuzz [inputs] [seed] | transactions [udp|tcp] [count] [in-flight] [seconds]");
+        Console.Error.WriteLine("usage: Dialtone.Sip.Bench messages | cpu [rounds] | fuzz [inputs] [seed] | transactions [udp|tcp] [count] [in-flight] [seconds]");
         return 2;
 }
 

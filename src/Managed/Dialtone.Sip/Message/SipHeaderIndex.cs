@@ -16,7 +16,7 @@ internal readonly struct SipHeaderIndex(byte[] buffer, int bodyStart, int entrie
     public int Count { get; } = count;
 
     private ReadOnlySpan<SipHeaderEntry> Entries =>
-        MemoryMarshal.Cast<byte, SipHeaderEntry>(Buffer.AsSpan(entriesOffset, Count * Marshal.SizeOf<SipHeaderEntry>()));
+        MemoryMarshal.Cast<byte, SipHeaderEntry>(Buffer.AsSpan(entriesOffset, Count * System.Runtime.CompilerServices.Unsafe.SizeOf<SipHeaderEntry>()));
 
     public ref readonly SipHeaderEntry Entry(int i) => ref Entries[i];
 

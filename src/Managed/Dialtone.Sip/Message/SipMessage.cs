@@ -256,18 +256,28 @@ public abstract class SipMessage
         return Interlocked.CompareExchange(ref _headers, headers, null) ?? headers;
     }
 
-    /// <summary>The header lines and the empty line after them exactly as received, while the message is unedited.</summary>
-    internal bool TryGetRawHeaderSection(out ReadOnlySpan<byte> section)
+    /// <summary>
+    /// The bytes of an unedited parsed message as <see cref="SipSerializer"/> writes them: the
+    /// header section exactly as received, and the start line when <see cref="StartLine"/> would
+    /// write the same bytes (null otherwise).
+    /// </summary>
+    internal bool TryGetRawHead(out ReadOnlySpan<byte> startLine, out ReadOnlySpan<byte> headerSection)
     {
         if (!IsIndexed)
         {
-            section = default;
+            startLine = headerSection = default;
             return false;
         }
-        var headersStart = _index.Buffer.AsSpan(0, _index.BodyStart).IndexOf("\r\n"u8) + 2;
-        section = _index.Buffer.AsSpan(headersStart, _index.BodyStart - headersStart);
+        var lineLength = _index.Buffer.AsSpan(0, _index.BodyStart).IndexOf("\r\n"u8);
+        startLine = _index.Buffer.AsSpan(0, lineLength);
+        if (!IsStartLineAsReceived(startLine))
+            startLine = default;
+        headerSection = _index.Buffer.AsSpan(lineLength + 2, _index.BodyStart - lineLength - 2);
         return true;
     }
+
+    /// <summary>Whether <see cref="StartLine"/> is still exactly <paramref name="received"/> (the parser's bytes).</summary>
+    private protected abstract bool IsStartLineAsReceived(ReadOnlySpan<byte> received);
 
     private static List<SipAddress> ParseAddresses(ReadOnlySpan<char> value, string what, int line)
     {

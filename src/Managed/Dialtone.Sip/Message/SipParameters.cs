@@ -166,8 +166,7 @@ public sealed class SipParameters : IReadOnlyList<SipParameter>, IEquatable<SipP
     {
         // gen-value = token / host / quoted-string; hosts may contain ':' (IPv6 handled above).
         var start = s.Position;
-        while (!s.AtEnd && (SipSyntax.IsTokenChar(s.Peek) || s.Peek == ':'))
-            s.Position++;
+        s.Position = s.SkipAll(SipSyntax.TokenOrColonChars);
         if (s.Position == start)
             throw s.Error("empty parameter value");
         return s.Slice(start, s.Position);

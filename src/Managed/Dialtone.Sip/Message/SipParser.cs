@@ -15,7 +15,7 @@ namespace Dialtone.Sip.Message;
 /// </summary>
 public static class SipParser
 {
-    private static readonly int EntrySize = Marshal.SizeOf<SipHeaderEntry>();
+    private static readonly int EntrySize = System.Runtime.CompilerServices.Unsafe.SizeOf<SipHeaderEntry>();
 
     public static SipMessage Parse(ReadOnlySpan<byte> data, SipParserLimits? limits = null)
     {

@@ -7,6 +7,7 @@ public sealed class SipRequest : SipMessage
     private string? _requestUriText; // null while it is still only bytes of a parsed message
     private readonly int _uriStart;
     private readonly int _uriLength;
+    private bool _requestUriEdited;
 
     /// <summary>A new request with no headers; set From/To/CallId/CSeq/MaxForwards and add others in an object initializer.</summary>
     public SipRequest(string method, UriReference requestUri)
@@ -45,11 +46,15 @@ public sealed class SipRequest : SipMessage
         {
             _requestUri = value;
             _requestUriText = value.ToString();
+            _requestUriEdited = true;
         }
     }
 
     /// <summary>A copy with its own header list (header lines are immutable and shared) and the same body.</summary>
     public SipRequest Clone() => new(Method, RequestUri, RequestUriText, new SipHeaderCollection([.. Headers]), Body);
+
+    private protected override bool IsStartLineAsReceived(ReadOnlySpan<byte> received) =>
+        !_requestUriEdited && received.EndsWith(" SIP/2.0"u8) && received.Length == Method.Length + 1 + _uriLength + 8;
 
     public override string StartLine => $"{Method} {RequestUriText} {SipVersion}";
 }

@@ -39,6 +39,8 @@ public sealed class SipResponse : SipMessage
     /// <summary>The status line as received (kept so odd spacing round-trips), null when built in code.</summary>
     internal string? RawStatusLine { get; init; }
 
+    private protected override bool IsStartLineAsReceived(ReadOnlySpan<byte> received) => RawStatusLine is not null;
+
     public override string StartLine => RawStatusLine ?? $"{SipVersion} {StatusCode} {ReasonPhrase}";
 
     /// <summary>

@@ -61,8 +61,7 @@ internal ref struct SipScanner
     public ReadOnlySpan<char> ReadToken(string what)
     {
         var start = Position;
-        while (Position < _text.Length && SipSyntax.IsTokenChar(_text[Position]))
-            Position++;
+        Position = SkipAll(SipSyntax.TokenCharValues);
         if (Position == start)
             throw Error(AtEnd ? $"expected {what} but the value ended" : $"expected {what} but found '{_text[Position]}'");
         return _text[start..Position];
@@ -72,9 +71,16 @@ internal ref struct SipScanner
     public ReadOnlySpan<char> ReadUntilAny(ReadOnlySpan<char> stops)
     {
         var start = Position;
-        while (Position < _text.Length && stops.IndexOf(_text[Position]) < 0)
-            Position++;
+        var i = _text[Position..].IndexOfAny(stops);
+        Position = i < 0 ? _text.Length : Position + i;
         return _text[start..Position];
+    }
+
+    /// <summary>The position of the first character from here that is not in <paramref name="allowed"/> (the end if none).</summary>
+    public readonly int SkipAll(System.Buffers.SearchValues<char> allowed)
+    {
+        var i = _text[Position..].IndexOfAnyExcept(allowed);
+        return i < 0 ? _text.Length : Position + i;
     }
 
     /// <summary>Reads a quoted string starting at the current '"' and returns it with its quotes, as written.</summary>

@@ -13,45 +13,59 @@ public static class SipSerializer
     public static byte[] Serialize(SipMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var startLine = message.StartLine;
+        var startLine = StartLine(message);
         var result = new byte[Length(message, startLine)];
         Write(message, startLine, result);
         return result;
     }
 
     /// <summary>The serialized size in bytes.</summary>
-    public static int GetByteCount(SipMessage message) => Length(message, message.StartLine);
+    public static int GetByteCount(SipMessage message) => Length(message, StartLine(message));
 
     /// <summary>Writes into a buffer writer (e.g. a pooled buffer for sending).</summary>
     public static void WriteTo(SipMessage message, IBufferWriter<byte> writer)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(writer);
-        var startLine = message.StartLine;
+        var startLine = StartLine(message);
         var length = Length(message, startLine);
         Write(message, startLine, writer.GetSpan(length));
         writer.Advance(length);
     }
 
-    private static int Length(SipMessage message, string startLine)
+    /// <summary>The start line as text, or null when an unedited parsed message can copy its own bytes.</summary>
+    private static string? StartLine(SipMessage message) =>
+        message.TryGetRawHead(out var raw, out _) && !raw.IsEmpty ? null : message.StartLine;
+
+    private static int Length(SipMessage message, string? startLine)
     {
-        var length = Encoding.UTF8.GetByteCount(startLine) + 2;
-        if (message.TryGetRawHeaderSection(out var raw))
-            return length + raw.Length + message.Body.Length;
+        if (message.TryGetRawHead(out var rawStart, out var rawHeaders))
+            return (startLine is null ? rawStart.Length : Encoding.UTF8.GetByteCount(startLine)) + 2 + rawHeaders.Length + message.Body.Length;
+        var length = Encoding.UTF8.GetByteCount(startLine!) + 2;
         foreach (var h in message.Headers)
             length += h.Utf8Length + 2;
         return length + 2 + message.Body.Length;
     }
 
-    private static void Write(SipMessage message, string startLine, Span<byte> destination)
+    private static void Write(SipMessage message, string? startLine, Span<byte> destination)
     {
-        var n = Encoding.UTF8.GetBytes(startLine, destination);
+        var raw = message.TryGetRawHead(out var rawStart, out var rawHeaders);
+        int n;
+        if (startLine is null)
+        {
+            rawStart.CopyTo(destination);
+            n = rawStart.Length;
+        }
+        else
+        {
+            n = Encoding.UTF8.GetBytes(startLine, destination);
+        }
         n += Crlf(destination[n..]);
-        if (message.TryGetRawHeaderSection(out var raw))
+        if (raw)
         {
             // An unedited parsed message: its header section as received, in one copy.
-            raw.CopyTo(destination[n..]);
-            message.Body.Span.CopyTo(destination[(n + raw.Length)..]);
+            rawHeaders.CopyTo(destination[n..]);
+            message.Body.Span.CopyTo(destination[(n + rawHeaders.Length)..]);
             return;
         }
         foreach (var h in message.Headers)

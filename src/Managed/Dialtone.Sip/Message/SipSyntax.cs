@@ -20,6 +20,16 @@ public static class SipSyntax
     private static readonly SearchValues<char> PasswordChars =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.!~*'()&=+$,");
 
+    internal static SearchValues<char> TokenCharValues => TokenChars;
+
+    /// <summary>token characters and ':' (a gen-value may be a host with a port).</summary>
+    internal static readonly SearchValues<char> TokenOrColonChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~:");
+
+    /// <summary>Characters of a host name or IPv4 address as the parser reads them.</summary>
+    internal static readonly SearchValues<char> HostChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._");
+
     /// <summary>token characters (RFC 3261 §25.1).</summary>
     public static bool IsTokenChar(char c) => TokenChars.Contains(c);
 

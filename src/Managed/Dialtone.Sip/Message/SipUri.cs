@@ -31,10 +31,12 @@ public sealed record SipUri : UriReference
     public string Host
     {
         get;
-        init => field = !string.IsNullOrEmpty(value) && !value.AsSpan().ContainsAny(" \t\r\n<>\";,?@/\\")
+        init => field = !string.IsNullOrEmpty(value) && !value.AsSpan().ContainsAny(NotInHost)
             ? value
             : throw new ArgumentException($"'{value}' is not a host name or address.", nameof(Host));
     }
+
+    private static readonly System.Buffers.SearchValues<char> NotInHost = System.Buffers.SearchValues.Create(" \t\r\n<>\";,?@/\\");
 
     public int? Port { get; init => field = value is null or (>= 0 and <= 65535) ? value : throw new ArgumentOutOfRangeException(nameof(Port)); }
 
@@ -147,8 +149,7 @@ public sealed record SipUri : UriReference
             return (start, s.Position);
         }
         var hostStart = s.Position;
-        while (!s.AtEnd && (char.IsAsciiLetterOrDigit(s.Peek) || s.Peek is '-' or '.' or '_'))
-            s.Position++;
+        s.Position = s.SkipAll(SipSyntax.HostChars);
         if (s.Position == hostStart)
             throw s.Error(s.AtEnd ? "missing host" : $"invalid character '{s.Peek}' in host");
         return (hostStart, s.Position);
