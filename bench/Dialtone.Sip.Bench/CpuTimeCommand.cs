@@ -39,6 +39,10 @@ internal static class CpuTimeCommand
             ("  parse + Contacts", () => SipParser.Parse(invite).Contacts.Count),
             ("  parse + Content-Length", () => SipParser.Parse(invite).ContentLength!.Value),
             ("serialize INVITE", () => SipSerializer.Serialize(parsed).Length),
+            // The typed parsers alone, on text (no message): what a typed read costs at least.
+            ("  SipVia.Parse (2nd Via)", () => SipVia.Parse("SIP/2.0/UDP 191.201.61.52:5080;received=191.201.61.52;rport=5080;branch=z9hG4bKpU0yXc4v5eXNr").Parameters.Count),
+            ("  SipAddress.Parse (From)", () => SipAddress.Parse("\"+15002309140\" <sip:+15002309140@phone.plivo.com>;tag=Hygr09ggKmpjm").Parameters.Count),
+            ("  SipUri.Parse (Contact)", () => SipUri.Parse("sip:mod_sofia@191.201.61.52:5080").Host.Length),
         };
         const int perRound = 20_000;
         var samples = operations.Select(_ => new List<double>()).ToArray();
