@@ -140,7 +140,7 @@ for n in $suites; do
   root="$rootfs_cache/debian-$n"
   if [[ ! -x "$root/bin/sh" ]]; then
     rm -rf "$root" "$root.tmp"
-    if ! mmdebstrap --variant=minbase --mode=root --quiet "$(codename "$n")" "$root.tmp" "$mirror" > "$work/mmdebstrap-$n.log" 2>&1; then
+    if ! mmdebstrap --variant=minbase --mode=root --format=directory --quiet "$(codename "$n")" "$root.tmp" "$mirror" > "$work/mmdebstrap-$n.log" 2>&1; then
       check "debian $n" 0 "mmdebstrap $(codename "$n") failed; see $work/mmdebstrap-$n.log"; rm -rf "$root.tmp"; continue
     fi
     # minbase has OpenSSL's library (Debian 11: libssl1.1 for libk5crypto; 13: libssl3t64 for apt):
