@@ -35,7 +35,7 @@ function OnOff([bool] $Value) { if ($Value) { 'ON' } else { 'OFF' } }
 $cmakeArgs = @()
 if ($IsLinux) {
     # The same Debian packages as build-webrtc.sh; apt runs only when one is missing.
-    $packages = 'libtgowt-dev', 'libabsl-dev', 'libprotobuf-dev', 'libpulse-dev', 'cmake', 'make', 'g++', 'clang', 'pkg-config', 'libgtest-dev', 'binutils'
+    $packages = 'libtgowt-dev', 'libabsl-dev', 'libprotobuf-dev', 'libssl-dev', 'libsrtp2-dev', 'libopus-dev', 'libnss3-dev', 'libpulse-dev', 'cmake', 'make', 'g++', 'clang', 'pkg-config', 'libgtest-dev', 'binutils'
     $missing = $packages | Where-Object {
         (& dpkg-query -W -f='${Status}' $_ 2>$null) -notmatch 'install ok installed'
     }
@@ -60,8 +60,11 @@ else {
     throw 'build-webrtc.ps1 supports Linux (system libwebrtc) and Windows (WEBRTC_ROOT).'
 }
 
+# The same folders as build-webrtc.sh: Release goes where the managed build picks the library up;
+# Debug and sanitizer builds get their own, so they never replace it.
 $suffix = if ($Asan) { '-asan' } else { '' }
-$outDir = Join-Path $repo "artifacts/native$suffix/$platform"
+$outName = if ($Config -eq 'Debug') { 'native-debug' } else { 'native' }
+$outDir = Join-Path $repo "artifacts/$outName$suffix/$platform"
 $buildDir = Join-Path $repo "artifacts/obj/native/$Config$suffix"
 
 $started = Get-Date
@@ -75,3 +78,4 @@ Write-Host ''
 Write-Host "build-webrtc.ps1: built in $seconds s"
 Write-Host "  library: $outDir"
 if ($Tests) { Write-Host "  tests:   ctest --test-dir $buildDir --output-on-failure" }
+if ($Bench) { Write-Host "  benchmark: $buildDir/bench/dt_native_bench <calls> <seconds>" }

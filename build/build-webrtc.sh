@@ -6,7 +6,8 @@
 #   build/build-webrtc.sh [--config Debug|Release] [--asan] [--tests] [--bench] [-j N]
 #
 # Output (repo-relative):
-#   artifacts/native/linux-x64/libdialtone_webrtc.so        Release
+#   artifacts/native/linux-x64/libdialtone_webrtc.so        Release (portable: needs only glibc >= 2.25;
+#                                                           build/pack.sh strips it for the package)
 #   artifacts/native-debug/linux-x64/, artifacts/native-asan/linux-x64/, artifacts/native-debug-asan/linux-x64/
 #   artifacts/obj/native/<config>[-asan]/                   CMake build dir; tests/dt_shim_tests and
 #                                                           bench/dt_native_bench live here
@@ -17,7 +18,7 @@ asan=0
 tests=0
 bench=0
 jobs=2
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --config) config="${2:?--config needs Debug or Release}"; shift 2 ;;
@@ -39,8 +40,10 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # --- dependencies -------------------------------------------------------------------------------
 # Debian packages: the static libwebrtc and its headers/CMake package, the toolchain, GoogleTest,
 # and the link dependencies of the recipe (static absl comes with libabsl-dev, static protobuf-lite
-# with libprotobuf-dev; the shared ones are pulled in by libtgowt-dev itself).
-packages=(libtgowt-dev libabsl-dev libprotobuf-dev libpulse-dev cmake make g++ clang pkg-config libgtest-dev binutils)
+# with libprotobuf-dev; static OpenSSL, libsrtp2 and libopus with their -dev packages (libnss3-dev:
+# headers for libsrtp2's NSS backend, run on OpenSSL); libpulse-dev
+# for its headers only: the library opens libpulse at run time).
+packages=(libtgowt-dev libabsl-dev libprotobuf-dev libssl-dev libsrtp2-dev libopus-dev libnss3-dev libpulse-dev cmake make g++ clang pkg-config libgtest-dev binutils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

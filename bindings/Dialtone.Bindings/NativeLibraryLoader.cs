@@ -4,14 +4,19 @@ using System.Runtime.InteropServices;
 namespace Dialtone.Bindings;
 
 /// <summary>
-/// Finds libdialtone_webrtc without environment variables and refuses a library built from another
-/// version of the header. Search order: next to this assembly, NuGet-style
-/// <c>runtimes/&lt;rid&gt;/native/</c> below it, then <c>artifacts/native/&lt;rid&gt;/</c> in the repository
-/// found by walking up from <see cref="AppContext.BaseDirectory"/> (a developer's build tree), then the
-/// operating system's default search.
+/// Finds libdialtone_webrtc where a deployed application's native libraries are, and refuses a
+/// library built from another version of the header. Search order: the file or folder named by the
+/// <c>DIALTONE_NATIVE_LIBRARY</c> environment variable when it is set (a development override, and
+/// then the only place looked at); otherwise next to this assembly and the application, NuGet-style
+/// <c>runtimes/&lt;rid&gt;/native/</c> below them, then the runtime's own native search (the
+/// <c>deps.json</c> entries of a package reference, then the operating system's). It never searches
+/// folders above the application: a library lying around in a parent folder is not this app's.
 /// </summary>
 internal static class NativeLibraryLoader
 {
+    /// <summary>Environment variable naming the library file, or the folder holding it, to load instead of the deployed one.</summary>
+    public const string OverrideVariable = "DIALTONE_NATIVE_LIBRARY";
+
     private static readonly Lock Gate = new();
     private static nint handle;
     private static string? loadedFrom;
@@ -37,8 +42,9 @@ internal static class NativeLibraryLoader
     }
 
     /// <summary>
-    /// Loads the library and checks its ABI version. Throws <see cref="DllNotFoundException"/> listing
-    /// the places searched, or <see cref="NativeLibraryVersionException"/> on a mismatch.
+    /// Loads the library and checks its ABI version. Throws <see cref="DllNotFoundException"/> saying
+    /// why a library that exists could not be loaded, or listing the places searched when none exists,
+    /// or <see cref="NativeLibraryVersionException"/> on a mismatch.
     /// </summary>
     public static void EnsureLoaded()
     {
@@ -50,27 +56,45 @@ internal static class NativeLibraryLoader
             }
 
             var searched = new List<string>();
+            var refused = new List<string>();
             nint loaded = 0;
             string? from = null;
             foreach (string candidate in CandidatePaths())
             {
                 searched.Add(candidate);
-                if (File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out loaded))
+                if (!File.Exists(candidate))
+                {
+                    continue;
+                }
+
+                if (TryLoad(candidate, out loaded, out string why))
                 {
                     from = candidate;
                     break;
                 }
+
+                refused.Add(why);
             }
 
-            if (loaded == 0 && NativeLibrary.TryLoad(FileName, typeof(NativeLibraryLoader).Assembly, null, out loaded))
+            // A library that exists but cannot be loaded (too old a glibc, wrong architecture) is
+            // the answer: say why rather than "not found".
+            if (loaded == 0 && refused.Count > 0)
             {
-                from = FileName + " (system search path)";
+                throw new DllNotFoundException($"{FileName} could not be loaded: {string.Join("; ", refused)}");
+            }
+
+            string? overridePath = OverridePath();
+            if (loaded == 0 && overridePath is null &&
+                NativeLibrary.TryLoad(FileName, typeof(NativeLibraryLoader).Assembly, null, out loaded))
+            {
+                from = FileName + " (runtime search path)";
             }
 
             if (loaded == 0)
             {
-                throw new DllNotFoundException(
-                    $"{FileName} was not found. Build it with build/build-webrtc.sh, or ship it in runtimes/{RuntimeId}/native/. Searched: {string.Join(", ", searched)} and the system search path.");
+                throw new DllNotFoundException(overridePath is not null
+                    ? $"{overridePath} (from {OverrideVariable}) does not exist."
+                    : $"{FileName} was not found. Reference the Dialtone.Native.{RuntimeId} package (Dialtone.WebRtc brings it), or in a checkout build it with build/build-webrtc.sh. Searched: {string.Join(", ", searched)} and the runtime search path.");
             }
 
             CheckAbiVersion(loaded, from!);
@@ -124,8 +148,48 @@ internal static class NativeLibraryLoader
         (OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux") + "-" +
         RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
 
+    private static bool TryLoad(string path, out nint handle, out string why)
+    {
+        try
+        {
+            handle = NativeLibrary.Load(path);
+            why = "";
+            return true;
+        }
+        catch (DllNotFoundException e)
+        {
+            handle = 0;
+            why = e.Message;
+            return false;
+        }
+        catch (BadImageFormatException e)
+        {
+            handle = 0;
+            why = $"{path}: {e.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>The file named by <see cref="OverrideVariable"/> (a folder means the library inside it), or null when unset.</summary>
+    private static string? OverridePath()
+    {
+        string? value = Environment.GetEnvironmentVariable(OverrideVariable);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        string full = Path.GetFullPath(value);
+        return Directory.Exists(full) ? Path.Combine(full, FileName) : full;
+    }
+
     private static IEnumerable<string> CandidatePaths()
     {
+        if (OverridePath() is { } overridePath)
+        {
+            return [overridePath];
+        }
+
         var dirs = new List<string>();
         string? assemblyDir = Path.GetDirectoryName(typeof(NativeLibraryLoader).Assembly.Location);
         foreach (string? baseDir in new[] { assemblyDir, AppContext.BaseDirectory })
@@ -137,16 +201,6 @@ internal static class NativeLibraryLoader
 
             dirs.Add(baseDir);
             dirs.Add(Path.Combine(baseDir, "runtimes", RuntimeId, "native"));
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string artifacts = Path.Combine(dir.FullName, "artifacts", "native", RuntimeId);
-            if (Directory.Exists(artifacts))
-            {
-                dirs.Add(artifacts);
-                break;
-            }
         }
 
         return dirs.Distinct(StringComparer.Ordinal).Select(d => Path.Combine(d, FileName));

@@ -1,10 +1,5 @@
 #include "audio_device_pulse.h"
 
-#include <pulse/error.h>
-#include <pulse/introspect.h>
-#include <pulse/mainloop.h>
-#include <pulse/simple.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -14,6 +9,7 @@
 #include <thread>
 
 #include "api/make_ref_counted.h"
+#include "audio_device_pulse_library.h"
 #include "errors.h"
 
 namespace dt {
@@ -61,26 +57,26 @@ void OnServerInfo(pa_context*, const pa_server_info* info, void* user) {
 // that throws included (members are unique_ptrs, destroyed context first).
 struct ContextDeleter {
   void operator()(pa_context* c) const {
-    pa_context_disconnect(c);
-    pa_context_unref(c);
+    Pulse().pa_context_disconnect(c);
+    Pulse().pa_context_unref(c);
   }
 };
 struct MainloopDeleter {
-  void operator()(pa_mainloop* m) const { pa_mainloop_free(m); }
+  void operator()(pa_mainloop* m) const { Pulse().pa_mainloop_free(m); }
 };
 
 class Connection {
  public:
   explicit Connection(const std::string& server) {
-    loop_.reset(pa_mainloop_new());
+    loop_.reset(Pulse().pa_mainloop_new());
     if (!loop_) throw Error(DT_ERROR_AUDIO_DEVICE, "PulseAudio: cannot create a main loop");
-    context_.reset(pa_context_new(pa_mainloop_get_api(loop_.get()), "Dialtone"));
+    context_.reset(Pulse().pa_context_new(Pulse().pa_mainloop_get_api(loop_.get()), "Dialtone"));
     if (!context_) throw Error(DT_ERROR_AUDIO_DEVICE, "PulseAudio: cannot create a context");
-    if (pa_context_connect(context_.get(), server.empty() ? nullptr : server.c_str(), PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0) {
+    if (Pulse().pa_context_connect(context_.get(), server.empty() ? nullptr : server.c_str(), PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0) {
       throw Failure("cannot connect to", server);
     }
     RunUntil([&] {
-      pa_context_state_t state = pa_context_get_state(context_.get());
+      pa_context_state_t state = Pulse().pa_context_get_state(context_.get());
       if (!PA_CONTEXT_IS_GOOD(state)) throw Failure("cannot connect to", server);
       return state == PA_CONTEXT_READY;
     }, server);
@@ -98,14 +94,14 @@ class Connection {
       if (std::chrono::steady_clock::now() > deadline) {
         throw Error(DT_ERROR_AUDIO_DEVICE, "PulseAudio server " + Describe(server) + " did not answer within 5 s");
       }
-      if (pa_mainloop_iterate(loop_.get(), 0, nullptr) < 0) throw Failure("lost", server);
+      if (Pulse().pa_mainloop_iterate(loop_.get(), 0, nullptr) < 0) throw Failure("lost", server);
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }
 
   Error Failure(const char* what, const std::string& server) const {
     return Error(DT_ERROR_AUDIO_DEVICE, std::string("PulseAudio: ") + what + " server " + Describe(server) + ": " +
-                                            pa_strerror(pa_context_errno(context_.get())));
+                                            Pulse().pa_strerror(Pulse().pa_context_errno(context_.get())));
   }
 
   static std::string Describe(const std::string& server) { return server.empty() ? "(default)" : "'" + server + "'"; }
@@ -117,7 +113,7 @@ class Connection {
 
 // ---- The device module. --------------------------------------------------------------------------
 
-std::string PulseError(int error) { return pa_strerror(error); }
+std::string PulseError(int error) { return Pulse().pa_strerror(error); }
 
 class PulseAudioDevice : public webrtc::AudioDeviceModule {
  public:
@@ -309,7 +305,7 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
     attr.minreq = direction == PA_STREAM_PLAYBACK ? frame_bytes : static_cast<uint32_t>(-1);
     attr.fragsize = direction == PA_STREAM_RECORD ? frame_bytes : static_cast<uint32_t>(-1);
     int code = 0;
-    pa_simple* stream = pa_simple_new(config_.server.empty() ? nullptr : config_.server.c_str(), "Dialtone", direction,
+    pa_simple* stream = Pulse().pa_simple_new(config_.server.empty() ? nullptr : config_.server.c_str(), "Dialtone", direction,
                                       device.empty() ? nullptr : device.c_str(),
                                       direction == PA_STREAM_RECORD ? "call microphone" : "call speaker", &spec, nullptr,
                                       &attr, &code);
@@ -341,13 +337,13 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
       uint32_t record_delay_ms = 0;
       if (stream != nullptr) {
         int code = 0;
-        if (pa_simple_read(stream, frame.data(), frame.size() * sizeof(int16_t), &code) < 0) {
-          pa_simple_free(stream);
+        if (Pulse().pa_simple_read(stream, frame.data(), frame.size() * sizeof(int16_t), &code) < 0) {
+          Pulse().pa_simple_free(stream);
           stream = nullptr;
           ReportLost(DT_AUDIO_DIRECTION_INPUT, "the PulseAudio source stopped: " + PulseError(code));
           next = std::chrono::steady_clock::now();
         } else {
-          pa_usec_t latency = pa_simple_get_latency(stream, &code);
+          pa_usec_t latency = Pulse().pa_simple_get_latency(stream, &code);
           if (latency != static_cast<pa_usec_t>(-1)) record_delay_ms = static_cast<uint32_t>(latency / 1000);
         }
       }
@@ -359,7 +355,7 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
       ApplyLevel(frame, levels_->input_muted.load(), levels_->input_volume.load());
       Deliver(frame, record_delay_ms);
     }
-    if (stream != nullptr) pa_simple_free(stream);
+    if (stream != nullptr) Pulse().pa_simple_free(stream);
   }
 
   void Deliver(const std::vector<int16_t>& frame, uint32_t record_delay_ms) {
@@ -394,14 +390,14 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
       ApplyLevel(frame, levels_->output_muted.load(), levels_->output_volume.load());
       if (stream != nullptr) {
         int code = 0;
-        if (pa_simple_write(stream, frame.data(), frame.size() * sizeof(int16_t), &code) < 0) {
-          pa_simple_free(stream);
+        if (Pulse().pa_simple_write(stream, frame.data(), frame.size() * sizeof(int16_t), &code) < 0) {
+          Pulse().pa_simple_free(stream);
           stream = nullptr;
           playout_delay_ms_ = 0;
           ReportLost(DT_AUDIO_DIRECTION_OUTPUT, "the PulseAudio sink stopped: " + PulseError(code));
           next = std::chrono::steady_clock::now();
         } else {
-          pa_usec_t latency = pa_simple_get_latency(stream, &code);
+          pa_usec_t latency = Pulse().pa_simple_get_latency(stream, &code);
           if (latency != static_cast<pa_usec_t>(-1)) playout_delay_ms_ = static_cast<uint32_t>(latency / 1000);
         }
       }
@@ -410,7 +406,7 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
         std::this_thread::sleep_until(next);
       }
     }
-    if (stream != nullptr) pa_simple_free(stream);
+    if (stream != nullptr) Pulse().pa_simple_free(stream);
   }
 
   const PulseDeviceConfig config_;
@@ -459,26 +455,26 @@ std::string Resolve(const std::vector<PulseDeviceInfo>& devices, const std::stri
 std::vector<PulseDeviceInfo> ListPulseDevices(const std::string& server, dt_audio_direction direction) {
   Connection connection(server);
   ListState state{direction, {}, "", 2};
-  pa_operation* info = pa_context_get_server_info(connection.context(), OnServerInfo, &state);
+  pa_operation* info = Pulse().pa_context_get_server_info(connection.context(), OnServerInfo, &state);
   pa_operation* list = direction == DT_AUDIO_DIRECTION_INPUT
-                           ? pa_context_get_source_info_list(connection.context(), OnSourceInfo, &state)
-                           : pa_context_get_sink_info_list(connection.context(), OnSinkInfo, &state);
+                           ? Pulse().pa_context_get_source_info_list(connection.context(), OnSourceInfo, &state)
+                           : Pulse().pa_context_get_sink_info_list(connection.context(), OnSinkInfo, &state);
   if (info == nullptr || list == nullptr) {
-    if (info) pa_operation_unref(info);
-    if (list) pa_operation_unref(list);
+    if (info) Pulse().pa_operation_unref(info);
+    if (list) Pulse().pa_operation_unref(list);
     throw connection.Failure("cannot query", server);
   }
   try {
     connection.RunUntil([&] { return state.pending <= 0; }, server);
   } catch (...) {
-    pa_operation_cancel(info);
-    pa_operation_cancel(list);
-    pa_operation_unref(info);
-    pa_operation_unref(list);
+    Pulse().pa_operation_cancel(info);
+    Pulse().pa_operation_cancel(list);
+    Pulse().pa_operation_unref(info);
+    Pulse().pa_operation_unref(list);
     throw;
   }
-  pa_operation_unref(info);
-  pa_operation_unref(list);
+  Pulse().pa_operation_unref(info);
+  Pulse().pa_operation_unref(list);
   for (auto& d : state.devices) d.is_default = d.id == state.default_name;
   return state.devices;
 }
