@@ -135,6 +135,8 @@ public sealed partial class Invitation : Session
     /// </summary>
     public Task AcceptAsync(CancellationToken cancellationToken = default) => Scheduler.RunAsync(async () =>
     {
+        if (State == SessionState.Ended)
+            throw new SessionEndedException(await Ended); // e.g. the caller cancelled before we got to answer
         if (State is not (SessionState.Ringing or SessionState.EarlyMedia) || _answering)
             throw new InvalidOperationException($"The call is {State}, not ringing.");
         _answering = true;

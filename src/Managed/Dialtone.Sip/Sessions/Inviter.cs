@@ -310,10 +310,22 @@ public sealed partial class Inviter : Session
             Log.LateFork(Logger, CallId, tag);
             await Agent.Stack.SendAckAsync(dialog.CreateAck(success), Agent.Options.SendOptions, CancellationToken.None);
             var bye = dialog.CreateRequest(SipMethods.Bye);
-            using var bound = new CancellationTokenSource(Agent.Stack.Options.Timers.TransactionTimeout, Agent.Stack.Time);
-            await Agent.Stack.SendRequestAsync(bye, Agent.Options.SendOptions, bound.Token);
+            // Not awaited here: the next 2xx (a retransmission to re-ACK) must not wait for the BYE's answer.
+            Scheduler.Start(() => SendLateByeAsync(bye));
         }
         catch (Exception e) when (e is SipTransportException or SipTransactionTimeoutException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or ArgumentException)
+        {
+            Log.LateForkFailed(Logger, CallId, e.Message);
+        }
+    }
+
+    private async Task SendLateByeAsync(SipRequest bye)
+    {
+        try
+        {
+            await Agent.Stack.SendRequestAsync(bye, Agent.Options.SendOptions);
+        }
+        catch (Exception e) when (e is SipTransportException or SipTransactionTimeoutException or ObjectDisposedException or InvalidOperationException)
         {
             Log.LateForkFailed(Logger, CallId, e.Message);
         }

@@ -160,7 +160,7 @@ public abstract partial class Session
     }
 
     /// <summary>Ends the session locally now, without signalling (the peer is unreachable, or shutdown ran out of time).</summary>
-    internal void ForceEnd(SessionEnd end) => Scheduler.Start(() =>
+    public void ForceEnd(SessionEnd end) => Scheduler.Start(() =>
     {
         End(end);
         return Task.CompletedTask;
