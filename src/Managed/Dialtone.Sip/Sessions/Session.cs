@@ -160,7 +160,9 @@ public abstract partial class Session
     }
 
     /// <summary>Ends the session locally now, without signalling (the peer is unreachable, or shutdown ran out of time).</summary>
-    public void ForceEnd(SessionEnd end) => Scheduler.Start(() =>
+    public void ForceEnd(SessionEnd end) => _ = EndNowAsync(end);
+
+    internal Task EndNowAsync(SessionEnd end) => Scheduler.RunAsync(() =>
     {
         End(end);
         return Task.CompletedTask;

@@ -100,7 +100,7 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
         });
 
     /// <summary>
-    /// Ends every session at once (BYE, CANCEL, or 480 for one still ringing), waiting at most
+    /// Ends every session at once and refuses new ones (BYE, CANCEL, or 603 for one still ringing), waiting at most
     /// <paramref name="timeout"/> for the peers: a peer that never answers does not hold us up.
     /// </summary>
     public async Task EndAllAsync(TimeSpan timeout)
@@ -126,8 +126,7 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
             Log.EndAllIncomplete(_logger, e.Message);
         }
         // Whatever the peers did, every session is over for us now.
-        foreach (var s in sessions)
-            s.ForceEnd(new SessionEnd(SessionEndReason.LocalHangup, Detail: "shut down"));
+        await Task.WhenAll(sessions.Select(s => s.EndNowAsync(new SessionEnd(SessionEndReason.LocalHangup, Detail: "shut down")))).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
