@@ -85,7 +85,8 @@ public sealed partial class UserAgent : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var mediaFactory = new PeerConnectionFactory(options.Audio);
+        // Peer connection event handlers that throw are logged where the rest of the user agent logs.
+        var mediaFactory = new PeerConnectionFactory(options.Audio.LoggerFactory is null ? options.Audio with { LoggerFactory = options.LoggerFactory } : options.Audio);
         try
         {
             var connection = await SipConnection.OpenAsync(options, cancellationToken).ConfigureAwait(false);
