@@ -159,9 +159,15 @@ public sealed class CallsThroughKamailioTests : IAsyncLifetime
 
         var calls = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => alice.Agent.CallAsync(Uri("bob"))));
         await Task.WhenAll(calls.Select(c => c.Established)).WaitAsync(TimeSpan.FromSeconds(40));
-        await Task.Delay(1500);
+        // Each call's media needs its own ICE and DTLS after the 200: wait (bounded) for the packets
+        // instead of sampling once after a fixed delay, which a loaded machine outlasts.
         foreach (var call in calls)
+        {
+            var deadline = DateTime.UtcNow + Generous;
+            while (await Party.PacketsReceivedAsync(call) <= 20 && DateTime.UtcNow < deadline)
+                await Task.Delay(200);
             Assert.True(await Party.PacketsReceivedAsync(call) > 20, $"{call} carried no audio");
+        }
 
         await Task.WhenAll(calls.Select(c => c.HangupAsync()));
         await Eventually.True(() => bob.Agent.Calls.Count == 0, "bob's calls ended");

@@ -38,8 +38,9 @@ internal sealed partial class SipProxyCore(Registrar registrar, FlowTable flows,
         catch (SipParseException e)
         {
             LogMalformed(logger, source.Id, e.Message);
-            if (MalformedRequestReply.TryCreate(bytes.Span, e.Reason) is { } reply)
-                await source.SendRawAsync(reply, cancellationToken).ConfigureAwait(false);
+            // The Sip layer's rule for what a malformed request gets back (a 400 naming the fault, or nothing).
+            if (Sip.Stack.MalformedRequestReply.TryCreate(bytes.Span, e) is { } reply)
+                await source.SendAsync(reply, cancellationToken).ConfigureAwait(false);
             return;
         }
 

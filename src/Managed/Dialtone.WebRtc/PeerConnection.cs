@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Dialtone.Bindings;
@@ -15,7 +16,7 @@ namespace Dialtone.WebRtc;
 public sealed unsafe partial class PeerConnection : IAsyncDisposable
 {
     private readonly PeerConnectionHandle handle;
-    private readonly EventDispatcher dispatcher = new();
+    private readonly EventDispatcher dispatcher;
     private readonly Channel<IceCandidate> iceCandidates = Channel.CreateUnbounded<IceCandidate>(
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false });
 
@@ -30,6 +31,7 @@ public sealed unsafe partial class PeerConnection : IAsyncDisposable
     {
         Factory = factory;
         Configuration = configuration;
+        dispatcher = new EventDispatcher(factory.Options.LoggerFactory?.CreateLogger<PeerConnection>());
         handle = CreateHandle(factory.Handle, configuration);
         try
         {

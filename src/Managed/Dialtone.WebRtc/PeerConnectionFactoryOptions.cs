@@ -31,6 +31,12 @@ public sealed record AudioProcessingOptions
 /// <summary>Options of <see cref="PeerConnectionFactory"/>, validated when the factory is created.</summary>
 public sealed record PeerConnectionFactoryOptions
 {
+    /// <summary>
+    /// Where the event delivery of this factory's peer connections logs an event handler that threw
+    /// (it is logged and the next event still delivered). Null: not logged.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
     public AudioDeviceKind AudioDevice { get; init; } = AudioDeviceKind.None;
 
     /// <summary>PCM rate at the application side of the virtual and WAV devices.</summary>

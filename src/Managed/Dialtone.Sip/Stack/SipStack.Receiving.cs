@@ -168,22 +168,7 @@ public sealed partial class SipStack
 
     private void RejectMalformed(ISipTransport transport, SipEndPoint source, SipRequest request, SipParseException error)
     {
-        if (request.Method == SipMethods.Ack)
-            return; // never answer an ACK
-        try
-        {
-            var via = request.TopVia;
-            // The response copies these lines as they are, so they only need to be present.
-            if (via is null || !request.Headers.Contains(SipHeaderNames.CSeq) || !request.Headers.Contains(SipHeaderNames.From)
-                || !request.Headers.Contains(SipHeaderNames.To) || !request.Headers.Contains(SipHeaderNames.CallId))
-                return;
-            var reason = error.Reason.Replace('\r', ' ').Replace('\n', ' ');
-            var response = SipResponse.CreateFor(request, 400, reason.Length > 100 ? reason[..100] : reason);
-            _host.Send(response, transport, ViaProcessing.ResponseDestination(via, source), null);
-        }
-        catch (SipParseException)
-        {
-            // Not even the headers needed for a response parse: dropping is all that is left.
-        }
+        if (MalformedRequestReply.TryCreate(request, error) is { } response)
+            _host.Send(response, transport, ViaProcessing.ResponseDestination(request.TopVia!, source), null);
     }
 }

@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Dialtone.WebRtc.Interop;
 
@@ -6,9 +8,10 @@ namespace Dialtone.WebRtc.Interop;
 /// Delivers one peer connection's events to user code, in the order the native side raised them,
 /// on a thread-pool thread: native callbacks only enqueue here, so no user code ever runs on a
 /// libwebrtc thread and a slow handler cannot stall media. After <see cref="StopAsync"/> no further
-/// event is delivered.
+/// event is delivered. A handler that throws is logged (the same rule as Dialtone.Sip's
+/// OrderedEventQueue) and delivery goes on.
 /// </summary>
-internal sealed class EventDispatcher
+internal sealed partial class EventDispatcher
 {
     [ThreadStatic]
     private static EventDispatcher? current;
@@ -19,7 +22,13 @@ internal sealed class EventDispatcher
     private readonly Task loop;
     private volatile bool stopped;
 
-    public EventDispatcher() => loop = Task.Run(RunAsync);
+    private readonly ILogger logger;
+
+    public EventDispatcher(ILogger? logger = null)
+    {
+        this.logger = logger ?? NullLogger.Instance;
+        loop = Task.Run(RunAsync);
+    }
 
     public void Post(Action action)
     {
@@ -54,10 +63,11 @@ internal sealed class EventDispatcher
                 {
                     action();
                 }
-                catch (Exception)
+                catch (Exception e)
                 {
                     // An exception thrown by an application's event handler must not end event
-                    // delivery for the connection (there is no caller to hand it to).
+                    // delivery for the connection (there is no caller to hand it to): it is logged.
+                    HandlerFailed(logger, e);
                 }
                 finally
                 {
@@ -66,4 +76,7 @@ internal sealed class EventDispatcher
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "a peer connection event handler threw")]
+    private static partial void HandlerFailed(ILogger logger, Exception e);
 }
