@@ -66,8 +66,8 @@ internal static class DialtoneCli
         if (parse.Errors.Count > 0 && parse.Action is not (HelpAction or HelpWithExamples))
         {
             foreach (var error in parse.Errors)
-                host.ErrorConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error.Message)}");
-            host.ErrorConsole.MarkupLine("Run [bold]dialtone --help[/] (or dialtone COMMAND --help) to see the options.");
+                ErrorReport.WriteError(host, error.Message);
+            host.Error.WriteLine("Run dialtone --help (or dialtone COMMAND --help) to see the options.");
             return (int)ExitCode.Usage;
         }
         return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);

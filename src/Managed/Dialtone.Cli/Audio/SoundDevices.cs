@@ -21,9 +21,17 @@ internal sealed record SoundDevices(string? Server, IReadOnlyList<AudioDeviceInf
         catch (WebRtcException e)
         {
             throw new CliException(ExitCode.NoSoundDevice,
-                $"No sound server{(server is null ? "" : $" at {server}")}: {e.Message.TrimEnd('.')}. "
+                $"No sound server{(server is null ? "" : $" at {server}")}: {WebRtcReason(e)}. "
                 + "Start PulseAudio or PipeWire, or use --no-audio to call without a microphone and speaker.", e);
         }
+    }
+
+    /// <summary>The engine's reason without the native function's name ("dt_audio_devices_list failed (AudioDevice): ").</summary>
+    public static string WebRtcReason(WebRtcException e)
+    {
+        var message = e.Message;
+        var marker = message.IndexOf("): ", StringComparison.Ordinal);
+        return (message.StartsWith("dt_", StringComparison.Ordinal) && marker > 0 ? message[(marker + 3)..] : message).TrimEnd('.');
     }
 
     /// <summary>The device <paramref name="name"/> names (id first, then a unique description); a usage error naming the choices otherwise.</summary>

@@ -123,7 +123,7 @@ internal static class CallCommand
                 if (callControls.HungUp)
                     return ExitCode.Interrupted;
                 var code = CallOutcome.Of(end);
-                if (code == ExitCode.NoAnswer && end.Reason is CallEndReason.LocalHangup or CallEndReason.Rejected && end.StatusCode is null or 487)
+                if (end.Reason == CallEndReason.LocalHangup)
                     view.Event("you", $"no answer within {request.AnswerTimeout.TotalSeconds:0} s; gave up");
                 return code;
             }

@@ -158,6 +158,7 @@ internal static class ListenCommand
                 var ready = controls.Reader.WaitToReadAsync(stop.Token).AsTask();
                 if (await Task.WhenAny(ready, call.Ended).ConfigureAwait(false) != ready)
                     return null;
+                cancellationToken.ThrowIfCancellationRequested();
                 if (!await ready.ConfigureAwait(false))
                     return null;
                 while (controls.Reader.TryRead(out var control))

@@ -54,11 +54,11 @@ internal sealed class PhoneSession : IAsyncDisposable
             catch (WebRtcException e) when (audio.UsesSoundServer)
             {
                 // Listed a moment ago, gone now (the server stopped, the device was unplugged).
-                throw new CliException(ExitCode.NoSoundDevice, $"The sound device could not be opened: {e.Message}", e);
+                throw new CliException(ExitCode.NoSoundDevice, $"The sound device could not be opened: {SoundDevices.WebRtcReason(e)}.", e);
             }
             catch (WebRtcException e)
             {
-                throw new CliException(ExitCode.Usage, $"The audio engine refused the audio files: {e.Message}", e);
+                throw new CliException(ExitCode.Usage, $"The audio engine refused the audio file: {SoundDevices.WebRtcReason(e)}.", e);
             }
             catch (Exception e) when (e is not (CliException or OperationCanceledException or FileNotFoundException))
             {

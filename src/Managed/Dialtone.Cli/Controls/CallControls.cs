@@ -33,7 +33,8 @@ internal sealed class CallControls(Call call, PeerConnectionFactory factory, ICa
             while (true)
             {
                 var ready = controls.WaitToReadAsync(stop.Token).AsTask();
-                if (await Task.WhenAny(ready, call.Ended).ConfigureAwait(false) != ready || !await ready.ConfigureAwait(false))
+                // Stop when the call ends, the caller stops us (token), or the input is finished.
+                if (await Task.WhenAny(ready, call.Ended).ConfigureAwait(false) != ready || ready.IsCanceled || !await ready.ConfigureAwait(false))
                     break;
                 while (controls.TryRead(out var control))
                     Apply(control);
