@@ -56,6 +56,16 @@ public sealed class SoftphoneCallTests(ITestOutputHelper output) : IAsyncLifetim
         output.WriteLine($"bob's tone at the speaker: {atSpeaker:F2} of the energy");
         Assert.True(atSpeaker > 0.5, $"bob's tone did not reach the speaker sink ({atSpeaker:F2})");
 
+        // - lowers the speaker by 10 % a press: five presses halve bob's tone at the sink (−6 dB).
+        var full = SoundCheck.MedianToneLevel(_sound.RecordSink(TimeSpan.FromSeconds(1)), Answerer.SayHz);
+        terminal.Type("-----");
+        await terminal.WaitForAsync("speaker 50 %", Generous);
+        var half = SoundCheck.MedianToneLevel(_sound.RecordSink(TimeSpan.FromSeconds(1)), Answerer.SayHz);
+        output.WriteLine($"bob's tone at the sink: level {full:F0} at 100 %, {half:F0} at 50 %");
+        Assert.InRange(half / full, 0.35, 0.65);
+        terminal.Type("+++++");
+        await terminal.WaitForAsync("speaker 100 %", Generous);
+
         // m mutes: bob hears nothing of the microphone; m again brings it back.
         var unmuted = SoundCheck.MedianToneLevel(_bob.LastHeard(1), PulseAudioServer.ToneHz);
         terminal.Type("m");
@@ -112,6 +122,30 @@ public sealed class SoftphoneCallTests(ITestOutputHelper output) : IAsyncLifetim
         terminal.Type("h");
         Assert.True(await terminal.ExitCodeAsync(Generous) == 0, terminal.Screen());
         output.WriteLine(terminal.Screen());
+    }
+
+    [Fact]
+    public async Task The_view_shows_the_echo_canceller_converged_when_the_speaker_echoes_into_the_microphone()
+    {
+        // The microphone is the speaker's monitor: everything bob says comes straight back, the
+        // echo a loudspeaker makes in a room. AEC3 removes it and its ERLE (media-source stats) shows it.
+        using var terminal = Dial("--microphone", PulseAudioServer.Sink + ".monitor");
+        await terminal.WaitForAsync("established", Generous);
+        var screen = await terminal.WaitForAsync(s => s.Contains("converged, ERLE", StringComparison.Ordinal) && !s.Contains("not converged", StringComparison.Ordinal),
+            "the echo canceller to converge", TimeSpan.FromSeconds(40));
+        output.WriteLine(screen);
+        var erle = screen[(screen.IndexOf("converged, ERLE ", StringComparison.Ordinal) + 16)..];
+        Assert.True(int.Parse(erle[..erle.IndexOf(' ')], System.Globalization.CultureInfo.InvariantCulture) >= 10, screen);
+        if (Environment.GetEnvironmentVariable("DIALTONE_CLI_SCREENSHOT") is { Length: > 0 } screenshot)
+        {
+            // docs/images/cli-live-view.png is rendered from this (tests/Dialtone.Cli.Tests/Terminal/render-screen.py).
+            terminal.Type("5");
+            await terminal.WaitForAsync("sent DTMF 5", Generous);
+            File.WriteAllText(screenshot, terminal.ScreenWithColours());
+        }
+
+        terminal.Type("h");
+        Assert.True(await terminal.ExitCodeAsync(Generous) == 0, terminal.Screen());
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)

@@ -26,8 +26,9 @@ internal sealed class TmuxTerminal : IDisposable
         Tmux("-f", "/dev/null", "new-session", "-d", "-s", "dt", "-x", Width.ToString(), "-y", Height.ToString(), "sh", "-c", line);
     }
 
-    /// <summary>Types the text as literal keys.</summary>
-    public void Type(string text) => Tmux("send-keys", "-t", "dt", "-l", text);
+    /// <summary>Types the text, key by key (as bytes: a leading '-' would read as a tmux flag).</summary>
+    public void Type(string text) =>
+        Tmux(["send-keys", "-t", "dt", "-H", .. System.Text.Encoding.UTF8.GetBytes(text).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))]);
 
     /// <summary>Presses named keys (tmux names: Enter, Escape, C-c).</summary>
     public void Press(params string[] keys) => Tmux(["send-keys", "-t", "dt", .. keys]);

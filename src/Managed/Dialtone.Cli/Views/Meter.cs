@@ -26,6 +26,6 @@ internal static class Meter
         (false, _) => "off",
         (true, null) => "on, no echo measured yet",
         (true, { } db) when db >= 10 => $"converged, ERLE {db.ToString("0", CultureInfo.InvariantCulture)} dB",
-        (true, { } db) => $"converging, ERLE {db.ToString("0", CultureInfo.InvariantCulture)} dB",
+        (true, { } db) => $"not converged, ERLE {db.ToString("0", CultureInfo.InvariantCulture)} dB (no echo yet?)",
     };
 }
