@@ -60,7 +60,8 @@ internal static class DialtoneCli
         {
             Output = host.Out,
             Error = host.Error,
-            // Ctrl+C cancels the action's token; give a call time to send its BYE before the process is ended.
+            // Ctrl+C and SIGTERM cancel the action's token; the user agent's disposal hangs up and
+            // unregisters (bounded in the Phone layer). This is the last resort if it is slower.
             ProcessTerminationTimeout = TimeSpan.FromSeconds(5),
         };
         if (parse.Errors.Count > 0 && parse.Action is not (HelpAction or HelpWithExamples))

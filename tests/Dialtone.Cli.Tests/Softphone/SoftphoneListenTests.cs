@@ -66,8 +66,17 @@ public sealed class SoftphoneListenTests(ITestOutputHelper output) : IAsyncLifet
         var end = await second.Ended.WaitAsync(Generous);
         Assert.Equal(603, end.StatusCode);
 
+        // Ctrl+C during a call: hang up, unregister, exit 0, promptly.
+        var third = await bob.Agent.CallAsync($"sip:alice@{_server.Domain}");
+        await terminal.WaitForAsync(s => s.Split("ringing").Length - 1 >= 3, "the third call to ring");
+        terminal.Type("a");
+        await third.Established.WaitAsync(Generous);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         terminal.Press("C-c");
         Assert.True(await terminal.ExitCodeAsync(Generous) == 0, terminal.Screen());
+        output.WriteLine($"Ctrl+C to exit: {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"Ctrl+C took {clock.Elapsed.TotalSeconds:F1} s to end the process");
+        Assert.Equal(CallEndReason.RemoteHangup, (await third.Ended.WaitAsync(Generous)).Reason);
         Assert.DoesNotContain(_server.Registrations, r => r.AddressOfRecord.Contains("alice", StringComparison.Ordinal));
         output.WriteLine(terminal.Screen());
     }

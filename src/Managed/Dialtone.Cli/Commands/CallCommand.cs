@@ -93,8 +93,11 @@ internal static class CallCommand
     {
         var call = await agent.CallAsync(target, cancellationToken).ConfigureAwait(false);
         monitor.Call = call;
+        var progressed = false; // any provisional or final answer moved the call on from Calling
         call.StateChanged += (_, e) =>
         {
+            if (e.State != CallState.Calling && e.End is null)
+                progressed = true;
             if (e.End is null)
                 view.Event("call", PartyStatus.Describe(e.State));
         };
@@ -113,8 +116,8 @@ internal static class CallCommand
             }
             catch (OperationCanceledException)
             {
+                // The user agent's disposal (PhoneSession) cancels the call and unregisters, bounded.
                 view.Event("you", "interrupted before the call was answered");
-                await HangupQuietlyAsync(call).ConfigureAwait(false);
                 return ExitCode.Interrupted;
             }
             if (!call.Established.IsCompletedSuccessfully)
@@ -122,6 +125,9 @@ internal static class CallCommand
                 var end = await call.Ended.ConfigureAwait(false);
                 if (callControls.HungUp)
                     return ExitCode.Interrupted;
+                // Failed without a word from the server (connection refused, TLS not trusted, no answer over UDP): unreachable.
+                if (!progressed && end.Reason == CallEndReason.Failed && end.StatusCode is null or 408)
+                    throw new CliException(ExitCode.ServerUnreachable, $"Cannot reach the SIP server {agent.Options.Server}: {end.Detail ?? end.ReasonPhrase ?? "no answer"}");
                 var code = CallOutcome.Of(end);
                 if (end.Reason == CallEndReason.LocalHangup)
                     view.Event("you", $"no answer within {request.AnswerTimeout.TotalSeconds:0} s; gave up");
@@ -136,9 +142,14 @@ internal static class CallCommand
                     await SendDtmfAsync(call, digits.ToUpperInvariant(), view, talking.Token).ConfigureAwait(false);
                 await call.Ended.WaitAsync(talking.Token).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C: the user agent's disposal hangs up and unregisters in one bounded step.
+                view.Event("you", "hanging up (Ctrl+C)");
+            }
             catch (OperationCanceledException)
             {
-                view.Event("you", cancellationToken.IsCancellationRequested ? "hanging up (Ctrl+C)" : "hanging up (--duration reached)");
+                view.Event("you", "hanging up (--duration reached)");
                 await HangupQuietlyAsync(call).ConfigureAwait(false);
             }
             // Answered is success, however it ended afterwards; the end is in the view.

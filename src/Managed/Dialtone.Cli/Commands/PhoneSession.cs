@@ -42,6 +42,7 @@ internal sealed class PhoneSession : IAsyncDisposable
         try
         {
             var options = UserAgentOptionsFactory.Create(settings, host, audio.Options, loggers) with { NoAnswerTimeout = noAnswerTimeout };
+            await UdpProbe.CheckAsync(options.Server, cancellationToken).ConfigureAwait(false);
             UserAgent agent;
             try
             {
