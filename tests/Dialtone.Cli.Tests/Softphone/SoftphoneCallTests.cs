@@ -125,6 +125,28 @@ public sealed class SoftphoneCallTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task T_and_a_typed_address_transfer_the_peer()
+    {
+        await using var carol = await Answerer.StartAsync(_server.WebSocketUri, _server.Domain, "carol", call => call.AnswerAsync());
+        using var terminal = Dial();
+        await terminal.WaitForAsync("established", Generous);
+        var bobsCall = await _bob.Incoming.Task.WaitAsync(Generous);
+
+        terminal.Type("t");
+        await terminal.WaitForAsync("transfer to:", Generous);
+        terminal.Type($"carol@{_server.Domain}");
+        await terminal.WaitForAsync($"sip:carol@{_server.Domain}", Generous);
+        terminal.Press("Enter");
+
+        // Bob calls carol (REFER), and our call with bob ends once carol answered.
+        var carolsCall = await carol.Incoming.Task.WaitAsync(Generous);
+        await carolsCall.Established.WaitAsync(Generous);
+        await bobsCall.Ended.WaitAsync(Generous);
+        await terminal.WaitForAsync($"transferred to sip:carol@{_server.Domain}", Generous);
+        Assert.True(await terminal.ExitCodeAsync(Generous) == 0, terminal.Screen());
+    }
+
+    [Fact]
     public async Task The_view_shows_the_echo_canceller_converged_when_the_speaker_echoes_into_the_microphone()
     {
         // The microphone is the speaker's monitor: everything bob says comes straight back, the
