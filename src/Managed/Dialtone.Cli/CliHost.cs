@@ -14,7 +14,8 @@ internal static class ConsoleWidth
 
 /// <summary>
 /// The process around a command: the console to draw on, the help/error writers, the environment,
-/// and whether a person is at the keyboard. Tests build one over string writers.
+/// whether a person is at the keyboard, and (without one) the standard input that carries control
+/// lines. Tests build one over string writers.
 /// </summary>
 internal sealed record CliHost(
     IAnsiConsole Console,
@@ -25,6 +26,9 @@ internal sealed record CliHost(
     bool InputIsTerminal,
     bool OutputIsTerminal)
 {
+    /// <summary>Control lines ("mute", "dtmf 12#"…) when nobody is at a keyboard; null: none.</summary>
+    public TextReader? Input { get; init; }
+
     public static CliHost FromProcess()
     {
         var console = AnsiConsole.Console;
@@ -41,11 +45,14 @@ internal sealed record CliHost(
             System.Console.Error,
             Environment.GetEnvironmentVariable,
             InputIsTerminal: !System.Console.IsInputRedirected,
-            OutputIsTerminal: !System.Console.IsOutputRedirected);
+            OutputIsTerminal: !System.Console.IsOutputRedirected)
+        {
+            Input = System.Console.IsInputRedirected ? System.Console.In : null,
+        };
     }
 
-    /// <summary>A host writing plain text (no colours, no cursor moves) to <paramref name="output"/>, with no keyboard.</summary>
-    public static CliHost ForText(TextWriter output, Func<string, string?>? environment = null)
+    /// <summary>A host writing plain text (no colours, no cursor moves) to <paramref name="output"/>, with no keyboard; <paramref name="input"/> carries control lines.</summary>
+    public static CliHost ForText(TextWriter output, Func<string, string?>? environment = null, TextReader? input = null)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -61,6 +68,9 @@ internal sealed record CliHost(
             output,
             environment ?? (_ => null),
             InputIsTerminal: false,
-            OutputIsTerminal: false);
+            OutputIsTerminal: false)
+        {
+            Input = input,
+        };
     }
 }

@@ -16,7 +16,8 @@ internal static class DialtoneCli
             + "  dialtone demo                         a whole call on this machine, nothing to set up\n"
             + "  dialtone register -s wss://sip.example.com/ws -u sip:alice@example.com\n"
             + "  dialtone call sip:bob@example.com -s wss://sip.example.com/ws -u sip:alice@example.com --duration 30s\n"
-            + "  dialtone listen --auto-answer -s wss://sip.example.com/ws -u sip:alice@example.com\n\n"
+            + "  dialtone listen -s wss://sip.example.com/ws -u sip:alice@example.com\n"
+            + "  dialtone devices                      the microphones and speakers --microphone/--speaker choose from\n\n"
             + "The password is read from $DIALTONE_PASSWORD (or asked for at a terminal, never echoed).\n\n"
             + ExitCodesHelp);
         (Command Command, string Examples)[] commands =
@@ -25,6 +26,7 @@ internal static class DialtoneCli
             (RegisterCommand.Create(host), RegisterCommand.Examples),
             (CallCommand.Create(host), CallCommand.Examples),
             (ListenCommand.Create(host), ListenCommand.Examples),
+            (DevicesCommand.Create(host), DevicesCommand.Examples),
         ];
         foreach (var (command, _) in commands)
             root.Subcommands.Add(command);
@@ -47,6 +49,7 @@ internal static class DialtoneCli
         + "  4  cannot reach the SIP server\n"
         + "  5  demo: audio or DTMF did not arrive at both ends\n"
         + "  6  no answer (timed out, 408, 480)\n"
+        + "  7  no sound server (or the sound device could not be opened); --no-audio calls without one\n"
         + "  130 interrupted (Ctrl+C) before the call was answered, or during the demo";
 
     public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken = default)
@@ -57,14 +60,15 @@ internal static class DialtoneCli
         {
             Output = host.Out,
             Error = host.Error,
-            // Ctrl+C cancels the action's token; give a call time to send its BYE before the process is ended.
+            // Ctrl+C and SIGTERM cancel the action's token; the user agent's disposal hangs up and
+            // unregisters (bounded in the Phone layer). This is the last resort if it is slower.
             ProcessTerminationTimeout = TimeSpan.FromSeconds(5),
         };
         if (parse.Errors.Count > 0 && parse.Action is not (HelpAction or HelpWithExamples))
         {
             foreach (var error in parse.Errors)
-                host.ErrorConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error.Message)}");
-            host.ErrorConsole.MarkupLine("Run [bold]dialtone --help[/] (or dialtone COMMAND --help) to see the options.");
+                ErrorReport.WriteError(host, error.Message);
+            host.Error.WriteLine("Run dialtone --help (or dialtone COMMAND --help) to see the options.");
             return (int)ExitCode.Usage;
         }
         return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);

@@ -5,7 +5,6 @@ using Dialtone.Sip.UserAgent;
 using Dialtone.Sip.Auth;
 using Dialtone.Sip.Transactions;
 using Dialtone.Sip.Transport;
-using Spectre.Console;
 
 namespace Dialtone.Cli;
 
@@ -38,7 +37,17 @@ internal static class ErrorReport
     public static int Report(CliHost host, Exception e)
     {
         var code = Classify(e);
-        host.ErrorConsole.MarkupLine($"[red]error:[/] {Markup.Escape(Describe(e))}");
+        WriteError(host, Describe(e));
         return (int)code;
+    }
+
+    /// <summary>
+    /// One line on standard error, control characters escaped. Plain text, not the Spectre console:
+    /// Spectre breaks long lines at its width, and a terminal wraps by itself while a log keeps the line whole.
+    /// </summary>
+    public static void WriteError(CliHost host, string message)
+    {
+        host.Error.WriteLine("error: " + Text.Escape(message.ReplaceLineEndings(" ")));
+        host.Error.Flush();
     }
 }

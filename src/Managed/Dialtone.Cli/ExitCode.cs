@@ -20,6 +20,8 @@ internal enum ExitCode
     NoAudio = 5,
     /// <summary>The callee did not answer in time (our timeout, 408 or 480).</summary>
     NoAnswer = 6,
+    /// <summary>No sound server (or it refused us): the microphone and speaker cannot be used; <c>--no-audio</c> calls without them.</summary>
+    NoSoundDevice = 7,
     /// <summary>Interrupted with Ctrl+C before the call was answered, or during the demo.</summary>
     Interrupted = 130,
 }

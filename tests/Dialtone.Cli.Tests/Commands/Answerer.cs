@@ -11,16 +11,24 @@ internal sealed class Answerer : IAsyncDisposable
 {
     private readonly AudioPump _pump;
 
-    private Answerer(UserAgent agent)
+    private Answerer(UserAgent agent, double listenHz)
     {
         Agent = agent;
         var device = agent.MediaFactory.VirtualAudio!;
         var voice = new ToneGenerator(SayHz, device.SampleRate);
-        Hears = new ToneMeter(ListenHz, device.SampleRate);
+        Hears = new ToneMeter(listenHz, device.SampleRate);
         _pump = new AudioPump(device, voice.Fill, frame =>
         {
             _digits.Process(frame);
             Hears.Process(frame);
+            lock (_heard)
+            {
+                foreach (var sample in frame)
+                {
+                    _heard[_heardAt] = sample;
+                    _heardAt = (_heardAt + 1) % _heard.Length;
+                }
+            }
         });
     }
 
@@ -32,6 +40,22 @@ internal sealed class Answerer : IAsyncDisposable
 
     public ToneMeter Hears { get; }
 
+    private readonly short[] _heard = new short[48000 * 3];
+    private int _heardAt;
+
+    /// <summary>The last <paramref name="seconds"/> (at most 3) of what this party heard, 48 kHz mono.</summary>
+    public short[] LastHeard(double seconds)
+    {
+        lock (_heard)
+        {
+            var count = (int)(48000 * Math.Min(seconds, 3));
+            var result = new short[count];
+            for (var i = 0; i < count; i++)
+                result[i] = _heard[(_heardAt - count + i + _heard.Length) % _heard.Length];
+            return result;
+        }
+    }
+
     private readonly DigitListener _digits = new(48000);
 
     /// <summary>DTMF digits recognised in what this party heard (RFC 4733 events played out by libwebrtc).</summary>
@@ -42,7 +66,7 @@ internal sealed class Answerer : IAsyncDisposable
     /// <summary>The first incoming call, once it rang.</summary>
     public TaskCompletionSource<Call> Incoming { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public static async Task<Answerer> StartAsync(Uri server, string domain, string user, Func<Call, Task> onCall)
+    public static async Task<Answerer> StartAsync(Uri server, string domain, string user, Func<Call, Task> onCall, double listenHz = ListenHz)
     {
         var agent = await UserAgent.StartAsync(new UserAgentOptions
         {
@@ -51,7 +75,7 @@ internal sealed class Answerer : IAsyncDisposable
             Audio = new PeerConnectionFactoryOptions { AudioDevice = AudioDeviceKind.Virtual },
         });
         await agent.RegisterAsync();
-        var answerer = new Answerer(agent);
+        var answerer = new Answerer(agent, listenHz);
         agent.IncomingCall += async (_, e) =>
         {
             answerer.Incoming.TrySetResult(e.Call);

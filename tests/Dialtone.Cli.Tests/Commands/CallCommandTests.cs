@@ -20,7 +20,7 @@ public sealed class CallCommandTests : IAsyncLifetime
     }
 
     private string[] Call(string user, params string[] extra) =>
-        ["call", $"sip:{user}@{_server.Domain}", "--server", _server.WebSocketUri.ToString(), "--user", $"sip:alice@{_server.Domain}", "--no-view", .. extra];
+        ["call", $"sip:{user}@{_server.Domain}", "--server", _server.WebSocketUri.ToString(), "--user", $"sip:alice@{_server.Domain}", "--no-view", "--no-audio", .. extra];
 
     [Fact]
     public async Task An_answered_call_lasts_its_duration_then_hangs_up_with_exit_code_0()
@@ -117,7 +117,7 @@ public sealed class CallCommandTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_server_exits_with_code_4()
     {
-        var (code, output) = await CliRun.RunAsync(["call", "sip:bob@127.0.0.1", "--server", "ws://127.0.0.1:1/", "--user", "sip:alice@127.0.0.1", "--no-view"]);
+        var (code, output) = await CliRun.RunAsync(["call", "sip:bob@127.0.0.1", "--server", "ws://127.0.0.1:1/", "--user", "sip:alice@127.0.0.1", "--no-view", "--no-audio"]);
 
         Assert.True(code == (int)ExitCode.ServerUnreachable, output);
         Assert.Contains("ws://127.0.0.1:1/", output);

@@ -65,7 +65,7 @@ public sealed class RegisterAndListenTests : IAsyncLifetime
     public async Task Listen_answers_a_call_and_quits_cleanly_when_interrupted()
     {
         using var stop = new CancellationTokenSource();
-        var listening = new CliRun.Running(["listen", "--auto-answer", "--no-view", .. Connection("alice")], stop.Token);
+        var listening = new CliRun.Running(["listen", "--auto-answer", "--no-view", "--no-audio", .. Connection("alice")], stop.Token);
         await WaitUntil(() => _server.Registrations.Count > 0 || listening.Completion.IsCompleted);
         Assert.False(listening.Completion.IsCompleted, listening.Output);
 

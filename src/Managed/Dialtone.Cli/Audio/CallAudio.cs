@@ -4,51 +4,114 @@ using Dialtone.WebRtc;
 namespace Dialtone.Cli.Audio;
 
 /// <summary>
-/// What a call sounds like for <c>call</c> and <c>listen</c>. <c>--play</c> uses the engine's WAV
-/// device (recording too, if <c>--record</c> is given). <c>--record</c> alone uses the virtual device:
-/// the engine's WAV device needs an input file, so silence is pumped in and the speaker written to
-/// the file here. Neither: the virtual device with a silent microphone.
+/// What a call sounds like for <c>call</c> and <c>listen</c>:
+/// - by default the sound server's microphone and speaker (PulseAudio, or PipeWire's PulseAudio
+///   service) with echo cancellation, noise suppression and gain control on, as a softphone wants;
+/// - <c>--play</c>: the engine's WAV device plays the file as our voice (and records what we hear
+///   to <c>--record</c>, if given);
+/// - <c>--no-audio</c>: the virtual device with a silent microphone; <c>--record</c> then writes the
+///   speaker to the file here (the engine's WAV device needs an input file).
 /// </summary>
 internal sealed class CallAudio : IAsyncDisposable
 {
     private AudioPump? _pump;
     private WavRecorder? _recorder;
 
-    private CallAudio(PeerConnectionFactoryOptions options, string? recordPath)
+    private CallAudio(PeerConnectionFactoryOptions options, string? recordPath, string description)
     {
         Options = options;
         RecordPath = recordPath;
+        Description = description;
     }
 
     public PeerConnectionFactoryOptions Options { get; }
 
+    /// <summary>For the view: "microphone X, speaker Y", "file.wav", "no audio".</summary>
+    public string Description { get; }
+
+    /// <summary>True when the microphone and speaker are the sound server's (volume and device loss apply).</summary>
+    public bool UsesSoundServer => Options.AudioDevice == AudioDeviceKind.PulseAudio;
+
     private string? RecordPath { get; }
 
-    public static CallAudio Plan(string? play, string? record)
+    public static CallAudio Plan(AudioRequest request)
     {
-        if (play is not null)
+        if (request.Record is { } record)
+            CheckWritable(record);
+        if (request.Play is { } play)
         {
+            if (request.Microphone is not null || request.Speaker is not null)
+                throw new CliException(ExitCode.Usage,
+                    "--play takes the microphone's place and plays what you hear nowhere, so it cannot be combined with --microphone or --speaker; record what you hear with --record.");
             if (!File.Exists(play))
-                throw new CliException(ExitCode.Usage, $"--play: '{play}' does not exist.");
+                throw new CliException(ExitCode.Usage, $"--play: '{Text.Escape(play)}' does not exist.");
             var format = WavFormat.Read(play);
             format.EnsurePlayable(play);
             return new CallAudio(new PeerConnectionFactoryOptions
             {
                 AudioDevice = AudioDeviceKind.WavFile,
                 WavInputPath = Path.GetFullPath(play),
-                WavOutputPath = record is null ? null : Path.GetFullPath(record),
+                WavOutputPath = request.Record is null ? null : Path.GetFullPath(request.Record),
                 SampleRate = format.SampleRate,
                 Channels = format.Channels,
-            }, null);
+            }, null, $"playing {Path.GetFileName(play)}" + (request.Record is null ? "" : $", recording {Path.GetFileName(request.Record)}"));
         }
-        return new CallAudio(new PeerConnectionFactoryOptions { AudioDevice = AudioDeviceKind.Virtual }, record);
+        if (request.NoAudio)
+        {
+            if (request.Microphone is not null || request.Speaker is not null)
+                throw new CliException(ExitCode.Usage, "--no-audio uses no microphone or speaker; drop --microphone/--speaker or --no-audio.");
+            return new CallAudio(new PeerConnectionFactoryOptions { AudioDevice = AudioDeviceKind.Virtual }, request.Record,
+                "no audio (silence)" + (request.Record is null ? "" : $", recording {Path.GetFileName(request.Record)}"));
+        }
+        if (request.Record is not null)
+        {
+            throw new CliException(ExitCode.Usage,
+                "--record with the sound server's microphone and speaker is not available yet (the audio engine gives no copy of what the speaker plays). "
+                + "Record with --no-audio (your side silent) or with --play FILE.");
+        }
+
+        var devices = SoundDevices.Query(request.Server);
+        var microphone = request.Microphone is { } m ? SoundDevices.Choose("--microphone", m, devices.Microphones) : devices.DefaultMicrophone?.Id;
+        var speaker = request.Speaker is { } s ? SoundDevices.Choose("--speaker", s, devices.Speakers) : devices.DefaultSpeaker?.Id;
+        if (microphone is null || speaker is null)
+            throw new CliException(ExitCode.NoSoundDevice,
+                $"The sound server has no {(microphone is null ? "microphone" : "speaker")}; choose one with {(microphone is null ? "--microphone" : "--speaker")} (see 'dialtone devices') or use --no-audio.");
+        return new CallAudio(new PeerConnectionFactoryOptions
+        {
+            AudioDevice = AudioDeviceKind.PulseAudio,
+            AudioServer = request.Server,
+            InputDevice = microphone,
+            OutputDevice = speaker,
+            // Everything a softphone wants: AEC3, noise suppression, AGC2, high-pass filter.
+            AudioProcessing = new AudioProcessingOptions(),
+        }, null, $"microphone {microphone}, speaker {speaker}");
+    }
+
+    /// <summary>A recording must be creatable before the call is placed, not fail in the middle of it.</summary>
+    private static void CheckWritable(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new CliException(ExitCode.Usage, $"--record: '{Text.Escape(path)}' is a folder; give a file name such as call.wav.");
+        var folder = Path.GetDirectoryName(full);
+        if (folder is not null && !Directory.Exists(folder))
+            throw new CliException(ExitCode.Usage, $"--record: the folder '{Text.Escape(folder)}' does not exist.");
+        try
+        {
+            // The file is about to be (over)written anyway; creating it now proves we may.
+            using var probe = new FileStream(full, FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCode.Usage, $"--record: cannot write '{Text.Escape(path)}': {e.Message}", e);
+        }
     }
 
     /// <summary>Starts feeding the virtual device, once the user agent (and so the device) exists.</summary>
     public void Start(PeerConnectionFactory factory)
     {
         if (factory.VirtualAudio is not { } device)
-            return; // the WAV device runs by itself
+            return; // the WAV and sound-server devices run by themselves
         if (RecordPath is not null)
             _recorder = new WavRecorder(RecordPath, device.SampleRate, device.Channels);
         var recorder = _recorder;

@@ -9,6 +9,9 @@ internal static class CallOutcome
     {
         // Nobody picked up: the callee's phone or the proxy gave up, or the user is not online.
         { Reason: CallEndReason.Rejected, StatusCode: 408 or 480 or 487 } => ExitCode.NoAnswer,
+        // Cancelled on our side before an answer, and not by the user (that is handled before): the
+        // Phone layer's NoAnswerTimeout (--answer-timeout) ran out.
+        { Reason: CallEndReason.LocalHangup } => ExitCode.NoAnswer,
         // Our credentials were refused for the INVITE itself (the Phone layer ends the call Failed with the 401/407).
         { Reason: CallEndReason.Failed, StatusCode: 401 or 407 } => ExitCode.RegistrationFailed,
         _ => ExitCode.CallFailed,

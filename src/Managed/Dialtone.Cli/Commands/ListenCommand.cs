@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Dialtone.Cli.Audio;
 using Dialtone.Cli.Configuration;
+using Dialtone.Cli.Controls;
 using Dialtone.Cli.Views;
 using Dialtone.Phone;
 using Spectre.Console;
@@ -13,32 +14,37 @@ internal static class ListenCommand
     public const string Examples = """
         Examples:
           dialtone listen -s wss://sip.example.com/ws -u sip:alice@example.com
-          dialtone listen --auto-answer --play greeting.wav --record calls.wav -c alice.json
+          dialtone listen -c alice.json --microphone "Headset Mono" --speaker "Headset Analog Stereo"
+          dialtone listen --auto-answer --no-audio --record calls.wav -c alice.json
+          printf 'answer\n' | dialtone listen -c alice.json --no-audio      (controls as lines on standard input)
         """;
 
     public static Command Create(CliHost host)
     {
         var connection = new ConnectionOptions();
-        var autoAnswer = new Option<bool>("--auto-answer") { Description = "Answer every call at once instead of asking." };
-        var play = new Option<string>("--play") { Description = "Play this WAV file (16-bit PCM) to callers.", HelpName = "file.wav" };
-        var record = new Option<string>("--record") { Description = "Record what callers say to this WAV file (all calls, one after another).", HelpName = "file.wav" };
+        var audio = new AudioOptions("Play this WAV file (16-bit PCM) to callers instead of the microphone.",
+            "Record what callers say to this WAV file (all calls, one after another; with --play or --no-audio).");
+        var autoAnswer = new Option<bool>("--auto-answer") { Description = "Answer every call at once instead of waiting for the a key (or an 'answer' line)." };
         var noView = new Option<bool>("--no-view") { Description = "Plain log lines instead of the live view (automatic when output is not a terminal)." };
         var command = new Command("listen",
-            "Register and wait for calls. Each call is answered (asked at the terminal, or at once with --auto-answer) and shown live; "
-            + "a second call while one is active is answered busy (486). Ctrl+C hangs up, unregisters and quits with exit code 0.");
+            "Register and wait for calls. A call rings until you press a (answer) or r (reject), or at once with --auto-answer; "
+            + "then keys drive it as in 'call'. A second call while one is active is answered busy (486). Ctrl+C hangs up, unregisters and quits with exit code 0.");
         connection.AddTo(command);
-        foreach (var option in new Option[] { autoAnswer, play, record, noView })
-            command.Options.Add(option);
+        audio.AddTo(command);
+        command.Options.Add(autoAnswer);
+        command.Options.Add(noView);
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(host, () => RunAsync(
-            host, connection.Read(parse), parse.GetValue(autoAnswer), parse.GetValue(play), parse.GetValue(record), !parse.GetValue(noView), cancellationToken)));
+            host, connection.Read(parse), audio.Read(parse, host), parse.GetValue(autoAnswer), !parse.GetValue(noView), cancellationToken)));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliHost host, CliSettings settings, bool autoAnswer, string? play, string? record, bool live, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliHost host, CliSettings settings, AudioRequest audioRequest, bool autoAnswer, bool live, CancellationToken cancellationToken)
     {
-        if (!autoAnswer && !host.InputIsTerminal)
-            throw new CliException(ExitCode.Usage, "Nobody is at a terminal to answer calls: use --auto-answer.");
-        await using var session = await PhoneSession.StartAsync(settings, host, CallAudio.Plan(play, record), cancellationToken).ConfigureAwait(false);
+        if (!autoAnswer && !host.InputIsTerminal && host.Input is null)
+            throw new CliException(ExitCode.Usage, "Nobody is at a terminal to answer calls: use --auto-answer (or send 'answer' lines on standard input).");
+        var audio = CallAudio.Plan(audioRequest);
+        await using var session = await PhoneSession.StartAsync(settings, host, audio, cancellationToken).ConfigureAwait(false);
+        await using var controls = ControlInput.Start(host);
         var incoming = System.Threading.Channels.Channel.CreateUnbounded<Call>();
         var busy = 0;
         session.Agent.IncomingCall += (_, e) =>
@@ -51,6 +57,7 @@ internal static class ListenCommand
         };
         await session.RegisterAsync(cancellationToken).ConfigureAwait(false);
         session.ReportRegistrationChanges(text => host.Console.WriteLine(text));
+        var deviceProblems = new DeviceProblems(session.Agent.MediaFactory);
 
         try
         {
@@ -60,7 +67,8 @@ internal static class ListenCommand
                 var call = await incoming.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await TakeAsync(host, session, call, autoAnswer, live, cancellationToken).ConfigureAwait(false);
+                    controls.DiscardPending();
+                    await TakeAsync(host, session, call, autoAnswer, live, controls, deviceProblems, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -75,24 +83,16 @@ internal static class ListenCommand
         }
     }
 
-    private static async Task TakeAsync(CliHost host, PhoneSession session, Call call, bool autoAnswer, bool live, CancellationToken cancellationToken)
+    private static async Task TakeAsync(CliHost host, PhoneSession session, Call call, bool autoAnswer, bool live, ControlInput controls,
+        DeviceProblems deviceProblems, CancellationToken cancellationToken)
     {
         var caller = Format.Who(call.RemoteIdentity);
-        host.Console.MarkupLine($"[bold]Incoming call[/] from {Markup.Escape(caller)}");
-        if (!autoAnswer && !await AskAsync(host, call, caller, cancellationToken).ConfigureAwait(false))
-        {
-            await RejectQuietlyAsync(call, 603).ConfigureAwait(false);
-            host.Console.MarkupLine("Declined.");
-            return;
-        }
-        if (call.State == CallState.Ended)
-        {
-            host.Console.MarkupLine("The caller hung up before the call was answered.");
-            return;
-        }
-
-        var monitor = new CallMonitor("you") { Call = call };
-        await using var view = CallViews.Create(host, live && !session.Verbose, $"call from {caller}");
+        host.Console.MarkupLine($"[bold]Incoming call[/] from {Markup.Escape(Text.Escape(caller))}");
+        var factory = session.Agent.MediaFactory;
+        var monitor = new PhoneMonitor("you", factory, session.Audio.Description, session.Audio.UsesSoundServer) { Call = call };
+        await using var view = CallViews.Create(host, live && !session.Verbose, $"call from {Text.Escape(caller)}");
+        view.ShowFooter(controls.Footer);
+        using var devices = deviceProblems.Report(monitor, view);
         call.StateChanged += (_, e) =>
         {
             if (e.End is null)
@@ -102,10 +102,29 @@ internal static class ListenCommand
         var poller = StatsPoller.RunAsync([monitor], view, polling.Token);
         try
         {
+            if (!autoAnswer)
+            {
+                controls.Ringing = true;
+                view.Event("call", $"ringing: {caller}" + (host.InputIsTerminal ? " (a answers, r rejects)" : " ('answer' or 'reject' on standard input)"));
+                var decision = await DecideAsync(controls, call, cancellationToken).ConfigureAwait(false);
+                controls.Ringing = false;
+                if (decision is null)
+                {
+                    view.Event("call", "the caller hung up before the call was answered");
+                    return;
+                }
+                if (decision is Reject)
+                {
+                    await RejectQuietlyAsync(call, 603).ConfigureAwait(false);
+                    view.Event("you", "declined (603)");
+                    return;
+                }
+            }
             await call.AnswerAsync(cancellationToken).ConfigureAwait(false);
             view.Event("you", "answered");
-            var end = await call.Ended.WaitAsync(cancellationToken).ConfigureAwait(false);
-            view.Event("call", $"ended: {CallOutcome.Describe(end)}");
+            await new CallControls(call, factory, view).RunUntilEndedAsync(controls.Reader, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            view.Event("call", $"ended: {CallOutcome.Describe(await call.Ended.ConfigureAwait(false))}");
         }
         catch (CallFailedException e)
         {
@@ -113,11 +132,12 @@ internal static class ListenCommand
         }
         catch (InvalidOperationException e)
         {
-            // The caller hung up between the question and the answer.
+            // The caller hung up between the ring and the answer.
             view.Event("you", $"could not answer: {e.Message}");
         }
         finally
         {
+            controls.Ringing = false;
             if (cancellationToken.IsCancellationRequested)
                 view.Event("you", "hanging up (Ctrl+C)");
             await polling.CancelAsync().ConfigureAwait(false);
@@ -127,22 +147,33 @@ internal static class ListenCommand
         }
     }
 
-    /// <summary>Asks at the terminal; a caller who hangs up while we ask ends the question.</summary>
-    private static async Task<bool> AskAsync(CliHost host, Call call, string caller, CancellationToken cancellationToken)
+    /// <summary>Answer or Reject from the user; null when the caller gave up first. Other controls wait for the call.</summary>
+    private static async Task<Control?> DecideAsync(ControlInput controls, Call call, CancellationToken cancellationToken)
     {
-        using var asking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var prompt = new ConfirmationPrompt($"Answer the call from {Markup.Escape(caller)}?").ShowAsync(host.Console, asking.Token);
-        if (await Task.WhenAny(prompt, call.Ended).ConfigureAwait(false) == prompt)
-            return await prompt.ConfigureAwait(false);
-        await asking.CancelAsync().ConfigureAwait(false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            await prompt.ConfigureAwait(false);
+            while (true)
+            {
+                var ready = controls.Reader.WaitToReadAsync(stop.Token).AsTask();
+                if (await Task.WhenAny(ready, call.Ended).ConfigureAwait(false) != ready)
+                    return null;
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!await ready.ConfigureAwait(false))
+                    return null;
+                while (controls.Reader.TryRead(out var control))
+                {
+                    if (control is Answer or Reject)
+                        return control;
+                    if (control is Hangup)
+                        return new Reject();
+                }
+            }
         }
-        catch (OperationCanceledException)
+        finally
         {
+            await stop.CancelAsync().ConfigureAwait(false);
         }
-        return false;
     }
 
     private static async Task RejectQuietlyAsync(Call call, int status)

@@ -3,6 +3,7 @@ using Dialtone.Cli.Configuration;
 using Dialtone.Phone;
 using Dialtone.Sip.Auth;
 using Dialtone.Sip.UserAgent;
+using Dialtone.WebRtc;
 using Microsoft.Extensions.Logging;
 
 namespace Dialtone.Cli.Commands;
@@ -31,12 +32,17 @@ internal sealed class PhoneSession : IAsyncDisposable
 
     public bool Verbose => Settings.Verbose == true;
 
-    public static async Task<PhoneSession> StartAsync(CliSettings settings, CliHost host, CallAudio audio, CancellationToken cancellationToken)
+    /// <summary>The audio the calls use (what the view shows, whether volume applies).</summary>
+    public CallAudio Audio => _audio;
+
+    public static async Task<PhoneSession> StartAsync(CliSettings settings, CliHost host, CallAudio audio, CancellationToken cancellationToken,
+        TimeSpan? noAnswerTimeout = null)
     {
         var loggers = Logging.Create(settings.Verbose == true);
         try
         {
-            var options = UserAgentOptionsFactory.Create(settings, host, audio.Options, loggers);
+            var options = UserAgentOptionsFactory.Create(settings, host, audio.Options, loggers) with { NoAnswerTimeout = noAnswerTimeout };
+            await UdpProbe.CheckAsync(options.Server, cancellationToken).ConfigureAwait(false);
             UserAgent agent;
             try
             {
@@ -45,6 +51,15 @@ internal sealed class PhoneSession : IAsyncDisposable
             catch (ArgumentException e)
             {
                 throw new CliException(ExitCode.Usage, e.Message, e);
+            }
+            catch (WebRtcException e) when (audio.UsesSoundServer)
+            {
+                // Listed a moment ago, gone now (the server stopped, the device was unplugged).
+                throw new CliException(ExitCode.NoSoundDevice, $"The sound device could not be opened: {SoundDevices.WebRtcReason(e)}.", e);
+            }
+            catch (WebRtcException e)
+            {
+                throw new CliException(ExitCode.Usage, $"The audio engine refused the audio file: {SoundDevices.WebRtcReason(e)}.", e);
             }
             catch (Exception e) when (e is not (CliException or OperationCanceledException or FileNotFoundException))
             {
@@ -106,31 +121,13 @@ internal sealed class PhoneSession : IAsyncDisposable
         };
     }
 
+    /// <summary>Hangs up, unregisters and disconnects through the Phone layer's disposal (bounded, never throws), then stops the audio.</summary>
     public async ValueTask DisposeAsync()
     {
         _closing = true;
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            foreach (var call in Agent.Calls)
-                await call.HangupAsync(timeout.Token).ConfigureAwait(false);
-            if (Agent.RegistrationState is RegistrationState.Registered or RegistrationState.Recovering)
-                await Agent.UnregisterAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or Sip.Transport.SipTransportException
-            or Sip.Transactions.SipTransactionTimeoutException)
-        {
-            // Leaving anyway: the server forgets us when the registration expires.
-        }
+        // The pump feeds the engine that the user agent releases: stop it first.
         await _audio.DisposeAsync().ConfigureAwait(false);
-        try
-        {
-            await Agent.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Seen once when the server had gone away while we were quitting; nothing is left to wait for.
-        }
+        await Agent.DisposeAsync().ConfigureAwait(false);
         _loggers.Dispose();
     }
 }

@@ -32,7 +32,7 @@ internal static class RegisterCommand
 
     private static async Task<int> RunAsync(CliHost host, CliSettings settings, bool stay, CancellationToken cancellationToken)
     {
-        await using var session = await PhoneSession.StartAsync(settings, host, CallAudio.Plan(null, null), cancellationToken).ConfigureAwait(false);
+        await using var session = await PhoneSession.StartAsync(settings, host, CallAudio.Plan(AudioRequest.Silent), cancellationToken).ConfigureAwait(false);
         await session.RegisterAsync(cancellationToken).ConfigureAwait(false);
         host.Console.MarkupLine($"[green]Registered[/] {Markup.Escape(session.Agent.Identity.Uri.ToString())} at {Markup.Escape(settings.Server!)}.");
         if (!stay)

@@ -35,6 +35,36 @@ internal static class ConfigFile
         return Parse(text, path);
     }
 
+    private static readonly string[] Known =
+        ["server", "user", "authUser", "passwordEnv", "displayName", "stun", "turn", "turnUser", "turnPasswordEnv", "ca", "verbose"];
+
+    /// <summary>What is wrong, in the file's own terms: the serializer's messages name .NET types and members.</summary>
+    private static string Explain(JsonException e, string text)
+    {
+        var where = e.LineNumber is { } line ? $" (line {line + 1})" : "";
+        // "$.stun[0]" → "stun"
+        var member = e.Path is { Length: > 2 } jsonPath ? jsonPath[2..].Split('[', '.')[0] : null;
+        if (e.Message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            var unknown = System.Text.RegularExpressions.Regex.Match(e.Message, "property '([^']*)'").Groups[1].Value;
+            return $"unknown setting \"{Text.Escape(unknown)}\"{where}; the settings are {string.Join(", ", Known)}.";
+        }
+        if (member is not null && Known.Contains(member, StringComparer.OrdinalIgnoreCase))
+        {
+            var kind = member.ToLowerInvariant() switch
+            {
+                "stun" => "a list of strings, e.g. [\"stun:stun.example.com:3478\"]",
+                "verbose" => "true or false",
+                _ => "a string",
+            };
+            return $"\"{member}\"{where} must be {kind}.";
+        }
+        // Syntax errors: the reader's message names no types, only the position.
+        var message = e.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal) is var p and > 0 ? p : message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd('.') + where + ".";
+    }
+
     /// <summary>Parses the file's text; a relative <c>ca</c> path is taken relative to the file's folder.</summary>
     public static CliSettings Parse(string text, string path)
     {
@@ -53,7 +83,7 @@ internal static class ConfigFile
         }
         catch (JsonException e)
         {
-            throw new CliException(ExitCode.Usage, $"The configuration file '{path}' is not valid: {e.Message}", e);
+            throw new CliException(ExitCode.Usage, $"The configuration file '{path}' is not valid: {Explain(e, text)}", e);
         }
         settings ??= new CliSettings();
         if (settings.Ca is { } ca && !Path.IsPathRooted(ca))

@@ -7,6 +7,9 @@ namespace Dialtone.Cli.Configuration;
 /// <summary>Durations as people type them: <c>30</c> or <c>30s</c>, <c>1500ms</c>, <c>2m</c>, <c>1h</c>, or <c>00:01:30</c>.</summary>
 internal static class Durations
 {
+    /// <summary>The longest duration or timeout accepted: a day (timers reject more than ~49 days; nobody means more).</summary>
+    public static readonly TimeSpan Longest = TimeSpan.FromHours(24);
+
     public static Option<TimeSpan?> Option(string name, string description) => new(name)
     {
         Description = description,
@@ -18,8 +21,13 @@ internal static class Durations
     {
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
         if (TryParse(text, out var value) && value > TimeSpan.Zero)
-            return value;
-        result.AddError($"'{text}' is not a duration: use e.g. 30s, 1500ms, 2m or 00:01:30.");
+        {
+            if (value <= Longest)
+                return value;
+            result.AddError($"'{Text.Escape(text)}' is too long: at most 24h.");
+            return null;
+        }
+        result.AddError($"'{Text.Escape(text)}' is not a duration: use e.g. 30s, 1500ms, 2m or 00:01:30.");
         return null;
     }
 

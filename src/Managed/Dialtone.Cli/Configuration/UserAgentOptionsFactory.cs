@@ -19,8 +19,8 @@ internal static class UserAgentOptionsFactory
             ?? throw new CliException(ExitCode.Usage, "Say which SIP server to use: --server wss://sip.example.com/ws (or \"server\" in --config).");
         var userText = settings.User
             ?? throw new CliException(ExitCode.Usage, "Say who you are: --user sip:alice@example.com (or \"user\" in --config).");
-        if (!SipUri.TryParse(userText, out var aor) || aor is null || string.IsNullOrEmpty(aor.User))
-            throw new CliException(ExitCode.Usage, $"--user '{userText}' is not a SIP address like sip:alice@example.com.");
+        if (!TryParseUser(userText, out var aor))
+            throw new CliException(ExitCode.Usage, $"--user '{Text.Escape(userText)}' is not a SIP address like sip:alice@example.com.");
 
         var password = Secrets.SipPassword(settings, host, aor.ToString());
         return new UserAgentOptions
@@ -28,12 +28,44 @@ internal static class UserAgentOptionsFactory
             Server = server,
             AddressOfRecord = aor,
             DisplayName = settings.DisplayName,
-            Credentials = password is null ? null : new SipCredentials(settings.AuthUser ?? aor.User, password),
+            Credentials = password is null ? null : new SipCredentials(settings.AuthUser ?? aor.User!, password),
             Audio = audio,
             Media = new CallMediaOptions { PeerConnection = new PeerConnectionConfiguration { IceServers = IceServers(settings, host) } },
             Tls = new SipTlsOptions { TrustedRootCertificates = settings.Ca is { } ca ? LoadCertificates(ca) : null },
             LoggerFactory = loggers,
         };
+    }
+
+    private static bool TryParseUser(string text, out SipUri aor)
+    {
+        aor = null!;
+        try
+        {
+            // TryParse itself threw for some inputs ("sip"); a parse failure of any kind is a usage error here.
+            if (text.Any(char.IsControl) || !SipUri.TryParse(text, out var parsed) || parsed is null || string.IsNullOrEmpty(parsed.User))
+                return false;
+            aor = parsed;
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or SipParseException or FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>stun:/stuns:/turn:/turns: host[:port][?transport=udp|tcp] (RFC 7064/7065), checked before libwebrtc sees it.</summary>
+    internal static void CheckIceUrl(string option, string url)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(url,
+            @"^(?<scheme>stuns?|turns?):(?<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.\-]*)(:(?<port>[0-9]{1,5}))?(\?transport=(udp|tcp))?$",
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        var portOk = !match.Groups["port"].Success || int.Parse(match.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture) is >= 1 and <= 65535;
+        var isTurn = option == "--turn";
+        var schemeOk = match.Success && match.Groups["scheme"].Value.StartsWith(isTurn ? "turn" : "stun", StringComparison.OrdinalIgnoreCase);
+        if (!match.Success || !portOk || !schemeOk)
+            throw new CliException(ExitCode.Usage,
+                $"{option} '{Text.Escape(url)}' is not a {(isTurn ? "TURN" : "STUN")} server address like "
+                + (isTurn ? "turn:turn.example.com:3478?transport=udp" : "stun:stun.example.com:3478") + ".");
     }
 
     private static List<IceServer> IceServers(CliSettings settings, CliHost host)
@@ -42,9 +74,15 @@ internal static class UserAgentOptionsFactory
         try
         {
             foreach (var stun in settings.Stun ?? [])
+            {
+                CheckIceUrl("--stun", stun);
                 servers.Add(new IceServer(stun));
+            }
             if (settings.Turn is { } turn)
+            {
+                CheckIceUrl("--turn", turn);
                 servers.Add(new IceServer(turn, settings.TurnUser, Secrets.TurnPassword(settings, host)));
+            }
             else if (settings.TurnUser is not null || settings.TurnPasswordEnv is not null)
                 throw new CliException(ExitCode.Usage, "--turn-user and --turn-password-env need --turn.");
         }

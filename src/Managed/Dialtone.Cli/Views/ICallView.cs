@@ -11,6 +11,11 @@ internal interface ICallView : IAsyncDisposable
 
     /// <summary>The latest figures of every party shown.</summary>
     void Update(IReadOnlyList<PartyStatus> parties);
+
+    /// <summary>A line under the events, read at every redraw: the keys that work now. The plain log has none.</summary>
+    void ShowFooter(Func<string> footer)
+    {
+    }
 }
 
 /// <summary>Chooses the view: live only when a person watches a terminal.</summary>

@@ -19,6 +19,7 @@ internal sealed class LiveCallView : ICallView
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private IReadOnlyList<PartyStatus> _parties = [];
+    private Func<string>? _footer;
 
     public LiveCallView(IAnsiConsole console, string title)
     {
@@ -41,6 +42,8 @@ internal sealed class LiveCallView : ICallView
         lock (_lock)
             _parties = parties;
     }
+
+    public void ShowFooter(Func<string> footer) => _footer = footer;
 
     private async Task RunAsync(LiveDisplayContext context)
     {
@@ -76,7 +79,21 @@ internal sealed class LiveCallView : ICallView
         Row("round trip", parties, p => Format.Ms(p.RoundTripMs));
         Row("jitter", parties, p => Format.Ms(p.JitterMs));
         Row("packet loss", parties, p => Format.Percent(p.LossPercent));
-        Row("audio level", parties, p => Format.Level(p.AudioLevel));
+        if (parties.Any(p => p.Devices is not null))
+        {
+            Row("microphone", parties, p => p.Muted == true ? $"[red]muted[/] {Meter.Markup(p.MicrophoneLevel)}" : Meter.Markup(p.MicrophoneLevel));
+            Row("speaker", parties, p => Meter.Markup(p.AudioLevel));
+            Row("echo canceller", parties, p => Markup.Escape(Meter.EchoCanceller(p.EchoCanceller, p.Erle)));
+            Row("volume", parties, p => p.MicrophoneVolume is { } mic && p.SpeakerVolume is { } spk
+                ? $"microphone {mic * 100:0} %, speaker {spk * 100:0} %"
+                : "[grey]fixed (no sound device)[/]");
+            Row("audio", parties, p => Markup.Escape(p.Devices ?? Format.Unknown)
+                + (p.DeviceProblem is { } problem ? $"\n[red]{Markup.Escape(problem)}[/]" : ""));
+        }
+        else
+        {
+            Row("audio level", parties, p => Format.Level(p.AudioLevel));
+        }
         Row("MOS (E-model)", parties, p => Format.Mos(p.Mos));
         Row("packets in / out", parties, p => $"{Format.Count(p.PacketsReceived)} / {Format.Count(p.PacketsSent)}");
         if (parties.Any(p => p.ToneHeard is not null))
@@ -85,7 +102,9 @@ internal sealed class LiveCallView : ICallView
             Row("DTMF heard", parties, p => Markup.Escape(p.DigitsHeard is { Length: > 0 } d ? d : Format.Unknown));
 
         var log = events.Length == 0 ? new Markup("[grey]…[/]") : new Markup(string.Join('\n', events));
-        return new Rows(table, log);
+        return _footer?.Invoke() is { Length: > 0 } footer
+            ? new Rows(table, log, new Rule().RuleStyle("grey"), new Markup(footer))
+            : new Rows(table, log);
 
         void Row(string label, IReadOnlyList<PartyStatus> all, Func<PartyStatus, string> cell) =>
             table.AddRow(new IRenderable[] { new Markup($"[grey]{label}[/]") }.Concat(all.Select(p => (IRenderable)new Markup(cell(p)))).ToArray());

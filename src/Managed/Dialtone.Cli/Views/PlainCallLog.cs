@@ -29,6 +29,12 @@ internal sealed class PlainCallLog(TextWriter output) : ICallView
             var line = $"{p.Name}: {p.State}, {p.Codec ?? Format.Unknown}, rtt {Format.Ms(p.RoundTripMs)}, jitter {Format.Ms(p.JitterMs)}, "
                 + $"loss {Format.Percent(p.LossPercent)}, level {Format.Level(p.AudioLevel)}, MOS {Format.Mos(p.Mos)}, "
                 + $"packets in/out {Format.Count(p.PacketsReceived)}/{Format.Count(p.PacketsSent)}";
+            if (p.Devices is not null)
+            {
+                line += $", microphone {Format.Level(p.MicrophoneLevel)}{(p.Muted == true ? " (muted)" : "")}, echo canceller {Meter.EchoCanceller(p.EchoCanceller, p.Erle)}";
+                if (p.DeviceProblem is { } problem)
+                    line += $", {problem}";
+            }
             if (p.ToneHeard is not null)
                 line += $", tone heard {Format.YesNo(p.ToneHeard)}";
             if (p.DigitsHeard is not null)

@@ -22,8 +22,12 @@ internal static class StatsReader
             ?? report.SelectedCandidatePair?.CurrentRoundTripTime;
         rtt *= 1000;
 
+        // The microphone as sent (after processing) and the echo canceller's figures: W3C RTCAudioSourceStats.
+        var source = report.OfType("media-source").FirstOrDefault(s => s.GetString("kind") == "audio");
         return status with
         {
+            MicrophoneLevel = source?.GetDouble("audioLevel") ?? status.MicrophoneLevel,
+            Erle = source?.GetDouble("echoReturnLossEnhancement") ?? status.Erle,
             State = PartyStatus.Describe(call.State),
             Codec = codec is null ? status.Codec : Describe(codec),
             RoundTripMs = rtt ?? status.RoundTripMs,
