@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using Dialtone.Network.Agent;
+using Dialtone.Phone;
+using Dialtone.Phone.Audio;
+using Dialtone.Phone.Media;
+using Dialtone.Sip.Auth;
+using Dialtone.Sip.Message;
+using Dialtone.Sip.Transport;
+using Dialtone.WebRtc;
+
+// A phone for the network lab: registers, calls (--target) or answers the first call, says one tone
+// and listens for the peer's, and reports as JSON lines: registered, established, result.
+// Usage: agent --server URI --user NAME --password PW [--domain D] [--ca PEM] [--ice URL]… [--ice-user U
+//        --ice-password P] [--policy all|relay] [--gather-cap MS] [--say HZ --listen HZ] [--target URI]
+//        [--talk SECONDS] [--timeout SECONDS] [--gather-only true]
+try
+{
+    var o = new AgentOptions(args);
+    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(o.Number("timeout", 90)));
+    await RunAsync(o, timeout.Token);
+    return 0;
+}
+catch (Exception e)
+{
+    Report.Event("error", new JsonObject { ["message"] = e.GetType().Name + ": " + e.Message });
+    return 1;
+}
+
+static async Task RunAsync(AgentOptions o, CancellationToken cancel)
+{
+    var user = o.Required("user");
+    var domain = o.Optional("domain") ?? "dialtone.test";
+    var options = new UserAgentOptions
+    {
+        Server = o.Required("server"),
+        AddressOfRecord = SipUri.Parse($"sip:{user}@{domain}"),
+        Credentials = new SipCredentials(user, o.Required("password")),
+        Tls = o.Optional("ca") is { } ca
+            ? new SipTlsOptions { TrustedRootCertificates = [X509Certificate2.CreateFromPem(File.ReadAllText(ca))] }
+            : new SipTlsOptions(),
+        Audio = new PeerConnectionFactoryOptions
+        {
+            AudioDevice = AudioDeviceKind.Virtual,
+            // Stationary test tones are what noise suppression removes.
+            AudioProcessing = new AudioProcessingOptions { NoiseSuppression = false, AutoGainControl = false },
+        },
+        Media = new CallMediaOptions
+        {
+            PeerConnection = new PeerConnectionConfiguration
+            {
+                IceServers = o.All("ice").Select(url => url.StartsWith("turn", StringComparison.OrdinalIgnoreCase)
+                    ? new IceServer(url, o.Optional("ice-user"), o.Optional("ice-password"))
+                    : new IceServer(url)).ToList(),
+                IceTransportPolicy = o.Optional("policy") == "relay" ? IceTransportPolicy.Relay : IceTransportPolicy.All,
+            },
+            IceGatheringCap = TimeSpan.FromMilliseconds(o.Number("gather-cap", 3000)),
+        },
+    };
+
+    await using var agent = await UserAgent.StartAsync(options, cancel);
+    if (o.Optional("gather-only") == "true")
+    {
+        await Gathering.ReportAsync(agent, options.Media, cancel);
+        return;
+    }
+    var clock = Stopwatch.StartNew();
+    await agent.RegisterAsync(cancel);
+    Report.Event("registered", new JsonObject { ["ms"] = clock.ElapsedMilliseconds });
+
+    await using var probe = new ToneProbe(agent.MediaFactory.VirtualAudio!, o.Number("say", 440), o.Number("listen", 880));
+    var target = o.Optional("target");
+    Call call;
+    if (target is not null)
+    {
+        clock.Restart();
+        call = await agent.CallAsync(target, cancel);
+    }
+    else
+    {
+        var incoming = new TaskCompletionSource<Call>(TaskCreationOptions.RunContinuationsAsynchronously);
+        agent.IncomingCall += (_, e) => incoming.TrySetResult(e.Call);
+        call = await incoming.Task.WaitAsync(cancel);
+        clock.Restart();
+        await call.AnswerAsync(cancel);
+    }
+
+    await call.Established.WaitAsync(cancel);
+    var setupMs = clock.ElapsedMilliseconds;
+    await call.MediaConnected.WaitAsync(cancel);
+    var mediaMs = clock.ElapsedMilliseconds;
+    Report.Event("established", new JsonObject { ["setupMs"] = setupMs, ["mediaMs"] = mediaMs });
+
+    var heard = await probe.HearsToneAsync(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(20), cancel);
+    var firstToneMs = heard ? clock.ElapsedMilliseconds : -1;
+
+    // Continuity: the share of 10 ms frames that carried the peer's tone over the talk time, and
+    // the longest stretch without it.
+    var talk = TimeSpan.FromSeconds(o.Number("talk", 4));
+    var continuity = await Continuity.MeasureAsync(probe.Hears, talk, call.Ended, cancel);
+
+    var stats = await call.GetStatsAsync(cancel);
+    var result = new JsonObject
+    {
+        ["setupMs"] = setupMs,
+        ["mediaMs"] = mediaMs,
+        ["firstToneMs"] = firstToneMs,
+        ["heardRatio"] = continuity.HeardRatio,
+        ["longestGapMs"] = continuity.LongestGapMs,
+        ["packetsReceived"] = stats.InboundRtp.Sum(s => s.PacketsReceived ?? 0),
+        ["pair"] = CandidatePair.Describe(stats),
+    };
+
+    if (target is not null)
+        await call.HangupAsync(cancel);
+    var end = await call.Ended.WaitAsync(TimeSpan.FromSeconds(20), cancel);
+    result["end"] = end.Reason.ToString();
+    Report.Event("result", result);
+}

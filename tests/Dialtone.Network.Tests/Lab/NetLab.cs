@@ -1,0 +1,99 @@
+using System.Diagnostics;
+
+namespace Dialtone.Network.Tests.Lab;
+
+/// <summary>
+/// The namespace lab of tests/infra/netlab/lab.sh, built once per test collection and always torn
+/// down: at the end, when the test host exits, and (for a host that was killed) by the next run's
+/// "up", which removes every nl-* namespace first.
+/// </summary>
+public sealed class NetLab : IAsyncLifetime
+{
+    public const string SipIp = "203.0.113.10";
+    public const string TurnIp = "203.0.113.20";
+    public const int Homes = 3;
+
+    public static string Script { get; } = Path.Combine(RepoRoot(), "tests", "infra", "netlab", "lab.sh");
+
+    /// <summary>The lab's test CA (Kamailio's and coturn's certificates).</summary>
+    public string CaFile { get; } = Path.Combine(WorkDir, "certs", "ca.pem");
+
+    public static string WorkDir { get; } = Environment.GetEnvironmentVariable("NETLAB_DIR") ?? "/tmp/nl-lab";
+
+    public string SipTcp => $"sip:{SipIp}:5060;transport=tcp";
+
+    public string SipWss => $"wss://{SipIp}:8443/";
+
+    public string Stun => $"stun:{TurnIp}:3478";
+
+    public static readonly string[] TurnCredentials = ["--ice-user", "lab", "--ice-password", "lab-secret"];
+
+    public string TurnUdp => $"turn:{TurnIp}:3478?transport=udp";
+
+    public string TurnTcp => $"turn:{TurnIp}:3478?transport=tcp";
+
+    public string TurnTls => $"turns:{TurnIp}:5349?transport=tcp";
+
+    public async Task InitializeAsync()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Down();
+        await RunAsync("up", Homes.ToString());
+    }
+
+    public Task DisposeAsync()
+    {
+        Down();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Home <paramref name="home"/>'s router becomes a NAT of <paramref name="kind"/>: cone, symmetric, udp-blocked.</summary>
+    public Task NatAsync(int home, string kind) => RunAsync("nat", home.ToString(), kind);
+
+    /// <summary>Home <paramref name="home"/>'s router drops this share of the UDP it forwards.</summary>
+    public Task LossAsync(int home, int percent) => RunAsync("loss", home.ToString(), percent.ToString());
+
+    private static void Down()
+    {
+        try
+        {
+            RunAsync("down").Wait(TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException)
+        {
+            // best effort at exit; the next "up" removes leftovers
+        }
+    }
+
+    public static async Task RunAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Script);
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException(
+                $"lab.sh {string.Join(' ', args)} failed ({process.ExitCode}); it needs root, tests/infra/install-network.sh " +
+                $"and install-sip-servers.sh:\n{await output}\n{await error}");
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Interop.sln")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException("Repository root (Interop.sln) not found above " + AppContext.BaseDirectory);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class NetLabCollection : ICollectionFixture<NetLab>
+{
+    public const string Name = "network lab";
+}
