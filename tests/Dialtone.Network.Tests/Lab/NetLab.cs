@@ -11,6 +11,9 @@ public sealed class NetLab : IAsyncLifetime
 {
     public const string SipIp = "203.0.113.10";
     public const string TurnIp = "203.0.113.20";
+
+    /// <summary>An address on the public bridge where nothing answers (a STUN server that is down).</summary>
+    public const string Unanswered = "203.0.113.30";
     public const int Homes = 3;
 
     public static string Script { get; } = Path.Combine(RepoRoot(), "tests", "infra", "netlab", "lab.sh");

@@ -13,4 +13,10 @@ public sealed record CallMediaOptions
     /// gathered so far: SIP carries complete SDP, not trickled candidates.
     /// </summary>
     public TimeSpan IceGatheringCap { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Once one STUN/TURN server has answered, how long the others may take before the offer or
+    /// answer leaves without them (rules: <see cref="Network.IceGatheringWait"/>).
+    /// </summary>
+    public TimeSpan IceGatheringGrace { get; init; } = TimeSpan.FromSeconds(1);
 }

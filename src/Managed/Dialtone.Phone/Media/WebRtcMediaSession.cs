@@ -1,3 +1,4 @@
+using Dialtone.Phone.Network;
 using Dialtone.WebRtc;
 
 namespace Dialtone.Phone.Media;
@@ -76,7 +77,7 @@ internal sealed class WebRtcMediaSession : IAsyncDisposable
         _track ??= _peerConnection.AddAudioTrack();
         var answer = await _peerConnection.CreateAnswerAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await _peerConnection.SetLocalDescriptionAsync(answer, cancellationToken).ConfigureAwait(false);
-        await _peerConnection.WaitForIceGatheringCompleteAsync(_options.IceGatheringCap, cancellationToken).ConfigureAwait(false);
+        await IceGatheringWait.WaitAsync(_peerConnection, _options.PeerConnection, _options.IceGatheringCap, _options.IceGatheringGrace, cancellationToken).ConfigureAwait(false);
         return _peerConnection.LocalDescription!.Sdp;
     }
 
@@ -119,7 +120,7 @@ internal sealed class WebRtcMediaSession : IAsyncDisposable
     {
         var offer = await _peerConnection.CreateOfferAsync(new OfferAnswerOptions { IceRestart = iceRestart }, cancellationToken).ConfigureAwait(false);
         await _peerConnection.SetLocalDescriptionAsync(offer, cancellationToken).ConfigureAwait(false);
-        await _peerConnection.WaitForIceGatheringCompleteAsync(_options.IceGatheringCap, cancellationToken).ConfigureAwait(false);
+        await IceGatheringWait.WaitAsync(_peerConnection, _options.PeerConnection, _options.IceGatheringCap, _options.IceGatheringGrace, cancellationToken).ConfigureAwait(false);
         return _peerConnection.LocalDescription!.Sdp;
     }
 
