@@ -2,12 +2,15 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Dialtone.Phone;
 using Dialtone.Phone.Media;
+using Dialtone.Phone.Network;
 
 namespace Dialtone.Network.Agent;
 
 /// <summary>
 /// --gather-only: an offer on a peer connection of the user agent's factory with its ICE servers, no
-/// call: which candidate kinds were gathered and how long gathering took (capped like a call's).
+/// call. Reports the candidates and two times from the same gathering: when Dialtone's rules
+/// (<see cref="IceGatheringWait"/>) let the description leave, and when gathering completed (what a
+/// plain "wait for complete, capped" would have cost).
 /// </summary>
 internal static class Gathering
 {
@@ -18,10 +21,15 @@ internal static class Gathering
         var clock = Stopwatch.StartNew();
         var offer = await pc.CreateOfferAsync(cancellationToken: cancel);
         await pc.SetLocalDescriptionAsync(offer, cancel);
-        await pc.WaitForIceGatheringCompleteAsync(media.IceGatheringCap, cancel);
-        var elapsed = clock.ElapsedMilliseconds;
+        var outcome = await IceGatheringWait.WaitAsync(pc, media.PeerConnection, media.IceGatheringCap, media.IceGatheringGrace, cancel);
+        var readyMs = clock.ElapsedMilliseconds;
+        var sdp = pc.LocalDescription!.Sdp;
+        var left = media.IceGatheringCap - clock.Elapsed;
+        var complete = left > TimeSpan.Zero && await pc.WaitForIceGatheringCompleteAsync(left, cancel);
+        var completeMs = clock.ElapsedMilliseconds;
+
         var candidates = new JsonArray();
-        foreach (var line in pc.LocalDescription!.Sdp.Split('\n'))
+        foreach (var line in sdp.Split('\n'))
         {
             // a=candidate:foundation component transport priority address port typ TYPE …
             var parts = line.Trim().Split(' ');
@@ -29,6 +37,13 @@ internal static class Gathering
                 continue;
             candidates.Add(new JsonObject { ["type"] = parts[7], ["protocol"] = parts[2].ToLowerInvariant(), ["address"] = parts[4] });
         }
-        Report.Event("gathered", new JsonObject { ["ms"] = elapsed, ["candidates"] = candidates });
+        Report.Event("gathered", new JsonObject
+        {
+            ["readyMs"] = readyMs,
+            ["outcome"] = outcome.ToString(),
+            ["completeMs"] = completeMs,
+            ["completed"] = complete,
+            ["candidates"] = candidates,
+        });
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Dialtone.Network.Agent;
 using Dialtone.Phone;
 using Dialtone.Phone.Audio;
@@ -10,11 +11,11 @@ using Dialtone.Sip.Message;
 using Dialtone.Sip.Transport;
 using Dialtone.WebRtc;
 
-// A phone for the network lab: registers, calls (--target) or answers the first call, says one tone
+// A phone for the network lab: registers, calls (--target) or answers, N calls one after another, says one tone
 // and listens for the peer's, and reports as JSON lines: registered, established, result.
 // Usage: agent --server URI --user NAME --password PW [--domain D] [--ca PEM] [--ice URL]… [--ice-user U
 //        --ice-password P] [--policy all|relay] [--gather-cap MS] [--say HZ --listen HZ] [--target URI]
-//        [--talk SECONDS] [--timeout SECONDS] [--gather-only true]
+//        [--talk SECONDS] [--calls N] [--timeout SECONDS] [--gather-only true]
 try
 {
     var o = new AgentOptions(args);
@@ -70,28 +71,48 @@ static async Task RunAsync(AgentOptions o, CancellationToken cancel)
     Report.Event("registered", new JsonObject { ["ms"] = clock.ElapsedMilliseconds });
 
     await using var probe = new ToneProbe(agent.MediaFactory.VirtualAudio!, o.Number("say", 440), o.Number("listen", 880));
+    var incoming = Channel.CreateUnbounded<Call>();
+    agent.IncomingCall += (_, e) => incoming.Writer.TryWrite(e.Call);
+    var calls = (int)o.Number("calls", 1);
+    for (var n = 1; n <= calls; n++)
+    {
+        var result = await OneCallAsync(agent, probe, incoming.Reader, o, cancel);
+        result["call"] = n;
+        Report.Event("result", result);
+    }
+}
+
+static async Task<JsonObject> OneCallAsync(UserAgent agent, ToneProbe probe, ChannelReader<Call> incoming, AgentOptions o, CancellationToken cancel)
+{
     var target = o.Optional("target");
+    var clock = Stopwatch.StartNew();
     Call call;
     if (target is not null)
     {
-        clock.Restart();
         call = await agent.CallAsync(target, cancel);
     }
     else
     {
-        var incoming = new TaskCompletionSource<Call>(TaskCreationOptions.RunContinuationsAsynchronously);
-        agent.IncomingCall += (_, e) => incoming.TrySetResult(e.Call);
-        call = await incoming.Task.WaitAsync(cancel);
+        call = await incoming.ReadAsync(cancel);
         clock.Restart();
         await call.AnswerAsync(cancel);
     }
 
-    await call.Established.WaitAsync(cancel);
+    await using var _ = call;
+    try
+    {
+        await call.Established.WaitAsync(cancel);
+    }
+    catch (CallFailedException e)
+    {
+        return new JsonObject { ["failed"] = e.Message, ["setupMs"] = clock.ElapsedMilliseconds };
+    }
     var setupMs = clock.ElapsedMilliseconds;
     await call.MediaConnected.WaitAsync(cancel);
     var mediaMs = clock.ElapsedMilliseconds;
     Report.Event("established", new JsonObject { ["setupMs"] = setupMs, ["mediaMs"] = mediaMs });
 
+    probe.Hears.Reset();
     var heard = await probe.HearsToneAsync(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(20), cancel);
     var firstToneMs = heard ? clock.ElapsedMilliseconds : -1;
 
@@ -113,8 +134,12 @@ static async Task RunAsync(AgentOptions o, CancellationToken cancel)
     };
 
     if (target is not null)
+    {
+        // Let the callee finish its own measurement before the BYE.
+        await Task.Delay(TimeSpan.FromMilliseconds(500), cancel);
         await call.HangupAsync(cancel);
+    }
     var end = await call.Ended.WaitAsync(TimeSpan.FromSeconds(20), cancel);
     result["end"] = end.Reason.ToString();
-    Report.Event("result", result);
+    return result;
 }

@@ -44,29 +44,35 @@ public sealed class LabAgent : IDisposable
     public static LabAgent Start(int home, params string[] args) => new(home, args);
 
     /// <summary>Waits for the first event named <paramref name="name"/>; an "error" event or exit fails at once.</summary>
-    public async Task<JsonObject> WaitForAsync(string name, TimeSpan within)
+    public async Task<JsonObject> WaitForAsync(string name, TimeSpan within) => (await WaitForAllAsync(name, 1, within))[0];
+
+    /// <summary>Waits for <paramref name="count"/> events named <paramref name="name"/> (an agent making several calls).</summary>
+    public async Task<IReadOnlyList<JsonObject>> WaitForAllAsync(string name, int count, TimeSpan within)
     {
         var deadline = DateTime.UtcNow + within;
+        var exitedAt = DateTime.MaxValue;
         while (true)
         {
             lock (_events)
             {
-                if (_events.FirstOrDefault(e => (string?)e["event"] == name) is { } found)
-                    return found;
+                var found = _events.Where(e => (string?)e["event"] == name).ToList();
+                if (found.Count >= count)
+                    return found.Take(count).ToList();
                 if (_events.FirstOrDefault(e => (string?)e["event"] == "error") is { } error)
                     throw new InvalidOperationException($"agent in nl-h{Home} failed: {error["message"]}\n{Tail()}");
             }
-            if (_process.HasExited && _changed.CurrentCount == 0)
+            if (_process.HasExited)
             {
-                await Task.Delay(200); // let the last lines arrive
-                lock (_events)
-                    if (!_events.Any(e => (string?)e["event"] == name))
-                        throw new InvalidOperationException($"agent in nl-h{Home} exited ({_process.ExitCode}) without '{name}':\n{Tail()}");
+                // Give the last lines a moment to arrive, then give up.
+                if (exitedAt == DateTime.MaxValue)
+                    exitedAt = DateTime.UtcNow;
+                else if (DateTime.UtcNow - exitedAt > TimeSpan.FromMilliseconds(500))
+                    throw new InvalidOperationException($"agent in nl-h{Home} exited ({_process.ExitCode}) before {count} '{name}':\n{Tail()}");
             }
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero)
-                throw new TimeoutException($"agent in nl-h{Home}: no '{name}' within {within.TotalSeconds} s:\n{Tail()}");
-            await _changed.WaitAsync(left < TimeSpan.FromMilliseconds(500) ? left : TimeSpan.FromMilliseconds(500));
+                throw new TimeoutException($"agent in nl-h{Home}: fewer than {count} '{name}' within {within.TotalSeconds} s:\n{Tail()}");
+            await _changed.WaitAsync(left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Dialtone.Network.Tests.Lab;
 
 /// <summary>
@@ -15,8 +13,6 @@ public sealed class NetLab : IAsyncLifetime
     /// <summary>An address on the public bridge where nothing answers (a STUN server that is down).</summary>
     public const string Unanswered = "203.0.113.30";
     public const int Homes = 3;
-
-    public static string Script { get; } = Path.Combine(RepoRoot(), "tests", "infra", "netlab", "lab.sh");
 
     /// <summary>The lab's test CA (Kamailio's and coturn's certificates).</summary>
     public string CaFile { get; } = Path.Combine(WorkDir, "certs", "ca.pem");
@@ -67,32 +63,7 @@ public sealed class NetLab : IAsyncLifetime
         }
     }
 
-    public static async Task RunAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Script);
-        foreach (var a in args)
-            info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException(
-                $"lab.sh {string.Join(' ', args)} failed ({process.ExitCode}); it needs root, tests/infra/install-network.sh " +
-                $"and install-sip-servers.sh:\n{await output}\n{await error}");
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Interop.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException("Repository root (Interop.sln) not found above " + AppContext.BaseDirectory);
-    }
+    public static Task RunAsync(params string[] args) => LabScript.RunAsync(args);
 }
 
 [CollectionDefinition(Name)]

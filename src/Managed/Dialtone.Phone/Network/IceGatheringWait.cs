@@ -22,10 +22,14 @@ namespace Dialtone.Phone.Network;
 /// When no server answered at all, it waits up to the cap: a slow TURN server (TLS over a long
 /// path) may be the only way through, and nothing says the host candidates suffice.
 /// </summary>
-internal static class IceGatheringWait
+public static class IceGatheringWait
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// Waits (after SetLocalDescriptionAsync) until the local description may be sent; public so
+    /// applications that drive a <see cref="PeerConnection"/> themselves get the same rules.
+    /// </summary>
     /// <returns>Which rule ended the wait.</returns>
     public static async Task<IceGatheringOutcome> WaitAsync(PeerConnection peerConnection, PeerConnectionConfiguration configuration,
         TimeSpan cap, TimeSpan grace, CancellationToken cancellationToken)
@@ -111,11 +115,16 @@ internal enum CandidateKinds
 }
 
 /// <summary>Which rule let a description leave (see <see cref="IceGatheringWait"/>).</summary>
-internal enum IceGatheringOutcome
+public enum IceGatheringOutcome
 {
+    /// <summary>libwebrtc finished gathering.</summary>
     Complete,
+    /// <summary>ICE already connected with the candidates gathered so far.</summary>
     AlreadyConnected,
+    /// <summary>Every candidate kind the configuration can give was there.</summary>
     AllKinds,
+    /// <summary>The grace passed after at least one server answered.</summary>
     GraceWithServerAnswer,
+    /// <summary>The cap was reached.</summary>
     Cap,
 }
