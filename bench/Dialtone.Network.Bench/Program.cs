@@ -8,10 +8,12 @@ using Dialtone.Network.Tests.Lab;
 //      offer leave vs when gathering completed (the old "wait for complete, capped" cost), same run;
 //   2. calls per topology (cone NATs + STUN; symmetric NATs + TURN/UDP; UDP blocked + TURN/TCP) at 0, 5
 //      and 20 % UDP loss on both homes' routers: setup p50/p95, media-connected p50, audio continuity.
-// Usage: dotnet run -c Release --project bench/Dialtone.Network.Bench -- [--calls N] [--talk S] [--gathers N]
+//   3. with --network-changes N: one call whose caller's home changes network N times (see NetworkChangeRun).
+// Usage: dotnet run -c Release --project bench/Dialtone.Network.Bench -- [--calls N] [--talk S] [--gathers N] [--network-changes N]
 var calls = Arg("--calls", 8);
 var talk = Arg("--talk", 3);
 var gathers = Arg("--gathers", 5);
+var networkChanges = Arg("--network-changes", 0);
 var inv = CultureInfo.InvariantCulture;
 
 const string Sip = "sip:203.0.113.10:5060;transport=tcp";
@@ -25,6 +27,20 @@ string[] turnAuth = ["--ice-user", "lab", "--ice-password", "lab-secret"];
 await LabScript.RunAsync("up", "2");
 try
 {
+    if (networkChanges > 0)
+    {
+        var run = await NetworkChangeRun.RunAsync(networkChanges, TimeSpan.FromSeconds(6));
+        Console.WriteLine($"# Network changes: {networkChanges} moves of alice's home (new address, other NAT) during one call, 6 s apart");
+        foreach (var c in run.Changes)
+            Console.WriteLine($"  change {c.ToJsonString()}");
+        Console.WriteLine($"  alice heard gaps (ms): {string.Join(" ", run.AliceGaps)}");
+        Console.WriteLine($"  bob heard gaps (ms):   {string.Join(" ", run.BobGaps)}");
+        Console.WriteLine($"  media gap heard by bob: p50 {Stats.Percentile(run.BobGaps, 50):F0} ms, p95 {Stats.Percentile(run.BobGaps, 95):F0} ms; " +
+            $"by alice: p50 {Stats.Percentile(run.AliceGaps, 50):F0} ms, p95 {Stats.Percentile(run.AliceGaps, 95):F0} ms");
+        Console.WriteLine($"  call end: alice {run.Alice["end"]}, bob {run.Bob["end"]}; heard ratio alice {run.Alice["heardRatio"]}, bob {run.Bob["heardRatio"]}");
+        return 0;
+    }
+
     Console.WriteLine($"# ICE gathering (home 1 behind a cone NAT, cap 3000 ms, grace 1000 ms; {gathers} runs each; ms)");
     Console.WriteLine($"{"servers",-40} {"ready p50",10} {"ready p95",10} {"complete p50",13} {"complete p95",13}  outcome, candidates");
     await LabScript.RunAsync("nat", "1", "cone");

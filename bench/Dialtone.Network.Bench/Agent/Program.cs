@@ -6,6 +6,7 @@ using Dialtone.Network.Agent;
 using Dialtone.Phone;
 using Dialtone.Phone.Audio;
 using Dialtone.Phone.Media;
+using Dialtone.Phone.Network;
 using Dialtone.Sip.Auth;
 using Dialtone.Sip.Message;
 using Dialtone.Sip.Transport;
@@ -15,7 +16,8 @@ using Dialtone.WebRtc;
 // and listens for the peer's, and reports as JSON lines: registered, established, result.
 // Usage: agent --server URI --user NAME --password PW [--domain D] [--ca PEM] [--ice URL]… [--ice-user U
 //        --ice-password P] [--policy all|relay] [--gather-cap MS] [--say HZ --listen HZ] [--target URI]
-//        [--talk SECONDS] [--calls N] [--timeout SECONDS] [--gather-only true]
+//        [--talk SECONDS] [--calls N] [--timeout SECONDS] [--gather-only true] [--follow-network true]
+//        [--watch-network true]
 try
 {
     var o = new AgentOptions(args);
@@ -60,6 +62,11 @@ static async Task RunAsync(AgentOptions o, CancellationToken cancel)
         },
     };
 
+    if (o.Optional("watch-network") == "true")
+    {
+        await WatchNetworkAsync(cancel);
+        return;
+    }
     await using var agent = await UserAgent.StartAsync(options, cancel);
     if (o.Optional("gather-only") == "true")
     {
@@ -79,6 +86,25 @@ static async Task RunAsync(AgentOptions o, CancellationToken cancel)
         var result = await OneCallAsync(agent, probe, incoming.Reader, o, cancel);
         result["call"] = n;
         Report.Event("result", result);
+    }
+}
+
+// --watch-network: reports each settled change of this host's addresses until the timeout.
+static async Task WatchNetworkAsync(CancellationToken cancel)
+{
+    using var monitor = new NetworkChangeMonitor();
+    monitor.Changed += (_, e) => Report.Event("network-change", new JsonObject
+    {
+        ["before"] = string.Join(",", e.Before),
+        ["after"] = string.Join(",", e.After),
+    });
+    Report.Event("watching", new JsonObject { ["addresses"] = string.Join(",", monitor.Addresses) });
+    try
+    {
+        await Task.Delay(Timeout.Infinite, cancel);
+    }
+    catch (OperationCanceledException)
+    {
     }
 }
 
@@ -112,6 +138,7 @@ static async Task<JsonObject> OneCallAsync(UserAgent agent, ToneProbe probe, Cha
     var mediaMs = clock.ElapsedMilliseconds;
     Report.Event("established", new JsonObject { ["setupMs"] = setupMs, ["mediaMs"] = mediaMs });
 
+    using var follower = o.Optional("follow-network") == "true" ? new NetworkFollower(agent, call, clock) : null;
     probe.Hears.Reset();
     var heard = await probe.HearsToneAsync(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(20), cancel);
     var firstToneMs = heard ? clock.ElapsedMilliseconds : -1;
@@ -119,7 +146,7 @@ static async Task<JsonObject> OneCallAsync(UserAgent agent, ToneProbe probe, Cha
     // Continuity: the share of 10 ms frames that carried the peer's tone over the talk time, and
     // the longest stretch without it.
     var talk = TimeSpan.FromSeconds(o.Number("talk", 4));
-    var continuity = await Continuity.MeasureAsync(probe.Hears, talk, call.Ended, cancel);
+    var continuity = await Continuity.MeasureAsync(probe.Hears, talk, call.Ended, clock, cancel);
 
     var stats = await call.GetStatsAsync(cancel);
     var result = new JsonObject
@@ -129,6 +156,7 @@ static async Task<JsonObject> OneCallAsync(UserAgent agent, ToneProbe probe, Cha
         ["firstToneMs"] = firstToneMs,
         ["heardRatio"] = continuity.HeardRatio,
         ["longestGapMs"] = continuity.LongestGapMs,
+        ["gaps"] = new JsonArray(continuity.Gaps.Select(g => (JsonNode)new JsonObject { ["atMs"] = g.AtMs, ["ms"] = g.Ms }).ToArray()),
         ["packetsReceived"] = stats.InboundRtp.Sum(s => s.PacketsReceived ?? 0),
         ["pair"] = CandidatePair.Describe(stats),
     };

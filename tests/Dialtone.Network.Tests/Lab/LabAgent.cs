@@ -43,6 +43,13 @@ public sealed class LabAgent : IDisposable
 
     public static LabAgent Start(int home, params string[] args) => new(home, args);
 
+    /// <summary>The events named <paramref name="name"/> so far.</summary>
+    public IReadOnlyList<JsonObject> EventsNamed(string name)
+    {
+        lock (_events)
+            return _events.Where(e => (string?)e["event"] == name).ToList();
+    }
+
     /// <summary>Waits for the first event named <paramref name="name"/>; an "error" event or exit fails at once.</summary>
     public async Task<JsonObject> WaitForAsync(string name, TimeSpan within) => (await WaitForAllAsync(name, 1, within))[0];
 

@@ -9,7 +9,8 @@
 #   lab.sh down            stop the lab's processes and delete every nl-* namespace
 #   lab.sh nat I KIND      home I's router becomes: cone | symmetric | udp-blocked
 #   lab.sh loss I PERCENT  home I's router drops PERCENT % of the UDP it forwards (both ways); 0 = none
-#   lab.sh renumber I      home I moves to a new uplink address (a new NAT address; for network-change tests)
+#   lab.sh move I          home I's host moves to its other uplink: a new LAN address behind another
+#                          router with another public address (a network change); again to move back
 #
 # Needs root, iproute2, iptables and coturn (tests/infra/install-network.sh) and Kamailio
 # (tests/infra/install-sip-servers.sh). Work files: $NETLAB_DIR (default /tmp/nl-lab).
@@ -28,9 +29,11 @@ TURN_PORT=3478; TURNS_PORT=5349
 TURN_USER=lab; TURN_PASSWORD=lab-secret; TURN_REALM=lab.test
 
 wan_ip()  { echo "203.0.113.$((100 + $1))"; }       # a home router's public address
-wan_ip2() { echo "192.0.2.$((100 + $1))"; }         # its second uplink (after renumber)
+wan_ip2() { echo "192.0.2.$((100 + $1))"; }        # the public address of its second uplink's router
 lan_gw()  { echo "198.51.100.$((16 * $1 + 1))"; }  # a home router's LAN side
 lan_ip()  { echo "198.51.100.$((16 * $1 + 2))"; }  # the Dialtone host at home
+lan_gw2() { echo "198.51.100.$((16 * $1 + 9))"; }  # the second uplink's router, LAN side
+lan_ip2() { echo "198.51.100.$((16 * $1 + 10))"; } # the host's address on the second uplink
 
 ns() { ip netns exec "$@"; }
 
@@ -128,13 +131,28 @@ add_home() {
     ip -n "$r" link set wan up
     # LAN: router "lan" <-> host "eth0".
     ip -n "$r" link add lan type veth peer name eth0 netns "$h"
-    ip -n "$r" addr add "$(lan_gw "$i")/28" dev lan
+    ip -n "$r" addr add "$(lan_gw "$i")/29" dev lan
     ip -n "$r" link set lan up
-    ip -n "$h" addr add "$(lan_ip "$i")/28" dev eth0
+    ip -n "$h" addr add "$(lan_ip "$i")/29" dev eth0
     ip -n "$h" link set eth0 up
     ip -n "$h" route add default via "$(lan_gw "$i")"
     ns "$r" sysctl -qw net.ipv4.ip_forward=1
-    # The public side answers for the second uplink range too (renumber), on the same bridge.
+    ip -n "$r" route add 192.0.2.0/24 dev wan
+    # Second uplink (for network changes): router nl-sI, public 192.0.2.x on the same bridge, LAN
+    # "eth1" of the host, which has no address until "move".
+    local s=nl-s$i
+    ip netns add "$s"
+    ip -n "$s" link set lo up
+    ip -n $PUB link add "v$i" type veth peer name wan netns "$s"
+    ip -n $PUB link set "v$i" master br0 up
+    ip -n "$s" addr add "$(wan_ip2 "$i")/24" dev wan
+    ip -n "$s" link set wan up
+    ip -n "$s" route add 203.0.113.0/24 dev wan
+    ip -n "$s" link add lan type veth peer name eth1 netns "$h"
+    ip -n "$s" addr add "$(lan_gw2 "$i")/29" dev lan
+    ip -n "$s" link set lan up
+    ip -n "$h" link set eth1 up
+    ns "$s" sysctl -qw net.ipv4.ip_forward=1
     nat "$i" cone
 }
 
@@ -142,7 +160,13 @@ add_home() {
 # address: otherwise conntrack can give an early ICE check from the peer the port the host is
 # about to use, and the mapping moves.
 nat() {
-    local i=$1 kind=$2 r=nl-r$1
+    local i=$1 kind=$2 r
+    for r in "nl-r$i" "nl-s$i"; do nat_router "$r" "$kind" || return; done
+    echo "$kind" > "$work/nat-$i"
+}
+
+nat_router() {
+    local r=$1 kind=$2
     ns "$r" iptables -F; ns "$r" iptables -t nat -F
     ns "$r" iptables -A INPUT -i wan -m conntrack --ctstate NEW -j DROP
     case $kind in
@@ -158,11 +182,15 @@ nat() {
             ns "$r" iptables -A FORWARD -j DROP ;;
         *) echo "lab: unknown NAT kind '$kind' (cone | symmetric | udp-blocked)" >&2; return 2 ;;
     esac
-    echo "$kind" > "$work/nat-$i"
 }
 
 loss() {
-    local i=$1 percent=$2 r=nl-r$1
+    local i=$1 percent=$2 r
+    for r in "nl-r$i" "nl-s$i"; do loss_router "$r" "$percent"; done
+}
+
+loss_router() {
+    local r=$1 percent=$2
     ns "$r" iptables -N LOSS 2>/dev/null || ns "$r" iptables -F LOSS
     ns "$r" iptables -D FORWARD -j LOSS 2>/dev/null || true
     if [ "$percent" != 0 ]; then
@@ -171,16 +199,19 @@ loss() {
     fi
 }
 
-renumber() {
-    local i=$1 r=nl-r$1 old new
-    old=$(ip -n "$r" -4 -o addr show dev wan | awk '{print $4}' | cut -d/ -f1)
-    if [ "$old" = "$(wan_ip "$i")" ]; then new=$(wan_ip2 "$i"); else new=$(wan_ip "$i"); fi
-    ip -n "$r" addr add "$new/24" dev wan
-    ip -n "$r" addr del "$old/24" dev wan
-    # Routes to the other public range go through the bridge either way.
-    ip -n "$r" route replace 203.0.113.0/24 dev wan src "$new" 2>/dev/null || true
-    ip -n "$r" route replace 192.0.2.0/24 dev wan src "$new" 2>/dev/null || true
-    echo "$new"
+move() {
+    local i=$1 h=nl-h$1
+    if ip -n "$h" -4 -o addr show dev eth0 | grep -q inet; then
+        ip -n "$h" addr add "$(lan_ip2 "$i")/29" dev eth1
+        ip -n "$h" route replace default via "$(lan_gw2 "$i")"
+        ip -n "$h" addr flush dev eth0
+        echo "$(lan_ip2 "$i") behind $(wan_ip2 "$i")"
+    else
+        ip -n "$h" addr add "$(lan_ip "$i")/29" dev eth0
+        ip -n "$h" route replace default via "$(lan_gw "$i")"
+        ip -n "$h" addr flush dev eth1
+        echo "$(lan_ip "$i") behind $(wan_ip "$i")"
+    fi
 }
 
 up() {
@@ -203,9 +234,6 @@ up() {
     ip -n $PUB link set dead0 up
     ip -n $PUB route add default dev dead0
     for ((i = 1; i <= homes; i++)); do add_home "$i"; done
-    for ((i = 1; i <= homes; i++)); do
-        ip -n "nl-r$i" route add 192.0.2.0/24 dev wan
-    done
     start_kamailio
     start_coturn
     wait_listening
@@ -233,6 +261,6 @@ case $cmd in
     down) down ;;
     nat) nat "$@" ;;
     loss) loss "$@" ;;
-    renumber) renumber "$@" ;;
-    *) sed -n '2,14p' "$0"; exit 2 ;;
+    move) move "$@" ;;
+    *) sed -n '2,16p' "$0"; exit 2 ;;
 esac
