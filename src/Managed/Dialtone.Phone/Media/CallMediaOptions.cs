@@ -19,4 +19,11 @@ public sealed record CallMediaOptions
     /// answer leaves without them (rules: <see cref="Network.IceGatheringWait"/>).
     /// </summary>
     public TimeSpan IceGatheringGrace { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A call whose peer sent nothing (no RTP, RTCP or ICE consent on the selected path) for this
+    /// long is ended with BYE (<see cref="CallEndReason.MediaFailed"/>): the peer vanished. Null
+    /// never ends a call for silence. ICE/DTLS failure ends it at once either way.
+    /// </summary>
+    public TimeSpan? MediaTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
