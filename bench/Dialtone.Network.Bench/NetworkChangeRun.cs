@@ -7,14 +7,15 @@ namespace Dialtone.Network.Bench;
 /// <summary>
 /// One call that lives through <c>changes</c> network changes of the caller's home: every
 /// <c>interval</c> its host moves to the other uplink (new LAN address, other NAT, other public
-/// address — lab.sh move). The caller (SIP over UDP) follows with the public API (--follow-network).
+/// address — lab.sh move). The caller follows with the public API (--follow-network), or is left to
+/// the user agent's own flow recovery.
 /// Reports the media gap each change caused, as each side heard it.
 /// </summary>
 internal static class NetworkChangeRun
 {
     public sealed record Outcome(IReadOnlyList<JsonObject> Changes, JsonObject Alice, JsonObject Bob, IReadOnlyList<double> AliceGaps, IReadOnlyList<double> BobGaps);
 
-    public static async Task<Outcome> RunAsync(int changes, TimeSpan interval)
+    public static async Task<Outcome> RunAsync(int changes, TimeSpan interval, string aliceTransport, bool follow)
     {
         var inv = CultureInfo.InvariantCulture;
         await LabScript.RunAsync("nat", "1", "cone");
@@ -25,8 +26,8 @@ internal static class NetworkChangeRun
         string[] common = ["--domain", "dialtone.test", "--ice", "stun:203.0.113.20:3478", "--talk", talk.ToString(inv), "--timeout", (talk + 120).ToString(inv)];
         using var bob = LabAgent.Start(2, [.. common, "--server", "sip:203.0.113.10:5060;transport=tcp", "--user", "bob", "--password", "bob-secret", "--say", "880", "--listen", "440"]);
         await bob.WaitForAsync("registered", TimeSpan.FromSeconds(60));
-        using var alice = LabAgent.Start(1, [.. common, "--server", "sip:203.0.113.10:5060;transport=udp", "--user", "alice", "--password", "alice-secret",
-            "--say", "440", "--listen", "880", "--target", "sip:bob@dialtone.test", "--follow-network", "true"]);
+        using var alice = LabAgent.Start(1, [.. common, "--server", $"sip:203.0.113.10:5060;transport={aliceTransport}", "--user", "alice", "--password", "alice-secret",
+            "--say", "440", "--listen", "880", "--target", "sip:bob@dialtone.test", "--follow-network", follow ? "true" : "false"]);
         await alice.WaitForAsync("established", TimeSpan.FromSeconds(60));
         await Task.Delay(interval);
         for (var i = 0; i < changes; i++)

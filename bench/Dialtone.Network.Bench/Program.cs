@@ -9,7 +9,8 @@ using Dialtone.Network.Tests.Lab;
 //   2. calls per topology (cone NATs + STUN; symmetric NATs + TURN/UDP; UDP blocked + TURN/TCP) at 0, 5
 //      and 20 % UDP loss on both homes' routers: setup p50/p95, media-connected p50, audio continuity.
 //   3. with --network-changes N: one call whose caller's home changes network N times (see NetworkChangeRun).
-// Usage: dotnet run -c Release --project bench/Dialtone.Network.Bench -- [--calls N] [--talk S] [--gathers N] [--network-changes N]
+// Usage: dotnet run -c Release --project bench/Dialtone.Network.Bench -- [--calls N] [--talk S] [--gathers N (0: none)] [--only TOPOLOGY-SUBSTRING]
+//        [--network-changes N [--change-sip udp|tcp] [--follow true|false]]
 var calls = Arg("--calls", 8);
 var talk = Arg("--talk", 3);
 var gathers = Arg("--gathers", 5);
@@ -29,8 +30,11 @@ try
 {
     if (networkChanges > 0)
     {
-        var run = await NetworkChangeRun.RunAsync(networkChanges, TimeSpan.FromSeconds(6));
-        Console.WriteLine($"# Network changes: {networkChanges} moves of alice's home (new address, other NAT) during one call, 6 s apart");
+        var transport = ArgText("--change-sip", "udp");
+        var follow = ArgText("--follow", "true") == "true";
+        var run = await NetworkChangeRun.RunAsync(networkChanges, TimeSpan.FromSeconds(6), transport, follow);
+        Console.WriteLine($"# Network changes: {networkChanges} moves of alice's home (new address, other NAT) during one call, 6 s apart; " +
+            $"alice's SIP over {transport}, {(follow ? "the agent re-registers and restarts ICE on each change" : "left to the user agent")}");
         foreach (var c in run.Changes)
             Console.WriteLine($"  change {c.ToJsonString()}");
         Console.WriteLine($"  alice heard gaps (ms): {string.Join(" ", run.AliceGaps)}");
@@ -41,10 +45,12 @@ try
         return 0;
     }
 
-    Console.WriteLine($"# ICE gathering (home 1 behind a cone NAT, cap 3000 ms, grace 1000 ms; {gathers} runs each; ms)");
-    Console.WriteLine($"{"servers",-40} {"ready p50",10} {"ready p95",10} {"complete p50",13} {"complete p95",13}  outcome, candidates");
+    if (gathers > 0)
+        Console.WriteLine($"# ICE gathering (home 1 behind a cone NAT, cap 3000 ms, grace 1000 ms; {gathers} runs each; ms)");
+    if (gathers > 0)
+        Console.WriteLine($"{"servers",-40} {"ready p50",10} {"ready p95",10} {"complete p50",13} {"complete p95",13}  outcome, candidates");
     await LabScript.RunAsync("nat", "1", "cone");
-    foreach (var (name, ice) in new (string, string[])[]
+    foreach (var (name, ice) in gathers == 0 ? [] : new (string, string[])[]
     {
         ("STUN + TURN/UDP (both answer)", ["--ice", Stun, "--ice", TurnUdp]),
         ("dead STUN + TURN/UDP", ["--ice", DeadStun, "--ice", TurnUdp]),
@@ -77,7 +83,8 @@ try
         ("UDP blocked, TURN/TCP", "udp-blocked", "cone", ["--ice", TurnTcp, .. turnAuth], ["--ice", Stun]),
         ("cone NATs, dead STUN + TURN/UDP", "cone", "cone", ["--ice", DeadStun, "--ice", TurnUdp, .. turnAuth], ["--ice", DeadStun, "--ice", TurnUdp, .. turnAuth]),
     };
-    foreach (var t in topologies)
+    var only = ArgText("--only", "");
+    foreach (var t in topologies.Where(t => t.Name.Contains(only, StringComparison.Ordinal)))
     {
         foreach (var loss in t.Name.Contains("dead") ? new[] { 0 } : new[] { 0, 5, 20 })
         {
@@ -118,6 +125,12 @@ async Task<(IReadOnlyList<JsonObject> Alice, IReadOnlyList<JsonObject> Bob)> Run
     var a = await alice.WaitForAllAsync("result", calls, within);
     var b = await bob.WaitForAllAsync("result", a.Count(r => r["failed"] is null), within);
     return (a, b);
+}
+
+string ArgText(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 
 int Arg(string name, int fallback)

@@ -125,16 +125,20 @@ static async Task<JsonObject> OneCallAsync(UserAgent agent, ToneProbe probe, Cha
     }
 
     await using var _ = call;
+    long setupMs;
     try
     {
         await call.Established.WaitAsync(cancel);
+        setupMs = clock.ElapsedMilliseconds;
+        // A call whose media never connects is a failed call, not a hung agent.
+        await call.MediaConnected.WaitAsync(TimeSpan.FromSeconds(30), cancel);
     }
-    catch (CallFailedException e)
+    catch (Exception e) when (e is CallFailedException or TimeoutException)
     {
-        return new JsonObject { ["failed"] = e.Message, ["setupMs"] = clock.ElapsedMilliseconds };
+        if (target is not null && call.State != CallState.Ended)
+            await call.HangupAsync(cancel);
+        return new JsonObject { ["failed"] = e.GetType().Name + ": " + e.Message, ["setupMs"] = clock.ElapsedMilliseconds };
     }
-    var setupMs = clock.ElapsedMilliseconds;
-    await call.MediaConnected.WaitAsync(cancel);
     var mediaMs = clock.ElapsedMilliseconds;
     Report.Event("established", new JsonObject { ["setupMs"] = setupMs, ["mediaMs"] = mediaMs });
 
