@@ -15,6 +15,12 @@ public sealed record CallMediaOptions
     public TimeSpan IceGatheringCap { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
+    /// Once one STUN/TURN server has answered, how long the others may take before the offer or
+    /// answer leaves without them (rules: <see cref="Network.IceGatheringWait"/>).
+    /// </summary>
+    public TimeSpan IceGatheringGrace { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// A call whose peer sent nothing (no RTP, RTCP or ICE consent on the selected path) for this
     /// long is ended with BYE (<see cref="CallEndReason.MediaFailed"/>): the peer vanished. Null
     /// never ends a call for silence. ICE/DTLS failure ends it at once either way.

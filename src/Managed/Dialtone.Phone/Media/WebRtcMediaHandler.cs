@@ -1,3 +1,4 @@
+using Dialtone.Phone.Network;
 using Dialtone.Sip.Sessions;
 using Dialtone.WebRtc;
 
@@ -45,7 +46,7 @@ public sealed class WebRtcMediaHandler : ISessionMediaHandler
         _track.Transceiver.Direction = options.Hold ? RtpTransceiverDirection.SendOnly : RtpTransceiverDirection.SendRecv;
         var offer = await _peerConnection.CreateOfferAsync(new OfferAnswerOptions { IceRestart = options.IceRestart }, cancellationToken).ConfigureAwait(false);
         await _peerConnection.SetLocalDescriptionAsync(offer, cancellationToken).ConfigureAwait(false);
-        await _peerConnection.WaitForIceGatheringCompleteAsync(_options.IceGatheringCap, cancellationToken).ConfigureAwait(false);
+        await IceGatheringWait.WaitAsync(_peerConnection, _options.PeerConnection, _options.IceGatheringCap, _options.IceGatheringGrace, cancellationToken).ConfigureAwait(false);
         return _peerConnection.LocalDescription!.Sdp;
     }
 
@@ -88,7 +89,7 @@ public sealed class WebRtcMediaHandler : ISessionMediaHandler
         _track ??= _peerConnection.AddAudioTrack();
         var answer = await _peerConnection.CreateAnswerAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await _peerConnection.SetLocalDescriptionAsync(answer, cancellationToken).ConfigureAwait(false);
-        await _peerConnection.WaitForIceGatheringCompleteAsync(_options.IceGatheringCap, cancellationToken).ConfigureAwait(false);
+        await IceGatheringWait.WaitAsync(_peerConnection, _options.PeerConnection, _options.IceGatheringCap, _options.IceGatheringGrace, cancellationToken).ConfigureAwait(false);
         return _lastAnswer = _peerConnection.LocalDescription!.Sdp;
     }
 
