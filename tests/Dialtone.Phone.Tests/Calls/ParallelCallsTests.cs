@@ -24,10 +24,17 @@ public sealed class ParallelCallsTests : EmbeddedServerCallTests
         Assert.Equal(Calls, bob.Agent.Calls.Count);
 
         // Every call's own stream carries packets both ways.
-        await Task.Delay(1500);
+        // Each call's media needs its own ICE and DTLS after the 200: wait (bounded) for packets both
+        // ways instead of sampling once after a fixed delay, which a loaded machine outlasts.
         foreach (var call in calls.Concat(answered))
         {
+            var deadline = DateTime.UtcNow + Generous;
             var stats = await call.GetStatsAsync();
+            while ((stats.InboundRtp.Sum(s => s.PacketsReceived ?? 0) <= 20 || stats.OutboundRtp.Sum(s => s.PacketsSent ?? 0) <= 20) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+                stats = await call.GetStatsAsync();
+            }
             Assert.True(stats.InboundRtp.Sum(s => s.PacketsReceived ?? 0) > 20, $"{call} received no audio");
             Assert.True(stats.OutboundRtp.Sum(s => s.PacketsSent ?? 0) > 20, $"{call} sent no audio");
         }
