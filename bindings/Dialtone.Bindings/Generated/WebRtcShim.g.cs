@@ -77,6 +77,8 @@ internal enum DtAudioDeviceKind
     WavFile = 2,
     /// <summary>Real devices through a PulseAudio server (PipeWire serves the same API): `input_device` and `output_device` on `audio_server`, paced by the server's clock, with the measured playout and capture latency reported to the echo canceller.</summary>
     Pulseaudio = 3,
+    /// <summary>No device and no sound server: every call's audio is its own (see "Per-call audio" at the end).</summary>
+    PerCall = 4,
 }
 
 /// <summary>C enum <c>dt_audio_direction</c>.</summary>
@@ -224,6 +226,15 @@ internal enum DtDataChannelState
     Closing = 2,
     /// <summary><c>DT_DATA_CHANNEL_STATE_CLOSED</c></summary>
     Closed = 3,
+}
+
+/// <summary>C enum <c>dt_dtmf_event_phase</c>.</summary>
+internal enum DtDtmfEventPhase
+{
+    /// <summary>the first packet of a new event (new RTP timestamp)</summary>
+    Start = 0,
+    /// <summary>the event is over: its end bit arrived, or the next event began</summary>
+    End = 1,
 }
 
 /// <summary>Counts of live shim objects, for leak tests. Never fails.</summary>
@@ -496,6 +507,139 @@ internal unsafe struct DtAudioProcessorStatistics
     public byte HasDelayMs;
     /// <summary><c>delay_ms</c></summary>
     public int DelayMs;
+}
+
+/// <summary>Opaque handle <c>dt_call_audio_source</c>: only ever used behind a pointer.</summary>
+internal struct DtCallAudioSource
+{
+}
+
+/// <summary>Opaque handle <c>dt_call_audio_sink</c>: only ever used behind a pointer.</summary>
+internal struct DtCallAudioSink
+{
+}
+
+/// <summary>C struct <c>dt_call_audio_source_options</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtCallAudioSourceOptions
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>Rate of the PCM the application pushes: 8000, 16000 or 48000 (0: 48000). Mono.</summary>
+    public uint SampleRateHz;
+    /// <summary>Audio processing of this call's sent audio only. struct_size 0 (or the member not reached by the caller's struct_size): everything off, which is what a bot wants. Echo cancellation uses this call's own received audio as its reference.</summary>
+    public DtAudioProcessingOptions AudioProcessing;
+    /// <summary>Pushed audio the source may hold, in ms: 20..10000 (0: 1000). Pushing beyond it drops the oldest audio (counted in dt_call_audio_source_statistics.dropped_samples).</summary>
+    public uint BufferMs;
+}
+
+/// <summary>C struct <c>dt_call_audio_source_statistics</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtCallAudioSourceStatistics
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>10 ms frames handed to the call's send stream</summary>
+    public ulong FramesSent;
+    /// <summary>... of which the source had nothing (underrun)</summary>
+    public ulong SilentFrames;
+    /// <summary>pushed samples dropped because the buffer was full</summary>
+    public ulong DroppedSamples;
+    /// <summary>pushed samples waiting to be sent</summary>
+    public ulong BufferedSamples;
+    /// <summary>a WAV file is being played (C bool: 0 or 1)</summary>
+    public byte PlayingWav;
+    /// <summary>the last WAV file played to its end (not looping) (C bool: 0 or 1)</summary>
+    public byte WavFinished;
+}
+
+/// <summary>C struct <c>dt_call_audio_sink_options</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtCallAudioSinkOptions
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>Rate the application reads (or the WAV is written) at: 8000, 16000 or 48000 (0: 48000). Mono: a stereo call is mixed down.</summary>
+    public uint SampleRateHz;
+    /// <summary>NULL: the application reads with dt_call_audio_sink_read. Otherwise the file the call's audio is recorded to (16-bit mono WAV; the header is completed on release).</summary>
+    public byte* WavOutputPath;
+    /// <summary>Received audio the sink may hold for the application, in ms: 20..10000 (0: 1000); beyond it the oldest audio is dropped (dropped_samples).</summary>
+    public uint BufferMs;
+}
+
+/// <summary>C struct <c>dt_call_audio_sink_statistics</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtCallAudioSinkStatistics
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>at the sink's rate, since creation</summary>
+    public ulong ReceivedSamples;
+    /// <summary>dropped because the application did not read them in time</summary>
+    public ulong DroppedSamples;
+    /// <summary>waiting to be read (or written to the WAV)</summary>
+    public ulong BufferedSamples;
+    /// <summary>written to the WAV file</summary>
+    public ulong WrittenSamples;
+}
+
+/// <summary>The "dt-call-audio" clock's scheduling: how late each 10 ms tick started against its absolute schedule, since the process started (all zero before the first source or WAV sink).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtCallAudioClockStatistics
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary><c>ticks</c></summary>
+    public ulong Ticks;
+    /// <summary>sources and WAV sinks served now</summary>
+    public uint Members;
+    /// <summary><c>lateness_p50_ms</c></summary>
+    public double LatenessP50Ms;
+    /// <summary><c>lateness_p99_ms</c></summary>
+    public double LatenessP99Ms;
+    /// <summary><c>lateness_max_ms</c></summary>
+    public double LatenessMaxMs;
+    /// <summary>ticks skipped after the clock fell more than 200 ms behind</summary>
+    public ulong SkippedTicks;
+}
+
+/// <summary>Opaque handle <c>dt_dtmf_receiver</c>: only ever used behind a pointer.</summary>
+internal struct DtDtmfReceiver
+{
+}
+
+/// <summary>C struct <c>dt_dtmf_event</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtDtmfEvent
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary><c>phase</c></summary>
+    public DtDtmfEventPhase Phase;
+    /// <summary>RFC 4733 event code: 0-9 the digits, 10 '*', 11 '#', 12-15 'A'-'D', above 15 other events.</summary>
+    public uint Event;
+    /// <summary>The DTMF character of `event` ('0'-'9', '*', '#', 'A'-'D'), or 0 for other events.</summary>
+    public byte Tone;
+    /// <summary>Duration so far (START) or final (END), in ms, from the packet's duration field.</summary>
+    public uint DurationMs;
+    /// <summary>END only: true when the end bit arrived; false when the next event began first (end packets lost). (C bool: 0 or 1)</summary>
+    public byte EndBit;
+    /// <summary>0..63: the power level in -dBm0</summary>
+    public uint Volume;
+    /// <summary>the event's start timestamp (identifies it)</summary>
+    public uint RtpTimestamp;
+    /// <summary>of the telephone-event payload type (8000 or 48000)</summary>
+    public uint ClockRateHz;
+}
+
+/// <summary>C struct <c>dt_dtmf_receiver_callbacks</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtDtmfReceiverCallbacks
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>Runs on libwebrtc's worker thread, in packet order; `event` is borrowed for the call.</summary>
+    public delegate* unmanaged[Cdecl]<void*, DtDtmfEvent*, void> OnEvent;
 }
 
 internal static unsafe partial class WebRtcShim
@@ -785,4 +929,64 @@ internal static unsafe partial class WebRtcShim
     [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_release")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_audio_processor_release(DtAudioProcessor* processor);
+
+    /// <summary>Adds a local audio track fed by its own source instead of a device, as W3C addTrack does (it reuses a compatible transceiver created by a remote offer). The factory must be DT_AUDIO_DEVICE_PER_CALL (DT_ERROR_INVALID_STATE otherwise). `init` and `options` may be NULL. The application owns the source and releases it with dt_call_audio_source_release; until then the source sends silence when it has nothing to send.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_peer_connection_add_call_audio_track")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_peer_connection_add_call_audio_track(DtPeerConnection* peer_connection, DtAudioTrackInit* init, DtCallAudioSourceOptions* options, DtTransceiver** out_transceiver, DtCallAudioSource** out_source);
+
+    /// <summary>Appends mono 16-bit PCM at the source's rate (DT_ERROR_AUDIO_FORMAT for another rate). Any number of samples; sent 10 ms at a time by the source's clock. Never blocks; does not allocate. Pushing switches a source that is playing a WAV file back to pushed audio.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_call_audio_source_push")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_call_audio_source_push(DtCallAudioSource* source, short* samples, nuint sample_count, uint sample_rate_hz);
+
+    /// <summary>Plays a 16-bit PCM WAV file (mono or stereo, 8..48 kHz) instead of pushed audio, from its start; at its end it starts over (`loop`) or the source sends silence and reports wav_finished. A bad file is DT_ERROR_WAV_FILE and changes nothing. Pushed audio still buffered is dropped.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_call_audio_source_play_wav", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_call_audio_source_play_wav(DtCallAudioSource* source, string? path, byte loop);
+
+    /// <summary>Fills *out_statistics (the caller sets struct_size; only that many bytes are written).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_call_audio_source_get_statistics")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_call_audio_source_get_statistics(DtCallAudioSource* source, DtCallAudioSourceStatistics* out_statistics);
+
+    /// <summary>Stops feeding the track (it sends nothing more) and frees the source once its clock tick in progress, if any, has returned. The track and its transceiver stay in the peer connection.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_call_audio_source_release")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_call_audio_source_release(DtCallAudioSource* source);
+
+    /// <summary>Starts receiving the decoded audio of the transceiver's remote track (on any factory). Audio flows once the call is connected; before that, and while the remote side sends nothing, nothing is buffered. Several sinks may share a transceiver.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_transceiver_create_call_audio_sink")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_transceiver_create_call_audio_sink(DtTransceiver* transceiver, DtCallAudioSinkOptions* options, DtCallAudioSink** out_sink);
+
+    /// <summary>Takes up to `max_samples` buffered samples (mono, the sink's rate); *out_read gets the count (0 when none; never blocks; does not allocate). DT_ERROR_INVALID_STATE for a WAV-recording sink.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_call_audio_sink_read")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_call_audio_sink_read(DtCallAudioSink* sink, short* samples, nuint max_samples, nuint* out_read);
+
+    /// <summary><c>dt_call_audio_sink_get_statistics</c></summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_call_audio_sink_get_statistics")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_call_audio_sink_get_statistics(DtCallAudioSink* sink, DtCallAudioSinkStatistics* out_statistics);
+
+    /// <summary>Detaches the sink from the track (after it returns no more audio arrives), writes what is still buffered to the WAV file and completes its header, and frees the sink.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_call_audio_sink_release")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_call_audio_sink_release(DtCallAudioSink* sink);
+
+    /// <summary><c>dt_call_audio_clock_get_statistics</c></summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_call_audio_clock_get_statistics")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_call_audio_clock_get_statistics(DtCallAudioClockStatistics* out_statistics);
+
+    /// <summary>Starts reporting the telephone-events received on the transceiver. One receiver per transceiver at a time (DT_ERROR_INVALID_STATE for a second); create it before the call connects to see every event. Audio is untouched: the packets go on to the decoder.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_transceiver_create_dtmf_receiver")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_transceiver_create_dtmf_receiver(DtTransceiver* transceiver, DtDtmfReceiverCallbacks* callbacks, void* user_data, DtDtmfReceiver** out_receiver);
+
+    /// <summary>Waits until no on_event callback is running and frees the receiver; none runs after it returns. Must not be called from its own callback (DT_ERROR_INVALID_STATE).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_dtmf_receiver_release")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_dtmf_receiver_release(DtDtmfReceiver* receiver);
 }

@@ -138,7 +138,9 @@ typedef enum dt_audio_device_kind {
   /* Real devices through a PulseAudio server (PipeWire serves the same API): `input_device` and
    * `output_device` on `audio_server`, paced by the server's clock, with the measured playout and
    * capture latency reported to the echo canceller. */
-  DT_AUDIO_DEVICE_PULSEAUDIO = 3
+  DT_AUDIO_DEVICE_PULSEAUDIO = 3,
+  /* No device and no sound server: every call's audio is its own (see "Per-call audio" at the end). */
+  DT_AUDIO_DEVICE_PER_CALL = 4
 } dt_audio_device_kind;
 
 typedef enum dt_audio_direction {
@@ -629,6 +631,181 @@ DT_API int32_t dt_audio_processor_get_statistics(dt_audio_processor* processor,
 /* Invalidates the handle; the processor is freed at once, or when a frame call still running on
  * another thread returns. */
 DT_API int32_t dt_audio_processor_release(dt_audio_processor* processor);
+
+/* ==== Per-call audio and received DTMF events (callbots) ==== */
+
+/* ------------------------------------------------------------------------------------------------
+ * Per-call audio: each call (audio track) has its own source and its own sink, while every call
+ * shares the factory, its threads and its codecs. docs/per-call-audio.md explains the design.
+ *
+ *  - A factory made with audio_device = DT_AUDIO_DEVICE_PER_CALL (appended to dt_audio_device_kind
+ *    by this section) opens no sound card and no sound
+ *    server: nothing is captured from a device, and the mixed playout of every call is discarded
+ *    (its 10 ms clock still runs, because that is what pulls each call's decoded audio).
+ *  - dt_peer_connection_add_call_audio_track adds a local track fed only by its own
+ *    dt_call_audio_source (PCM pushed by the application, or a WAV file). Only on a PER_CALL factory:
+ *    libwebrtc hands device audio to every sending stream, so a device would be mixed into it.
+ *  - dt_transceiver_create_call_audio_sink receives the decoded audio of that transceiver's remote
+ *    track alone (resampled to the rate asked for, mono), for the application to read or recorded to
+ *    its own WAV file. On any factory, so a softphone can record a call too.
+ *  - Sources and WAV-recording sinks are served by one process-wide real-time thread
+ *    ("dt-call-audio") on an absolute 10 ms schedule; nothing is allocated per 10 ms frame.
+ * ----------------------------------------------------------------------------------------------*/
+
+typedef struct dt_call_audio_source dt_call_audio_source;
+typedef struct dt_call_audio_sink dt_call_audio_sink;
+
+typedef struct dt_call_audio_source_options {
+  uint32_t struct_size;
+  /* Rate of the PCM the application pushes: 8000, 16000 or 48000 (0: 48000). Mono. */
+  uint32_t sample_rate_hz;
+  /* Audio processing of this call's sent audio only. struct_size 0 (or the member not reached by
+   * the caller's struct_size): everything off, which is what a bot wants. Echo cancellation uses
+   * this call's own received audio as its reference. */
+  dt_audio_processing_options audio_processing;
+  /* Pushed audio the source may hold, in ms: 20..10000 (0: 1000). Pushing beyond it drops the
+   * oldest audio (counted in dt_call_audio_source_statistics.dropped_samples). */
+  uint32_t buffer_ms;
+} dt_call_audio_source_options;
+
+/* Adds a local audio track fed by its own source instead of a device, as W3C addTrack does (it
+ * reuses a compatible transceiver created by a remote offer). The factory must be
+ * DT_AUDIO_DEVICE_PER_CALL (DT_ERROR_INVALID_STATE otherwise). `init` and `options` may be NULL.
+ * The application owns the source and releases it with dt_call_audio_source_release; until then
+ * the source sends silence when it has nothing to send. */
+DT_API int32_t dt_peer_connection_add_call_audio_track(dt_peer_connection* peer_connection,
+                                                       const dt_audio_track_init* init,
+                                                       const dt_call_audio_source_options* options,
+                                                       dt_transceiver** out_transceiver,
+                                                       dt_call_audio_source** out_source);
+
+/* Appends mono 16-bit PCM at the source's rate (DT_ERROR_AUDIO_FORMAT for another rate). Any number
+ * of samples; sent 10 ms at a time by the source's clock. Never blocks; does not allocate. Pushing
+ * switches a source that is playing a WAV file back to pushed audio. */
+DT_API int32_t dt_call_audio_source_push(dt_call_audio_source* source, const int16_t* samples,
+                                         size_t sample_count, uint32_t sample_rate_hz);
+
+/* Plays a 16-bit PCM WAV file (mono or stereo, 8..48 kHz) instead of pushed audio, from its start;
+ * at its end it starts over (`loop`) or the source sends silence and reports wav_finished. A bad
+ * file is DT_ERROR_WAV_FILE and changes nothing. Pushed audio still buffered is dropped. */
+DT_API int32_t dt_call_audio_source_play_wav(dt_call_audio_source* source, const char* path, bool loop);
+
+typedef struct dt_call_audio_source_statistics {
+  uint32_t struct_size;
+  uint64_t frames_sent;      /* 10 ms frames handed to the call's send stream */
+  uint64_t silent_frames;    /* ... of which the source had nothing (underrun) */
+  uint64_t dropped_samples;  /* pushed samples dropped because the buffer was full */
+  uint64_t buffered_samples; /* pushed samples waiting to be sent */
+  bool playing_wav;          /* a WAV file is being played */
+  bool wav_finished;         /* the last WAV file played to its end (not looping) */
+} dt_call_audio_source_statistics;
+
+/* Fills *out_statistics (the caller sets struct_size; only that many bytes are written). */
+DT_API int32_t dt_call_audio_source_get_statistics(dt_call_audio_source* source,
+                                                   dt_call_audio_source_statistics* out_statistics);
+
+/* Stops feeding the track (it sends nothing more) and frees the source once its clock tick in
+ * progress, if any, has returned. The track and its transceiver stay in the peer connection. */
+DT_API int32_t dt_call_audio_source_release(dt_call_audio_source* source);
+
+typedef struct dt_call_audio_sink_options {
+  uint32_t struct_size;
+  /* Rate the application reads (or the WAV is written) at: 8000, 16000 or 48000 (0: 48000). Mono:
+   * a stereo call is mixed down. */
+  uint32_t sample_rate_hz;
+  /* NULL: the application reads with dt_call_audio_sink_read. Otherwise the file the call's audio is
+   * recorded to (16-bit mono WAV; the header is completed on release). */
+  const char* wav_output_path;
+  /* Received audio the sink may hold for the application, in ms: 20..10000 (0: 1000); beyond it the
+   * oldest audio is dropped (dropped_samples). */
+  uint32_t buffer_ms;
+} dt_call_audio_sink_options;
+
+/* Starts receiving the decoded audio of the transceiver's remote track (on any factory). Audio
+ * flows once the call is connected; before that, and while the remote side sends nothing, nothing
+ * is buffered. Several sinks may share a transceiver. */
+DT_API int32_t dt_transceiver_create_call_audio_sink(dt_transceiver* transceiver,
+                                                     const dt_call_audio_sink_options* options,
+                                                     dt_call_audio_sink** out_sink);
+
+/* Takes up to `max_samples` buffered samples (mono, the sink's rate); *out_read gets the count (0
+ * when none; never blocks; does not allocate). DT_ERROR_INVALID_STATE for a WAV-recording sink. */
+DT_API int32_t dt_call_audio_sink_read(dt_call_audio_sink* sink, int16_t* samples, size_t max_samples,
+                                       size_t* out_read);
+
+typedef struct dt_call_audio_sink_statistics {
+  uint32_t struct_size;
+  uint64_t received_samples;  /* at the sink's rate, since creation */
+  uint64_t dropped_samples;   /* dropped because the application did not read them in time */
+  uint64_t buffered_samples;  /* waiting to be read (or written to the WAV) */
+  uint64_t written_samples;   /* written to the WAV file */
+} dt_call_audio_sink_statistics;
+
+DT_API int32_t dt_call_audio_sink_get_statistics(dt_call_audio_sink* sink,
+                                                 dt_call_audio_sink_statistics* out_statistics);
+
+/* Detaches the sink from the track (after it returns no more audio arrives), writes what is still
+ * buffered to the WAV file and completes its header, and frees the sink. */
+DT_API int32_t dt_call_audio_sink_release(dt_call_audio_sink* sink);
+
+/* The "dt-call-audio" clock's scheduling: how late each 10 ms tick started against its absolute
+ * schedule, since the process started (all zero before the first source or WAV sink). */
+typedef struct dt_call_audio_clock_statistics {
+  uint32_t struct_size;
+  uint64_t ticks;
+  uint32_t members;          /* sources and WAV sinks served now */
+  double lateness_p50_ms;
+  double lateness_p99_ms;
+  double lateness_max_ms;
+  uint64_t skipped_ticks;    /* ticks skipped after the clock fell more than 200 ms behind */
+} dt_call_audio_clock_statistics;
+
+DT_API int32_t dt_call_audio_clock_get_statistics(dt_call_audio_clock_statistics* out_statistics);
+
+/* ------------------------------------------------------------------------------------------------
+ * Received DTMF: RFC 4733 telephone-events read from the RTP packets of a transceiver's receiver
+ * (a frame transformer: no audio is decoded), reported once each, in arrival order.
+ * ----------------------------------------------------------------------------------------------*/
+
+typedef struct dt_dtmf_receiver dt_dtmf_receiver;
+
+typedef enum dt_dtmf_event_phase {
+  DT_DTMF_EVENT_START = 0, /* the first packet of a new event (new RTP timestamp) */
+  DT_DTMF_EVENT_END = 1    /* the event is over: its end bit arrived, or the next event began */
+} dt_dtmf_event_phase;
+
+typedef struct dt_dtmf_event {
+  uint32_t struct_size;
+  dt_dtmf_event_phase phase;
+  /* RFC 4733 event code: 0-9 the digits, 10 '*', 11 '#', 12-15 'A'-'D', above 15 other events. */
+  uint32_t event;
+  /* The DTMF character of `event` ('0'-'9', '*', '#', 'A'-'D'), or 0 for other events. */
+  char tone;
+  /* Duration so far (START) or final (END), in ms, from the packet's duration field. */
+  uint32_t duration_ms;
+  /* END only: true when the end bit arrived; false when the next event began first (end packets lost). */
+  bool end_bit;
+  uint32_t volume;         /* 0..63: the power level in -dBm0 */
+  uint32_t rtp_timestamp;  /* the event's start timestamp (identifies it) */
+  uint32_t clock_rate_hz;  /* of the telephone-event payload type (8000 or 48000) */
+} dt_dtmf_event;
+
+typedef struct dt_dtmf_receiver_callbacks {
+  uint32_t struct_size;
+  /* Runs on libwebrtc's worker thread, in packet order; `event` is borrowed for the call. */
+  void (*on_event)(void* user_data, const dt_dtmf_event* event);
+} dt_dtmf_receiver_callbacks;
+
+/* Starts reporting the telephone-events received on the transceiver. One receiver per transceiver
+ * at a time (DT_ERROR_INVALID_STATE for a second); create it before the call connects to see every
+ * event. Audio is untouched: the packets go on to the decoder. */
+DT_API int32_t dt_transceiver_create_dtmf_receiver(dt_transceiver* transceiver,
+                                                   const dt_dtmf_receiver_callbacks* callbacks, void* user_data,
+                                                   dt_dtmf_receiver** out_receiver);
+
+/* Waits until no on_event callback is running and frees the receiver; none runs after it returns.
+ * Must not be called from its own callback (DT_ERROR_INVALID_STATE). */
+DT_API int32_t dt_dtmf_receiver_release(dt_dtmf_receiver* receiver);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -4,6 +4,7 @@
 
 #include "audio_device_pulse.h"
 #include "audio_processing.h"
+#include "audio_source_call.h"
 #include "errors.h"
 #include "log_sink.h"
 #include "webrtc_compat.h"
@@ -36,7 +37,10 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
     }
   });
   factory->device_task_queues_ = compat::CreateTaskQueueFactory();
-  switch (CheckedEnum(options.audio_device, DT_AUDIO_DEVICE_NONE, DT_AUDIO_DEVICE_PULSEAUDIO, "audio_device")) {
+  if (RawEnum(options.audio_device) == DT_AUDIO_DEVICE_PER_CALL) {
+    factory->per_call_audio_ = true;
+    factory->audio_device_ = CreatePerCallAudioDevice(factory->device_task_queues_.get());
+  } else switch (CheckedEnum(options.audio_device, DT_AUDIO_DEVICE_NONE, DT_AUDIO_DEVICE_PULSEAUDIO, "audio_device")) {
     case DT_AUDIO_DEVICE_NONE:
       factory->audio_device_ = CreateSilentAudioDevice(factory->device_task_queues_.get());
       break;

@@ -36,6 +36,8 @@ class Factory {
   void SetAudioProcessing(const dt_audio_processing_options& options);
   // The virtual device's FIFOs; throws DT_ERROR_INVALID_STATE for other devices.
   VirtualAudioIo& virtual_io() const;
+  // DT_AUDIO_DEVICE_PER_CALL: no device; tracks are fed by their own sources (audio_source_call.h).
+  bool per_call_audio() const { return per_call_audio_; }
 
   // The PulseAudio device's software volume and mute; throws DT_ERROR_NOT_SUPPORTED for other devices.
   DeviceLevels& device_levels() const;
@@ -58,6 +60,7 @@ class Factory {
   std::unique_ptr<rtc::Thread> signaling_thread_;
   std::shared_ptr<VirtualAudioIo> virtual_io_;
   std::shared_ptr<DeviceLevels> device_levels_;
+  bool per_call_audio_ = false;
   rtc::scoped_refptr<webrtc::AudioDeviceModule> audio_device_;
   std::mutex processing_mutex_;
   rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing_;

@@ -26,6 +26,7 @@ class Transceiver {
   ~Transceiver();
 
   webrtc::RtpTransceiverInterface& get() const { return *transceiver_; }
+  const std::shared_ptr<Factory>& factory() const { return factory_; }
   // The DTMF sender's handle, made on first use; throws DT_ERROR_INVALID_STATE without one.
   dt_dtmf_sender* DtmfHandle();
   // Invalidates the DTMF handle and stops its callbacks (the peer connection is being released).

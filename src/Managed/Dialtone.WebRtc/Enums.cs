@@ -89,6 +89,12 @@ public enum AudioDeviceKind
 
     /// <summary>Real microphone and speaker through a PulseAudio (or PipeWire) server (see <see cref="AudioDevices"/>).</summary>
     PulseAudio = (int)DtAudioDeviceKind.Pulseaudio,
+
+    /// <summary>
+    /// No device, no sound server: every call has its own audio (<see cref="PeerConnection.AddCallAudioTrack"/>,
+    /// <see cref="RtpTransceiver.CreateCallAudioSink"/>). What servers and bots with many calls use.
+    /// </summary>
+    PerCall = (int)DtAudioDeviceKind.PerCall,
 }
 
 /// <summary>Microphone side or speaker side of an audio device.</summary>

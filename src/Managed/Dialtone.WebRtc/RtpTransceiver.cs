@@ -21,6 +21,11 @@ public sealed unsafe class RtpTransceiver
         this.native = native;
     }
 
+    // For the per-call audio and DTMF receiver extensions (Audio/).
+    internal PeerConnection Owner => owner;
+
+    internal DtTransceiver* Native => native;
+
     /// <summary>The direction wanted in the next offer/answer (hold: SendOnly; unhold: SendRecv).</summary>
     public RtpTransceiverDirection Direction
     {
