@@ -19,10 +19,11 @@ public sealed partial class SipStack
         }
         catch (SipParseException e)
         {
-            var head = SipParser.TryParseRequestHead(data, Options.ParserLimits);
-            Logger.LogWarning("Malformed SIP message from {Source} dropped{Answer}: {Error}", source, head is null ? "" : " (answering 400)", e.Message);
-            if (head is not null)
-                _ = _executor.Post(() => RejectMalformed(transport, source, head, e));
+            var answer = MalformedRequestAnswer.ForUnparsed(data, source, Options.ParserLimits, e);
+            Logger.LogWarning("Malformed SIP message from {Source} dropped{Answer}: {Error}", source,
+                answer is { } a ? $" (answering {a.Response.StatusCode})" : "", e.Message);
+            if (answer is { } reply)
+                _ = _executor.Post(() => SendStateless(transport, reply));
             return;
         }
         if (Logger.IsEnabled(LogLevel.Debug))
@@ -168,22 +169,15 @@ public sealed partial class SipStack
 
     private void RejectMalformed(ISipTransport transport, SipEndPoint source, SipRequest request, SipParseException error)
     {
-        if (request.Method == SipMethods.Ack)
-            return; // never answer an ACK
-        try
-        {
-            var via = request.TopVia;
-            // The response copies these lines as they are, so they only need to be present.
-            if (via is null || !request.Headers.Contains(SipHeaderNames.CSeq) || !request.Headers.Contains(SipHeaderNames.From)
-                || !request.Headers.Contains(SipHeaderNames.To) || !request.Headers.Contains(SipHeaderNames.CallId))
-                return;
-            var reason = error.Reason.Replace('\r', ' ').Replace('\n', ' ');
-            var response = SipResponse.CreateFor(request, 400, reason.Length > 100 ? reason[..100] : reason);
-            _host.Send(response, transport, ViaProcessing.ResponseDestination(via, source), null);
-        }
-        catch (SipParseException)
-        {
-            // Not even the headers needed for a response parse: dropping is all that is left.
-        }
+        Logger.LogWarning("Invalid {Method} from {Source}: {Error}", request.Method, source, error.Message);
+        if (MalformedRequestAnswer.ForInvalid(request, source, error) is { } reply)
+            SendStateless(transport, reply);
+    }
+
+    /// <summary>Answers outside any transaction: the request was too broken to start one.</summary>
+    private void SendStateless(ISipTransport transport, (SipResponse Response, SipEndPoint Destination) reply)
+    {
+        if (!_disposed)
+            _host.Send(reply.Response, transport, reply.Destination, null);
     }
 }
