@@ -92,8 +92,9 @@ public class SipStreamTransportTests
         listener.Start();
         var options = new SipStreamTransportOptions
         {
-            KeepAliveInterval = TimeSpan.FromMilliseconds(200),
-            // Generous: a loaded CI machine may take a while to let the test answer a ping.
+            // Pings every 0.8–1 s, pongs awaited 1 s (the 3 s timeout is capped at half the
+            // interval): generous enough for a loaded CI machine to answer.
+            KeepAliveInterval = TimeSpan.FromSeconds(2),
             KeepAlivePongTimeout = TimeSpan.FromSeconds(3),
         };
         await using var client = new SipStreamTransport(SipTransportKind.Tcp, options);
@@ -120,6 +121,39 @@ public class SipStreamTransportTests
         Assert.Equal(target.Address, endPoint.Address);
         Assert.Contains("pong", reason!.Message);
         Assert.Equal(0, client.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task A_silent_peer_is_detected_within_the_keep_alive_interval()
+    {
+        using var listener = new TcpListener(AnyLoopback);
+        listener.Start();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var options = new SipStreamTransportOptions
+        {
+            KeepAliveInterval = TimeSpan.FromSeconds(30),
+            KeepAlivePongTimeout = TimeSpan.FromSeconds(10),
+            TimeProvider = time,
+        };
+        await using var client = new SipStreamTransport(SipTransportKind.Tcp, options);
+        var atClient = new FrameCollector(client);
+        var target = new SipEndPoint(SipTransportKind.Tcp, (IPEndPoint)listener.LocalEndpoint);
+        await client.SendAsync(target, TestMessages.Bytes(TestMessages.Options()));
+        using var accepted = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The peer goes silent right after the connection opened (it never answers a ping). Virtual
+        // time runs in 1 s steps; each step waits (bounded, real time) until the client acted on it.
+        var elapsed = TimeSpan.Zero;
+        while (!atClient.HasClosed && elapsed < TimeSpan.FromSeconds(45))
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            elapsed += TimeSpan.FromSeconds(1);
+            for (var i = 0; i < 20 && !atClient.HasClosed; i++)
+                await Task.Delay(5);
+        }
+        Assert.True(atClient.HasClosed, "the silent peer was never detected");
+        // Declared dead within the interval (30 s), not interval + pong timeout (up to 40 s).
+        Assert.InRange(elapsed.TotalSeconds, 16, 31);
     }
 
     [Fact]

@@ -158,12 +158,15 @@ internal sealed class SipStreamConnection : IAsyncDisposable
     private async Task KeepAliveLoopAsync(TimeSpan interval)
     {
         var time = _options.TimeProvider;
+        var pongWait = KeepAliveSchedule.PongWait(interval, _options.KeepAlivePongTimeout);
+        var period = KeepAliveSchedule.PingPeriod(interval, _options.KeepAlivePongTimeout);
         try
         {
             while (!_cts.IsCancellationRequested)
             {
-                // RFC 5626 §4.4.1: each interval a random value between 80 % and 100 % of the base.
-                var delay = interval * (0.8 + 0.2 * Random.Shared.NextDouble());
+                // RFC 5626 §4.4.1: each time a random value between 80 % and 100 % of the base, which
+                // leaves room for the pong wait inside the interval.
+                var delay = period * (0.8 + 0.2 * Random.Shared.NextDouble());
                 await Task.Delay(delay, time, _cts.Token).ConfigureAwait(false);
 
                 var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -171,12 +174,12 @@ internal sealed class SipStreamConnection : IAsyncDisposable
                 await SendAsync(Ping, _cts.Token).ConfigureAwait(false);
                 try
                 {
-                    await waiter.Task.WaitAsync(_options.KeepAlivePongTimeout, time, _cts.Token).ConfigureAwait(false);
+                    await waiter.Task.WaitAsync(pongWait, time, _cts.Token).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
-                    _logger.LogWarning("No keep-alive pong from {Remote} within {Timeout}; flow failed", Remote, _options.KeepAlivePongTimeout);
-                    Close(new SipTransportException($"keep-alive pong from {Remote} not received within {_options.KeepAlivePongTimeout}"));
+                    _logger.LogWarning("No keep-alive pong from {Remote} within {Timeout}; flow failed", Remote, pongWait);
+                    Close(new SipTransportException($"keep-alive pong from {Remote} not received within {pongWait}"));
                     return;
                 }
             }

@@ -10,12 +10,13 @@ public sealed record SipStreamTransportOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Interval of RFC 5626 §4.4.1 CRLFCRLF keep-alive pings on connections we open; null disables
-    /// them. Each ping is sent after a random 80–100 % of this interval, as the RFC asks.
+    /// Keep-alive interval of RFC 5626 §4.4.1 CRLFCRLF pings on connections we open; null disables
+    /// them. A silent peer is detected and the connection closed within this interval: each ping
+    /// goes out after a random 80–100 % (as the RFC asks) of the interval minus the pong wait.
     /// </summary>
     public TimeSpan? KeepAliveInterval { get; init; }
 
-    /// <summary>How long to wait for the CRLF pong before declaring the flow failed (RFC 5626: 10 s).</summary>
+    /// <summary>How long to wait for the CRLF pong before declaring the flow failed (RFC 5626: 10 s), at most half of <see cref="KeepAliveInterval"/>.</summary>
     public TimeSpan KeepAlivePongTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
