@@ -32,6 +32,7 @@ public sealed class Registerer : IAsyncDisposable
     private long _cseq;
     private ITimer? _timer;
     private int _consecutiveFailures;
+    private int _recoveryAttempts;
     private int _disposed;
 
     public Registerer(SipStack stack, RegistererOptions options, ILogger<Registerer>? logger = null)
@@ -347,8 +348,18 @@ public sealed class Registerer : IAsyncDisposable
         }
         try
         {
+            _recoveryAttempts++;
             await _reconnect(_life.Token).ConfigureAwait(false);
             await RegisterLockedAsync(_life.Token).ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _recoveryAttempts, 0) > 1)
+            {
+                // Earlier attempts may still sit unread at a server that was frozen, on connections
+                // we have closed since; it reads them when it resumes, in any order, and may bind
+                // us to one of those dead flows. One more REGISTER on the live flow, after those
+                // were read, puts the binding back on it.
+                StopTimer();
+                _timer = _stack.Time.CreateTimer(_ => _ = RefreshAsync(), null, _options.FlowProbeInterval / 2, Timeout.InfiniteTimeSpan);
+            }
         }
         catch (Exception ex) when (!_life.IsCancellationRequested && ex is not ObjectDisposedException)
         {
