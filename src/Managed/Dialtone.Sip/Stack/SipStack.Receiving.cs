@@ -27,7 +27,7 @@ public sealed partial class SipStack
             return;
         }
         if (Logger.IsEnabled(LogLevel.Debug))
-            Logger.LogDebug("SIP received from {Source} ({Length} bytes):\n{Message}", source, data.Length, System.Text.Encoding.UTF8.GetString(data));
+            Logger.LogDebug("SIP received from {Source} ({Length} bytes):\n{Message}", source, data.Length, TraceRedaction.ForTrace(data));
         _ = _executor.Post(() => Dispatch(transport, source, message));
     }
 

@@ -28,5 +28,25 @@ public sealed record SipStreamTransportOptions
 
     public SipTlsOptions Tls { get; init; } = new();
 
+    /// <summary>
+    /// Most connections peers may hold open to our listener (TLS handshakes in progress count).
+    /// Beyond it each new connection is closed at once; those already open are kept.
+    /// </summary>
+    public int MaxIncomingConnections
+    {
+        get;
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxIncomingConnections), value, "Must be positive.");
+    } = 1024;
+
+    /// <summary>
+    /// An incoming connection on which the peer sent nothing, not even a keep-alive, for this long
+    /// is closed (RFC 5626 clients ping every 95–120 s on TCP); null keeps idle connections.
+    /// </summary>
+    public TimeSpan? IncomingIdleTimeout
+    {
+        get;
+        init => field = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(IncomingIdleTimeout), value, "Must be positive.");
+    } = TimeSpan.FromMinutes(5);
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
