@@ -785,4 +785,9 @@ internal static unsafe partial class WebRtcShim
     [LibraryImport(LibraryName, EntryPoint = "dt_audio_processor_release")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_audio_processor_release(DtAudioProcessor* processor);
+
+    /// <summary>Checks `size` bytes holding a whole WAV file the way the WAV device checks a file before playing it: RIFF/WAVE, 16-bit PCM (format tag 1, or WAVE_FORMAT_EXTENSIBLE whose sub-format is PCM with 16 valid bits), mono or stereo, 8000-48000 Hz in steps of 100, a fmt chunk, then a non-empty data chunk no longer than the bytes that follow it. 0 when playable, with the rate and channel count in the optional outputs; DT_ERROR_WAV_FILE otherwise (dt_last_error_message says why). Never aborts, whatever the bytes.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_wav_check")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_wav_check(byte* data, nuint size, uint* out_sample_rate_hz, uint* out_channels);
 }
