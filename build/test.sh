@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need, builds the native shim and every managed
 # project, runs every suite (GoogleTest through ctest, then each xunit project) and ends with one
-# line that totals them all: "tests: N passed, M failed". Exits non-zero when anything failed.
+# line that totals them all: "tests: N passed, M failed, K skipped" (parse "tests: N passed, M failed"
+# and, optionally, ", K skipped"). Exits non-zero when anything failed, and a test project that
+# runs no test at all (none discovered, or every one skipped) counts as a failure.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -11,6 +13,7 @@ rm -rf "$results" && mkdir -p "$results"
 
 passed=0
 failed=0
+skipped=0
 step_failed=0
 
 log() { printf '\n== %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
@@ -49,8 +52,15 @@ run_ctest() {
   fi
   total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
   nfail=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$summary")
-  passed=$((passed + total - nfail))
+  # CTest counts a skipped test as passed and lists it under "The following tests did not run:"
+  # as "<n> - <name> (Skipped)": count it apart.
+  nskip=$(grep -cE '^[[:space:]]+[0-9]+ - .* \(Skipped\)$' "$logfile")
+  if [ "$total" -eq 0 ]; then
+    fail_step "ctest ($label) ran no test"
+  fi
+  passed=$((passed + total - nfail - nskip))
   failed=$((failed + nfail))
+  skipped=$((skipped + nskip))
 }
 
 log "Native tests (ctest)"
@@ -79,8 +89,16 @@ if dotnet build Interop.sln -c Release -nologo -v minimal; then
       p=$(grep -o 'passed="[0-9]*"' <<<"$counters" | grep -o '[0-9]*')
       f=$(grep -o ' failed="[0-9]*"' <<<"$counters" | grep -o '[0-9]*')
       e=$(grep -o ' error="[0-9]*"' <<<"$counters" | grep -o '[0-9]*')
+      # VSTest records a skipped test as NotExecuted.
+      s=$(grep -o ' notExecuted="[0-9]*"' <<<"$counters" | grep -o '[0-9]*')
       passed=$((passed + ${p:-0}))
       failed=$((failed + ${f:-0} + ${e:-0}))
+      skipped=$((skipped + ${s:-0}))
+      if [ "$((${p:-0} + ${f:-0} + ${e:-0}))" -eq 0 ]; then
+        # Discovered nothing, or skipped everything: a suite that tests nothing must not look green.
+        fail_step "$name ran no test (${s:-0} skipped)"
+        failed=$((failed + 1))
+      fi
       if [ "$rc" -ne 0 ] && [ "$((${f:-0} + ${e:-0}))" -eq 0 ]; then
         # The results hold no failure yet the run failed: the test host crashed or hung.
         fail_step "$name: dotnet test exited $rc with no failed test recorded (host crash or hang)"
@@ -100,5 +118,5 @@ if [ "$step_failed" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 echo
-echo "tests: $passed passed, $failed failed"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

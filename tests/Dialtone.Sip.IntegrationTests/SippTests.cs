@@ -18,7 +18,11 @@ public sealed class SippTests
     private static ISipTransport Transport(SipTransportKind kind, bool listen = false)
     {
         if (kind == SipTransportKind.Udp)
-            return new SipUdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        {
+            // Listening for sipp's requests is the server role: from whoever sends them.
+            return new SipUdpTransport(new IPEndPoint(IPAddress.Loopback, 0),
+                options: new SipUdpTransportOptions { AcceptRequestsFromAnyone = listen });
+        }
         var tcp = new SipStreamTransport(SipTransportKind.Tcp);
         if (listen)
             tcp.Listen(new IPEndPoint(IPAddress.Loopback, 0));

@@ -807,6 +807,16 @@ DT_API int32_t dt_transceiver_create_dtmf_receiver(dt_transceiver* transceiver,
  * Must not be called from its own callback (DT_ERROR_INVALID_STATE). */
 DT_API int32_t dt_dtmf_receiver_release(dt_dtmf_receiver* receiver);
 
+/* ==== WAV validation (hardening) ==== */
+
+/* Checks `size` bytes holding a whole WAV file the way the WAV device checks a file before playing
+ * it: RIFF/WAVE, 16-bit PCM (format tag 1, or WAVE_FORMAT_EXTENSIBLE whose sub-format is PCM with
+ * 16 valid bits), mono or stereo, 8000-48000 Hz in steps of 100, a fmt chunk, then a non-empty data
+ * chunk no longer than the bytes that follow it. 0 when playable, with the rate and channel count
+ * in the optional outputs; DT_ERROR_WAV_FILE otherwise (dt_last_error_message says why). Never
+ * aborts, whatever the bytes. */
+DT_API int32_t dt_wav_check(const uint8_t* data, size_t size, uint32_t* out_sample_rate_hz, uint32_t* out_channels);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

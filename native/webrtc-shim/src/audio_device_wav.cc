@@ -11,8 +11,8 @@ rtc::scoped_refptr<webrtc::AudioDeviceModule> CreateWavAudioDevice(webrtc::TaskQ
                                                                   uint32_t output_rate_hz, uint32_t output_channels) {
   using webrtc::TestAudioDeviceModule;
   if (input_path.empty()) throw Error(DT_ERROR_INVALID_ARGUMENT, "wav_input_path is required for DT_AUDIO_DEVICE_WAV_FILE");
-  WavFormat format = ReadPcm16WavHeader(input_path);
-  if (format.data_bytes == 0 && loop_input) throw Error(DT_ERROR_WAV_FILE, "WAV file '" + input_path + "' has no samples to loop");
+  // Validated and read by the shim: libwebrtc's WavReader would abort the process on a bad file.
+  auto capturer = CreateWavCapturer(input_path, loop_input);
   std::unique_ptr<TestAudioDeviceModule::Renderer> renderer;
   if (output_path.empty()) {
     renderer = TestAudioDeviceModule::CreateDiscardRenderer(static_cast<int>(output_rate_hz), static_cast<int>(output_channels));
@@ -22,8 +22,7 @@ rtc::scoped_refptr<webrtc::AudioDeviceModule> CreateWavAudioDevice(webrtc::TaskQ
     renderer = TestAudioDeviceModule::CreateWavFileWriter(output_path, static_cast<int>(output_rate_hz),
                                                           static_cast<int>(output_channels));
   }
-  return TestAudioDeviceModule::Create(task_queues, TestAudioDeviceModule::CreateWavFileReader(input_path, loop_input),
-                                       std::move(renderer));
+  return TestAudioDeviceModule::Create(task_queues, std::move(capturer), std::move(renderer));
 }
 
 }  // namespace dt

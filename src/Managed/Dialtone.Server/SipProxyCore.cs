@@ -39,7 +39,7 @@ internal sealed partial class SipProxyCore(Registrar registrar, FlowTable flows,
         {
             LogMalformed(logger, source.Id, e.Message);
             // The Sip layer's rule for what a malformed request gets back (a 400 naming the fault, or nothing).
-            if (Sip.Stack.MalformedRequestReply.TryCreate(bytes.Span, e) is { } reply)
+            if (Sip.Stack.MalformedRequestAnswer.ForUnparsed(bytes.Span, e) is { } reply)
                 await source.SendAsync(reply, cancellationToken).ConfigureAwait(false);
             return;
         }

@@ -11,14 +11,29 @@ namespace Dialtone.WebRtc;
 /// <summary>
 /// W3C RTCDataChannel (SCTP over DTLS). Incoming messages are read from <see cref="Messages"/> in the
 /// order they arrived; <see cref="StateChanged"/> is raised on the owning connection's event thread.
+/// <para>The receive queue is bounded (<see cref="MaxQueuedMessages"/> messages, <see cref="MaxQueuedBytes"/>
+/// bytes unread). A reader that falls that far behind loses the channel, not silently some messages:
+/// the message that does not fit is dropped, <see cref="Messages"/> completes with a
+/// <see cref="DataChannelOverflowException"/> after the messages already queued, and the channel is
+/// closed so the peer learns it too. (libwebrtc delivers on its network thread, which must never wait
+/// for a slow reader.)</para>
 /// The connection disposes its channels with itself; dispose one earlier to release it alone.
 /// </summary>
 public sealed unsafe class DataChannel : IAsyncDisposable
 {
     private readonly PeerConnection owner;
     private readonly DataChannelHandle handle;
+    /// <summary>Most unread messages a channel holds.</summary>
+    public const int MaxQueuedMessages = 4096;
+
+    /// <summary>Most unread payload bytes a channel holds (16 MiB).</summary>
+    public const long MaxQueuedBytes = 16L << 20;
+
     private readonly Channel<DataChannelMessage> messages = Channel.CreateUnbounded<DataChannelMessage>(
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = true, AllowSynchronousContinuations = false });
+    private readonly MessageQueueReader reader;
+    private long queuedBytes;
+    private int queuedCount;
 
     private readonly TaskCompletionSource opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int released;
@@ -27,13 +42,14 @@ public sealed unsafe class DataChannel : IAsyncDisposable
     {
         this.owner = owner;
         this.handle = handle;
+        reader = new MessageQueueReader(this);
         Label = Utf8.ReadString((buffer, capacity, needed) => WebRtcShim.dt_data_channel_get_label(handle.Pointer, buffer, capacity, needed), "dt_data_channel_get_label");
     }
 
     public string Label { get; }
 
     /// <summary>Incoming messages; completed when the channel closes or is disposed. Dispose each message.</summary>
-    public ChannelReader<DataChannelMessage> Messages => messages.Reader;
+    public ChannelReader<DataChannelMessage> Messages => reader;
 
     public event EventHandler<StateChangedEventArgs<DataChannelState>>? StateChanged;
 
@@ -162,6 +178,78 @@ public sealed unsafe class DataChannel : IAsyncDisposable
         }
     }
 
+    /// <summary>Queues a received message, or ends the stream when the bound is reached (see the class remarks).</summary>
+    private bool Enqueue(DataChannelMessage message)
+    {
+        if (Interlocked.Increment(ref queuedCount) > MaxQueuedMessages
+            | Interlocked.Add(ref queuedBytes, message.Length) > MaxQueuedBytes)
+        {
+            Interlocked.Decrement(ref queuedCount);
+            Interlocked.Add(ref queuedBytes, -message.Length);
+            if (messages.Writer.TryComplete(new DataChannelOverflowException(Label)))
+            {
+                // Not on libwebrtc's thread: closing waits for it.
+                _ = Task.Run(() =>
+                {
+                    try
+                    {
+                        Close();
+                    }
+                    catch (Exception)
+                    {
+                        // Already closed or released meanwhile.
+                    }
+                });
+            }
+
+            return false;
+        }
+
+        if (messages.Writer.TryWrite(message))
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref queuedCount);
+        Interlocked.Add(ref queuedBytes, -message.Length);
+        return false;
+    }
+
+    private void Dequeued(in DataChannelMessage message)
+    {
+        Interlocked.Decrement(ref queuedCount);
+        Interlocked.Add(ref queuedBytes, -message.Length);
+    }
+
+    /// <summary>The reader handed out: the channel's own, counting what leaves the queue.</summary>
+    private sealed class MessageQueueReader(DataChannel channel) : ChannelReader<DataChannelMessage>
+    {
+        private ChannelReader<DataChannelMessage> Inner => channel.messages.Reader;
+
+        public override Task Completion => Inner.Completion;
+
+        public override bool CanCount => true;
+
+        public override int Count => Inner.Count;
+
+        public override bool CanPeek => true;
+
+        public override bool TryPeek(out DataChannelMessage item) => Inner.TryPeek(out item);
+
+        public override bool TryRead(out DataChannelMessage item)
+        {
+            if (!Inner.TryRead(out item))
+            {
+                return false;
+            }
+
+            channel.Dequeued(item);
+            return true;
+        }
+
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => Inner.WaitToReadAsync(cancellationToken);
+    }
+
     private void SendCore(ReadOnlySpan<byte> data, bool binary)
     {
         using var scope = new HandleScope(handle);
@@ -189,7 +277,7 @@ public sealed unsafe class DataChannel : IAsyncDisposable
             byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
             new ReadOnlySpan<byte>(data, length).CopyTo(buffer);
             var message = new DataChannelMessage(buffer, length, binary != 0);
-            if (!channel.messages.Writer.TryWrite(message))
+            if (!channel.Enqueue(message))
             {
                 message.Dispose();
             }

@@ -36,7 +36,10 @@ public sealed class SipStackTests
     {
         await using var h = new StackHarness();
         await h.PeerSendsAsync(StackHarness.RequestText("OPTIONS", "z9hG4bKnoid").Replace("Call-ID: call-1\r\n", ""));
-        Assert.Empty(h.Local.Take()); // no Call-ID: no valid response can be built
+        // RFC 3261 §8.2: answered 400 from what is present (here without a Call-ID to copy).
+        var noCallId = (SipResponse)h.Local.Take().Single().Parse();
+        Assert.Equal(400, noCallId.StatusCode);
+        Assert.Contains("Call-ID", noCallId.ReasonPhrase);
         await h.PeerSendsAsync(StackHarness.RequestText("OPTIONS", "z9hG4bKnomf").Replace("CSeq: 1 OPTIONS", "CSeq: 1 INFO"));
         Assert.Contains("CSeq method", ((SipResponse)h.Local.Take().Single().Parse()).ReasonPhrase);
         await h.PeerSendsAsync("\u0001\u0002garbage\r\n\r\n");

@@ -72,6 +72,99 @@ public class SipStreamTransportTests
     }
 
     [Fact]
+    public async Task Listener_caps_incoming_connections_and_admits_again_when_one_closes()
+    {
+        await using var server = new SipStreamTransport(SipTransportKind.Tcp, new SipStreamTransportOptions { MaxIncomingConnections = 2 });
+        server.Listen(AnyLoopback);
+        var atServer = new FrameCollector(server);
+        using var first = new TcpClient();
+        using var second = new TcpClient();
+        await first.ConnectAsync(server.ListenEndPoint!);
+        await second.ConnectAsync(server.ListenEndPoint!);
+        await WaitUntilAsync(() => server.ConnectionCount == 2);
+
+        // The third is closed at once (the kernel completed its handshake; we end it).
+        using var third = new TcpClient();
+        await third.ConnectAsync(server.ListenEndPoint!);
+        Assert.Equal(0, await ReadOrClosedAsync(third.GetStream()));
+        Assert.Equal(1, server.RefusedConnections);
+
+        // Those already open keep working.
+        await second.GetStream().WriteAsync(TestMessages.Bytes(TestMessages.Options("z9hG4bKcap2")));
+        Assert.Contains("z9hG4bKcap2", (await atServer.NextAsync()).Text);
+
+        // One leaves: a new one is admitted.
+        first.Close();
+        await WaitUntilAsync(() => server.ConnectionCount == 1);
+        using var fourth = new TcpClient();
+        await fourth.ConnectAsync(server.ListenEndPoint!);
+        await fourth.GetStream().WriteAsync(TestMessages.Bytes(TestMessages.Options("z9hG4bKcap4")));
+        Assert.Contains("z9hG4bKcap4", (await atServer.NextAsync()).Text);
+    }
+
+    [Fact]
+    public async Task Listener_closes_an_incoming_connection_idle_past_the_timeout_but_keep_alives_count()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var server = new SipStreamTransport(SipTransportKind.Tcp,
+            new SipStreamTransportOptions { IncomingIdleTimeout = TimeSpan.FromSeconds(60), TimeProvider = time });
+        server.Listen(AnyLoopback);
+        var atServer = new FrameCollector(server);
+        using var pinging = new TcpClient();
+        using var silent = new TcpClient();
+        await pinging.ConnectAsync(server.ListenEndPoint!);
+        await silent.ConnectAsync(server.ListenEndPoint!);
+        await WaitUntilAsync(() => server.ConnectionCount == 2);
+
+        // 40 s: the pinging client sends a keep-alive (and reads the pong), the silent one nothing.
+        await AdvanceAsync(time, TimeSpan.FromSeconds(40), () => false);
+        await pinging.GetStream().WriteAsync("\r\n\r\n"u8.ToArray());
+        await pinging.GetStream().ReadExactlyAsync(new byte[2]).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        // 61 s: the silent one is closed; the other was heard from 21 s ago.
+        await AdvanceAsync(time, TimeSpan.FromSeconds(21), () => server.ConnectionCount == 1);
+        Assert.Equal(1, server.ConnectionCount);
+        Assert.Equal(0, await ReadOrClosedAsync(silent.GetStream()));
+        var (_, reason) = await atServer.NextClosedAsync();
+        Assert.Contains("idle", reason!.Message);
+        // And the pinging one goes too, 60 s after its last keep-alive.
+        await AdvanceAsync(time, TimeSpan.FromSeconds(40), () => server.ConnectionCount == 0);
+        Assert.Equal(0, server.ConnectionCount);
+    }
+
+    /// <summary>Virtual time in 1 s steps; after each, a bounded real wait for the transport to act (or for <paramref name="done"/>).</summary>
+    private static async Task AdvanceAsync(Microsoft.Extensions.Time.Testing.FakeTimeProvider time, TimeSpan total, Func<bool> done)
+    {
+        for (var t = TimeSpan.Zero; t < total; t += TimeSpan.FromSeconds(1))
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            for (var i = 0; i < 10 && !done(); i++)
+                await Task.Delay(5);
+        }
+        for (var i = 0; i < 400 && !done(); i++)
+            await Task.Delay(5);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 2000 && !condition(); i++)
+            await Task.Delay(5);
+        Assert.True(condition());
+    }
+
+    /// <summary>0 when the peer closed the connection (a reset counts too).</summary>
+    private static async Task<int> ReadOrClosedAsync(NetworkStream stream)
+    {
+        try
+        {
+            return await stream.ReadAsync(new byte[16]).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    [Fact]
     public async Task Listener_answers_a_keep_alive_ping_with_a_pong()
     {
         await using var server = new SipStreamTransport(SipTransportKind.Tcp);
@@ -92,8 +185,9 @@ public class SipStreamTransportTests
         listener.Start();
         var options = new SipStreamTransportOptions
         {
-            KeepAliveInterval = TimeSpan.FromMilliseconds(200),
-            // Generous: a loaded CI machine may take a while to let the test answer a ping.
+            // Pings every 0.8–1 s, pongs awaited 1 s (the 3 s timeout is capped at half the
+            // interval): generous enough for a loaded CI machine to answer.
+            KeepAliveInterval = TimeSpan.FromSeconds(2),
             KeepAlivePongTimeout = TimeSpan.FromSeconds(3),
         };
         await using var client = new SipStreamTransport(SipTransportKind.Tcp, options);
@@ -120,6 +214,39 @@ public class SipStreamTransportTests
         Assert.Equal(target.Address, endPoint.Address);
         Assert.Contains("pong", reason!.Message);
         Assert.Equal(0, client.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task A_silent_peer_is_detected_within_the_keep_alive_interval()
+    {
+        using var listener = new TcpListener(AnyLoopback);
+        listener.Start();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var options = new SipStreamTransportOptions
+        {
+            KeepAliveInterval = TimeSpan.FromSeconds(30),
+            KeepAlivePongTimeout = TimeSpan.FromSeconds(10),
+            TimeProvider = time,
+        };
+        await using var client = new SipStreamTransport(SipTransportKind.Tcp, options);
+        var atClient = new FrameCollector(client);
+        var target = new SipEndPoint(SipTransportKind.Tcp, (IPEndPoint)listener.LocalEndpoint);
+        await client.SendAsync(target, TestMessages.Bytes(TestMessages.Options()));
+        using var accepted = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The peer goes silent right after the connection opened (it never answers a ping). Virtual
+        // time runs in 1 s steps; each step waits (bounded, real time) until the client acted on it.
+        var elapsed = TimeSpan.Zero;
+        while (!atClient.HasClosed && elapsed < TimeSpan.FromSeconds(45))
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            elapsed += TimeSpan.FromSeconds(1);
+            for (var i = 0; i < 20 && !atClient.HasClosed; i++)
+                await Task.Delay(5);
+        }
+        Assert.True(atClient.HasClosed, "the silent peer was never detected");
+        // Declared dead within the interval (30 s), not interval + pong timeout (up to 40 s).
+        Assert.InRange(elapsed.TotalSeconds, 16, 31);
     }
 
     [Fact]

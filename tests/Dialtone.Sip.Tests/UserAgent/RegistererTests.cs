@@ -113,7 +113,7 @@ public sealed class RegistererTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Flow_failure_reconnects_and_re_registers_after_a_jittered_backoff()
+    public async Task Flow_failure_reconnects_and_re_registers_after_a_jittered_probe_delay()
     {
         var reconnects = 0;
         var states = new List<RegistrationState>();
@@ -124,16 +124,75 @@ public sealed class RegistererTests : IAsyncDisposable
         _h.Local.SimulateConnectionClosed(_h.PeerEndPoint, new SipTransportException("flow lost"));
         Assert.Equal(RegistrationState.Recovering, registerer.State);
 
-        // RFC 5626 §4.5: the first wait is 50–100 % of the base time (10 s).
-        await _h.AdvanceAsync(TimeSpan.FromSeconds(4.9));
+        // The first probe comes after 50–100 % of the probe interval (2 s), not after the 10 s backoff base.
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(0.9));
         Assert.Equal(1, _registrar.Count);
         Assert.Equal(0, reconnects);
-        await _h.AdvanceAsync(TimeSpan.FromSeconds(5.2));
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(1.2));
         await UntilAsync(() => registerer.State == RegistrationState.Registered && _registrar.Count == 2);
         Assert.Equal(1, reconnects);
         lock (states)
             Assert.Equal([RegistrationState.Registering, RegistrationState.Registered, RegistrationState.Recovering,
                           RegistrationState.Registering, RegistrationState.Registered], states);
+    }
+
+    [Fact]
+    public async Task While_the_server_is_away_probes_keep_coming_jittered_and_registration_returns_within_one_interval()
+    {
+        var serverUp = true;
+        var probes = new List<TimeSpan>();
+        await using var registerer = Create(o => o with
+        {
+            Reconnect = _ =>
+            {
+                lock (probes)
+                    probes.Add(_h.Time.GetUtcNow() - _h.Start);
+                return serverUp ? Task.CompletedTask : Task.FromException(new SipTransportException("connection refused"));
+            },
+        });
+        await RunAsync(registerer.RegisterAsync());
+        serverUp = false;
+        _h.Local.SimulateConnectionClosed(_h.PeerEndPoint, new SipTransportException("flow lost"));
+
+        // A 60 s outage: the attempts never stretch out (an exponential backoff from 10 s would make
+        // only 3 attempts), and each waits 1–2 s after the one before, at random.
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(60));
+        List<TimeSpan> gaps;
+        lock (probes)
+            gaps = probes.Zip(probes.Skip(1), (a, b) => b - a).ToList();
+        Assert.InRange(gaps.Count, 28, 60);
+        Assert.All(gaps, g => Assert.InRange(g.TotalSeconds, 0.99, 2.11));
+        Assert.True(gaps.Max() - gaps.Min() > TimeSpan.FromMilliseconds(300), "probe delays are jittered");
+        Assert.Equal(RegistrationState.Recovering, registerer.State);
+
+        // The server is back: registered again within one probe interval.
+        serverUp = true;
+        var back = _h.Time.GetUtcNow();
+        var registers = _registrar.Count;
+        for (var i = 0; i < 25 && _registrar.Count == registers; i++)
+            await _h.AdvanceAsync(TimeSpan.FromMilliseconds(100));
+        // The REGISTER went out: let it complete before reading the clock (no virtual time passes meanwhile).
+        await UntilAsync(() => registerer.State == RegistrationState.Registered);
+        Assert.InRange((_h.Time.GetUtcNow() - back).TotalSeconds, 0, 2.1);
+    }
+
+    [Fact]
+    public async Task A_registrar_answering_unavailable_is_retried_after_a_backoff_and_its_retry_after()
+    {
+        await using var registerer = Create(o => o with { Reconnect = _ => Task.CompletedTask });
+        await RunAsync(registerer.RegisterAsync());
+        _registrar.Answer = _ => (503, "Retry-After: 40\r\n");
+        _h.Local.SimulateConnectionClosed(_h.PeerEndPoint, new SipTransportException("flow lost"));
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(2.1));
+        // The 503 was handled (Registering → Failed → Recovering) before virtual time moves on.
+        await UntilAsync(() => _registrar.Count == 2 && registerer.State == RegistrationState.Recovering);
+        // 503: not probed again at once; Retry-After (40 s) beats the 5–10 s backoff.
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(39));
+        Assert.Equal(2, _registrar.Count);
+        _registrar.Answer = r => (200, $"Contact: {r.Headers[SipHeaderNames.Contact]};expires={r.Expires}\r\n");
+        for (var i = 0; i < 20 && _registrar.Count == 2; i++)
+            await _h.AdvanceAsync(TimeSpan.FromMilliseconds(100));
+        await UntilAsync(() => registerer.State == RegistrationState.Registered && _registrar.Count == 3);
     }
 
     [Fact]

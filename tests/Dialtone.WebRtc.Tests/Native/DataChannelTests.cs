@@ -56,6 +56,80 @@ public sealed class DataChannelTests
     }
 
     [Fact]
+    public async Task AReaderThatFallsBehindTheBoundLosesTheChannelNotSilentlySomeMessages()
+    {
+        using var factory = new PeerConnectionFactory();
+        await using var a = factory.CreatePeerConnection();
+        await using var b = factory.CreatePeerConnection();
+        var options = new DataChannelOptions { NegotiatedId = 3 };
+        var channelA = a.CreateDataChannel("flood", options);
+        var channelB = b.CreateDataChannel("flood", options);
+        await Loopback.ConnectAsync(a, b);
+        await channelA.WaitForOpenAsync().WaitAsync(Loopback.Timeout);
+        await channelB.WaitForOpenAsync().WaitAsync(Loopback.Timeout);
+
+        // Nobody reads on B while A sends more than the bound (pacing on A's buffered amount).
+        var sent = 0;
+        var deadline = DateTime.UtcNow + Loopback.Timeout;
+        while (sent < DataChannel.MaxQueuedMessages + 200 && channelA.State == DataChannelState.Open && DateTime.UtcNow < deadline)
+        {
+            if (channelA.BufferedAmount > 64 * 1024)
+            {
+                await Task.Delay(5);
+                continue;
+            }
+            try
+            {
+                channelA.Send(sent.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                sent++;
+            }
+            catch (WebRtcException) when (channelA.State != DataChannelState.Open)
+            {
+                break; // B overflowed and closed the channel meanwhile
+            }
+        }
+        Assert.True(sent > DataChannel.MaxQueuedMessages, $"only {sent} messages could be sent");
+
+        // B holds at most the bound, in order, then the stream ends with the overflow error.
+        var read = 0;
+        var overflow = await Assert.ThrowsAsync<DataChannelOverflowException>(async () =>
+        {
+            await foreach (var message in channelB.Messages.ReadAllAsync().WithCancellation(new CancellationTokenSource(Loopback.Timeout).Token))
+            {
+                using (message)
+                {
+                    Assert.Equal(read.ToString(System.Globalization.CultureInfo.InvariantCulture), message.Text);
+                }
+                read++;
+            }
+        });
+        Assert.Equal("flood", overflow.Label);
+        Assert.Equal(DataChannel.MaxQueuedMessages, read);
+        // And the channel was closed, so A learns it too.
+        for (var i = 0; i < 200 && channelA.State != DataChannelState.Closed; i++)
+            await Task.Delay(50);
+        Assert.Equal(DataChannelState.Closed, channelA.State);
+    }
+
+    [Fact]
+    public void CopiesOfAMessageReturnItsBufferToThePoolOnce()
+    {
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(100);
+        var message = new DataChannelMessage(rented, 5, isBinary: true);
+        var copy = message;
+        message.Dispose();
+        copy.Dispose();
+        Assert.Equal(0, copy.Length);
+        Assert.True(copy.Span.IsEmpty);
+        // Returned twice, the pool would hand the same array to two renters.
+        var first = System.Buffers.ArrayPool<byte>.Shared.Rent(100);
+        var second = System.Buffers.ArrayPool<byte>.Shared.Rent(100);
+        Assert.NotSame(first, second);
+        System.Buffers.ArrayPool<byte>.Shared.Return(first);
+        System.Buffers.ArrayPool<byte>.Shared.Return(second);
+    }
+
+    [Fact]
     public async Task ClosingAChannelEndsTheRemoteMessageStream()
     {
         using var factory = new PeerConnectionFactory();

@@ -183,18 +183,22 @@ public sealed class PulseAudioDeviceTests(ITestOutputHelper output)
         pulse.MicrophoneVolume = 0.25;
         pulse.SpeakerVolume = 0.25;
         await Task.Delay(TimeSpan.FromSeconds(2));
-        // On a loaded machine the tone may not be flowing yet both ways: wait (bounded) until it is.
-        for (var waited = 0; waited < 40 && (Heard() == 0 || Played() == 0); waited++)
-            await Task.Delay(250);
-        double quarterIn = Heard(), quarterOut = Played();
+        // On a loaded machine the tone may not flow yet, or a reading may catch a gap (it read 0 →
+        // -∞ dB once): each level is taken once it is steady — two readings in a row, 250 ms
+        // apart, non-zero and within 2 dB of each other — waiting for that at most 15 s.
+        var quarterIn = await SteadyLevelAsync(Heard);
+        var quarterOut = await SteadyLevelAsync(Played);
         pulse.MicrophoneVolume = 1;
         pulse.SpeakerVolume = 1;
         await Task.Delay(TimeSpan.FromSeconds(2));
-        double fullIn = Heard(), fullOut = Played();
+        var fullIn = await SteadyLevelAsync(Heard);
+        var fullOut = await SteadyLevelAsync(Played);
         pulse.MicrophoneMuted = true;
         pulse.SpeakerMuted = true;
         await Task.Delay(TimeSpan.FromSeconds(2));
-        double mutedIn = Heard(), mutedOut = Played();
+        // Muted: wait (bounded) for the silence the assertions expect; the last reading decides.
+        var mutedIn = await LevelWhenAsync(Heard, v => v < fullIn / 100);
+        var mutedOut = await LevelWhenAsync(Played, v => v < fullOut / 100);
         output.WriteLine($"microphone tone level at the peer: {fullIn:F0} full, {quarterIn:F0} at 0.25, {mutedIn:F0} muted; speaker tone level at the sink: {fullOut:F0}, {quarterOut:F0}, {mutedOut:F0}");
 
         Assert.True(fullIn > 1000 && fullOut > 1000, "no audio at full volume");
@@ -203,6 +207,33 @@ public sealed class PulseAudioDeviceTests(ITestOutputHelper output)
         Assert.True(mutedIn < fullIn / 100, $"muted microphone still heard at RMS {mutedIn:F0}");
         Assert.True(mutedOut < fullOut / 100, $"muted speaker still plays at RMS {mutedOut:F0}");
         Assert.Equal(PeerConnectionState.Connected, call.Caller.ConnectionState);
+    }
+
+    /// <summary>A level once it is steady (see the caller), or the last reading after 15 s.</summary>
+    private static async Task<double> SteadyLevelAsync(Func<double> read)
+    {
+        var previous = read();
+        for (var i = 0; i < 60; i++)
+        {
+            await Task.Delay(250);
+            var current = read();
+            if (previous > 0 && current > 0 && Math.Abs(20 * Math.Log10(current / previous)) < 2)
+                return (previous + current) / 2;
+            previous = current;
+        }
+        return previous;
+    }
+
+    /// <summary>The first reading that meets <paramref name="condition"/>, or the last one after 10 s.</summary>
+    private static async Task<double> LevelWhenAsync(Func<double> read, Func<double, bool> condition)
+    {
+        var level = read();
+        for (var i = 0; i < 40 && !condition(level); i++)
+        {
+            await Task.Delay(250);
+            level = read();
+        }
+        return level;
     }
 
     // The tone's share of the energy in 50 ms blocks, median over the blocks: one block that spans a

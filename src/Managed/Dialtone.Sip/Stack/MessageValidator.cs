@@ -11,9 +11,8 @@ internal static class MessageValidator
 {
     public static void Validate(SipMessage message)
     {
-        var via = message.TopVia ?? throw new SipParseException("missing Via header");
-        if (message is SipRequest && string.IsNullOrEmpty(via.Branch))
-            throw new SipParseException("top Via has no branch parameter", message.Headers.First(SipHeaderNames.Via)!.Line);
+        // A request without a magic-cookie branch (RFC 2543) is still valid: §17.2.3 matches it by its fields.
+        _ = message.TopVia ?? throw new SipParseException("missing Via header");
         _ = message.Vias;
         _ = message.From ?? throw new SipParseException("missing From header");
         _ = message.To ?? throw new SipParseException("missing To header");

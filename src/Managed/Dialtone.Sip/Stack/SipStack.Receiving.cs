@@ -19,14 +19,15 @@ public sealed partial class SipStack
         }
         catch (SipParseException e)
         {
-            var head = SipParser.TryParseRequestHead(data, Options.ParserLimits);
-            Logger.LogWarning("Malformed SIP message from {Source} dropped{Answer}: {Error}", source, head is null ? "" : " (answering 400)", e.Message);
-            if (head is not null)
-                _ = _executor.Post(() => RejectMalformed(transport, source, head, e));
+            var answer = MalformedRequestAnswer.ForUnparsed(data, source, Options.ParserLimits, e);
+            Logger.LogWarning("Malformed SIP message from {Source} dropped{Answer}: {Error}", source,
+                answer is { } a ? $" (answering {a.Response.StatusCode})" : "", e.Message);
+            if (answer is { } reply)
+                _ = _executor.Post(() => SendStateless(transport, reply));
             return;
         }
         if (Logger.IsEnabled(LogLevel.Debug))
-            Logger.LogDebug("SIP received from {Source} ({Length} bytes):\n{Message}", source, data.Length, System.Text.Encoding.UTF8.GetString(data));
+            Logger.LogDebug("SIP received from {Source} ({Length} bytes):\n{Message}", source, data.Length, TraceRedaction.ForTrace(data));
         _ = _executor.Post(() => Dispatch(transport, source, message));
     }
 
@@ -168,7 +169,15 @@ public sealed partial class SipStack
 
     private void RejectMalformed(ISipTransport transport, SipEndPoint source, SipRequest request, SipParseException error)
     {
-        if (MalformedRequestReply.TryCreate(request, error) is { } response)
-            _host.Send(response, transport, ViaProcessing.ResponseDestination(request.TopVia!, source), null);
+        Logger.LogWarning("Invalid {Method} from {Source}: {Error}", request.Method, source, error.Message);
+        if (MalformedRequestAnswer.ForInvalid(request, source, error) is { } reply)
+            SendStateless(transport, reply);
+    }
+
+    /// <summary>Answers outside any transaction: the request was too broken to start one.</summary>
+    private void SendStateless(ISipTransport transport, (SipResponse Response, SipEndPoint Destination) reply)
+    {
+        if (!_disposed)
+            _host.Send(reply.Response, transport, reply.Destination, null);
     }
 }

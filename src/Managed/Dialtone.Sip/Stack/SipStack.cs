@@ -284,7 +284,7 @@ public sealed partial class SipStack : IAsyncDisposable
         public void Send(byte[] bytes, ISipTransport transport, SipEndPoint destination, Action<Exception>? onError)
         {
             if (Logger.IsEnabled(LogLevel.Debug))
-                Logger.LogDebug("SIP send to {Destination} ({Length} bytes):\n{Message}", destination, bytes.Length, System.Text.Encoding.UTF8.GetString(bytes));
+                Logger.LogDebug("SIP send to {Destination} ({Length} bytes):\n{Message}", destination, bytes.Length, TraceRedaction.ForTrace(bytes));
             ValueTask sending;
             try
             {

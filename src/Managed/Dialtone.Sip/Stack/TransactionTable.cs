@@ -18,18 +18,25 @@ internal sealed class TransactionTable
 
     public static string ClientKey(string branch, string method) => $"{branch}|{method}";
 
-    public static string ServerKey(SipRequest request)
-    {
-        var via = request.TopVia!;
-        var method = request.Method == SipMethods.Ack ? SipMethods.Invite : request.Method;
-        return $"{via.Branch}|{via.Host.ToLowerInvariant()}:{via.Port}|{method}";
-    }
+    public static string ServerKey(SipRequest request) =>
+        Key(request, request.Method == SipMethods.Ack ? SipMethods.Invite : request.Method);
 
     /// <summary>The key of the INVITE a CANCEL targets: same branch and sent-by (§9.2).</summary>
-    public static string InviteKeyForCancel(SipRequest cancel)
+    public static string InviteKeyForCancel(SipRequest cancel) => Key(cancel, SipMethods.Invite);
+
+    /// <summary>
+    /// §17.2.3: with a magic-cookie branch, branch + sent-by + method. Without one (an RFC 2543
+    /// peer), the request itself identifies the transaction: Request-URI, From tag, Call-ID, CSeq
+    /// number, top Via and method, plus the To tag except for INVITE/ACK/CANCEL (the ACK for a
+    /// non-2xx carries the tag of our response, the INVITE and its CANCEL none).
+    /// </summary>
+    private static string Key(SipRequest request, string method)
     {
-        var via = cancel.TopVia!;
-        return $"{via.Branch}|{via.Host.ToLowerInvariant()}:{via.Port}|{SipMethods.Invite}";
+        var via = request.TopVia!;
+        if (via.HasRfc3261Branch)
+            return $"{via.Branch}|{via.Host.ToLowerInvariant()}:{via.Port}|{method}";
+        var toTag = method == SipMethods.Invite || request.Method == SipMethods.Cancel ? "" : request.To?.Tag;
+        return $"2543|{request.RequestUri}|{request.From?.Tag}|{toTag}|{request.CallId}|{request.CSeq!.Number}|{via}|{method}";
     }
 
     private static string DialogKey(SipMessage m) => $"{m.CallId}|{m.CSeq!.Number}";

@@ -23,6 +23,8 @@ internal sealed class SipStreamConnection : IAsyncDisposable
     private TaskCompletionSource? _pongWaiter;
     private Task _readLoop = Task.CompletedTask;
     private Task _keepAliveLoop = Task.CompletedTask;
+    private Task _idleLoop = Task.CompletedTask;
+    private long _lastReceived;
     private int _closed;
 
     public SipStreamConnection(
@@ -49,11 +51,41 @@ internal sealed class SipStreamConnection : IAsyncDisposable
 
     public IPEndPoint RemoteAddress => Remote.Address;
 
-    public void Start(bool sendKeepAlives)
+    /// <summary>True for a connection the peer opened to our listener.</summary>
+    public bool Incoming { get; init; }
+
+    /// <param name="sendKeepAlives">We opened it: we keep it alive (RFC 5626 §4.4.1).</param>
+    /// <param name="idleTimeout">Close it when the peer sent nothing (not even a keep-alive) for this long.</param>
+    public void Start(bool sendKeepAlives, TimeSpan? idleTimeout = null)
     {
+        _lastReceived = _options.TimeProvider.GetTimestamp();
         _readLoop = Task.Run(ReadLoopAsync);
         if (sendKeepAlives && _options.KeepAliveInterval is { } interval)
             _keepAliveLoop = Task.Run(() => KeepAliveLoopAsync(interval));
+        if (idleTimeout is { } idle)
+            _idleLoop = Task.Run(() => IdleLoopAsync(idle));
+    }
+
+    private async Task IdleLoopAsync(TimeSpan idleTimeout)
+    {
+        var time = _options.TimeProvider;
+        try
+        {
+            while (!_cts.IsCancellationRequested)
+            {
+                var quiet = time.GetElapsedTime(Interlocked.Read(ref _lastReceived));
+                if (quiet >= idleTimeout)
+                {
+                    _logger.LogInformation("Closing connection {Remote}: nothing received for {Idle}", Remote, idleTimeout);
+                    Close(new SipTransportException($"connection {Remote} idle for {idleTimeout}"));
+                    return;
+                }
+                await Task.Delay(idleTimeout - quiet, time, _cts.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (_cts.IsCancellationRequested)
+        {
+        }
     }
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -94,6 +126,7 @@ internal sealed class SipStreamConnection : IAsyncDisposable
                 var read = await _stream.ReadAsync(_framer.GetReceiveBuffer(), _cts.Token).ConfigureAwait(false);
                 if (read == 0)
                     break;
+                Interlocked.Exchange(ref _lastReceived, _options.TimeProvider.GetTimestamp());
                 _framer.Commit(read);
                 await DrainFramesAsync().ConfigureAwait(false);
             }
@@ -158,12 +191,15 @@ internal sealed class SipStreamConnection : IAsyncDisposable
     private async Task KeepAliveLoopAsync(TimeSpan interval)
     {
         var time = _options.TimeProvider;
+        var pongWait = KeepAliveSchedule.PongWait(interval, _options.KeepAlivePongTimeout);
+        var period = KeepAliveSchedule.PingPeriod(interval, _options.KeepAlivePongTimeout);
         try
         {
             while (!_cts.IsCancellationRequested)
             {
-                // RFC 5626 §4.4.1: each interval a random value between 80 % and 100 % of the base.
-                var delay = interval * (0.8 + 0.2 * Random.Shared.NextDouble());
+                // RFC 5626 §4.4.1: each time a random value between 80 % and 100 % of the base, which
+                // leaves room for the pong wait inside the interval.
+                var delay = period * (0.8 + 0.2 * Random.Shared.NextDouble());
                 await Task.Delay(delay, time, _cts.Token).ConfigureAwait(false);
 
                 var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -171,12 +207,12 @@ internal sealed class SipStreamConnection : IAsyncDisposable
                 await SendAsync(Ping, _cts.Token).ConfigureAwait(false);
                 try
                 {
-                    await waiter.Task.WaitAsync(_options.KeepAlivePongTimeout, time, _cts.Token).ConfigureAwait(false);
+                    await waiter.Task.WaitAsync(pongWait, time, _cts.Token).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
-                    _logger.LogWarning("No keep-alive pong from {Remote} within {Timeout}; flow failed", Remote, _options.KeepAlivePongTimeout);
-                    Close(new SipTransportException($"keep-alive pong from {Remote} not received within {_options.KeepAlivePongTimeout}"));
+                    _logger.LogWarning("No keep-alive pong from {Remote} within {Timeout}; flow failed", Remote, pongWait);
+                    Close(new SipTransportException($"keep-alive pong from {Remote} not received within {pongWait}"));
                     return;
                 }
             }

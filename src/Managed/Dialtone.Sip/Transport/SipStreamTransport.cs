@@ -26,6 +26,8 @@ public sealed class SipStreamTransport : ISipTransport
     private TcpListener? _listener;
     private Task _acceptLoop = Task.CompletedTask;
     private long _nextId;
+    private int _incoming;
+    private long _refusedConnections;
 
     public SipStreamTransport(SipTransportKind kind, SipStreamTransportOptions? options = null, ILogger<SipStreamTransport>? logger = null)
     {
@@ -49,6 +51,9 @@ public sealed class SipStreamTransport : ISipTransport
 
     /// <summary>Number of open connections (for tests and diagnostics).</summary>
     public int ConnectionCount => _byId.Count;
+
+    /// <summary>Incoming connections closed at once because <see cref="SipStreamTransportOptions.MaxIncomingConnections"/> were open.</summary>
+    public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
 
     public event SipFrameReceivedHandler? FrameReceived;
 
@@ -179,6 +184,18 @@ public sealed class SipStreamTransport : ISipTransport
                 _logger.LogWarning(ex, "Accept failed");
                 continue;
             }
+            // A cap on what peers can make us hold: beyond it, the newest connection is closed at once
+            // (the ones already open keep working). Released when an incoming connection ends.
+            if (Interlocked.Increment(ref _incoming) > _options.MaxIncomingConnections)
+            {
+                Interlocked.Decrement(ref _incoming);
+                var refused = Interlocked.Increment(ref _refusedConnections);
+                if (refused <= 10 || refused % 1000 == 0)
+                    _logger.LogWarning("Refusing a connection from {Remote}: {Max} incoming connections open (refused so far: {Count})",
+                        socket.RemoteEndPoint, _options.MaxIncomingConnections, refused);
+                socket.Dispose();
+                continue;
+            }
             _ = Task.Run(() => AcceptOneAsync(socket));
         }
     }
@@ -204,19 +221,21 @@ public sealed class SipStreamTransport : ISipTransport
             {
                 _logger.LogWarning("TLS handshake from {Remote} failed: {Reason}", remote, ex.Message);
                 await ssl.DisposeAsync().ConfigureAwait(false);
+                Interlocked.Decrement(ref _incoming);
                 return;
             }
             stream = ssl;
         }
-        // Incoming connections are the peer's flow: it sends the keep-alives, we answer them.
-        Register(stream, remote, hostName: null).Start(sendKeepAlives: false);
+        // Incoming connections are the peer's flow: it sends the keep-alives, we answer them, and
+        // close it when it stays silent longer than the idle timeout.
+        Register(stream, remote, hostName: null, incoming: true).Start(sendKeepAlives: false, _options.IncomingIdleTimeout);
     }
 
-    private SipStreamConnection Register(Stream stream, IPEndPoint remote, string? hostName)
+    private SipStreamConnection Register(Stream stream, IPEndPoint remote, string? hostName, bool incoming = false)
     {
         var id = $"{Kind.ViaToken().ToLowerInvariant()}{Interlocked.Increment(ref _nextId)}";
         var endPoint = new SipEndPoint(Kind, remote, id) { HostName = hostName };
-        var connection = new SipStreamConnection(stream, endPoint, _options, _logger, OnMessage, OnClosed);
+        var connection = new SipStreamConnection(stream, endPoint, _options, _logger, OnMessage, OnClosed) { Incoming = incoming };
         _byId[id] = connection;
         _byAddress[remote] = connection;
         return connection;
@@ -227,7 +246,8 @@ public sealed class SipStreamTransport : ISipTransport
 
     private void OnClosed(SipStreamConnection connection, Exception? reason)
     {
-        _byId.TryRemove(connection.Id, out _);
+        if (_byId.TryRemove(connection.Id, out _) && connection.Incoming)
+            Interlocked.Decrement(ref _incoming);
         _byAddress.TryRemove(new KeyValuePair<IPEndPoint, SipStreamConnection>(connection.RemoteAddress, connection));
         if (!_disposed.IsCancellationRequested)
         {

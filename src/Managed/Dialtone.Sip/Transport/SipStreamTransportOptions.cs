@@ -10,12 +10,13 @@ public sealed record SipStreamTransportOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Interval of RFC 5626 §4.4.1 CRLFCRLF keep-alive pings on connections we open; null disables
-    /// them. Each ping is sent after a random 80–100 % of this interval, as the RFC asks.
+    /// Keep-alive interval of RFC 5626 §4.4.1 CRLFCRLF pings on connections we open; null disables
+    /// them. A silent peer is detected and the connection closed within this interval: each ping
+    /// goes out after a random 80–100 % (as the RFC asks) of the interval minus the pong wait.
     /// </summary>
     public TimeSpan? KeepAliveInterval { get; init; }
 
-    /// <summary>How long to wait for the CRLF pong before declaring the flow failed (RFC 5626: 10 s).</summary>
+    /// <summary>How long to wait for the CRLF pong before declaring the flow failed (RFC 5626: 10 s), at most half of <see cref="KeepAliveInterval"/>.</summary>
     public TimeSpan KeepAlivePongTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -26,6 +27,26 @@ public sealed record SipStreamTransportOptions
     public SipHostPort? AdvertisedHostPort { get; init; }
 
     public SipTlsOptions Tls { get; init; } = new();
+
+    /// <summary>
+    /// Most connections peers may hold open to our listener (TLS handshakes in progress count).
+    /// Beyond it each new connection is closed at once; those already open are kept.
+    /// </summary>
+    public int MaxIncomingConnections
+    {
+        get;
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxIncomingConnections), value, "Must be positive.");
+    } = 1024;
+
+    /// <summary>
+    /// An incoming connection on which the peer sent nothing, not even a keep-alive, for this long
+    /// is closed (RFC 5626 clients ping every 95–120 s on TCP); null keeps idle connections.
+    /// </summary>
+    public TimeSpan? IncomingIdleTimeout
+    {
+        get;
+        init => field = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(IncomingIdleTimeout), value, "Must be positive.");
+    } = TimeSpan.FromMinutes(5);
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

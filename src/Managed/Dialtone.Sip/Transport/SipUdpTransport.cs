@@ -9,6 +9,12 @@ namespace Dialtone.Sip.Transport;
 /// SIP over UDP (RFC 3261 §18): one socket for sending and receiving, one datagram per message.
 /// The source address of every datagram is reported so the layer above can apply <c>rport</c>
 /// and <c>received</c> (RFC 3581).
+/// <para>UDP has no connection to tell a peer from a stranger who can reach the port, so by default
+/// requests are accepted only from addresses this transport has sent to (the outbound proxy or
+/// registrar it registered with, a peer it called) or that were <see cref="Trust">trusted</see>;
+/// others are dropped unanswered (an answer would make us a reflector). Responses are always
+/// delivered: the transaction layer matches them by their random branch.
+/// <see cref="SipUdpTransportOptions.AcceptRequestsFromAnyone"/> widens this for a server role.</para>
 /// </summary>
 public sealed class SipUdpTransport : ISipTransport
 {
@@ -20,13 +26,21 @@ public sealed class SipUdpTransport : ISipTransport
     private readonly CancellationTokenSource _disposed = new();
     private readonly SipHostPort? _advertised;
     private readonly Task _receiveLoop;
+    private readonly SipUdpTransportOptions _options;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPAddress, bool> _peers = new();
+    private long _refused;
 
     /// <param name="localEndPoint">Address to bind (port 0 picks a free one).</param>
     /// <param name="advertisedHostPort">Host and port for Via/Contact if the bound address is not what peers should use.</param>
-    public SipUdpTransport(IPEndPoint localEndPoint, SipHostPort? advertisedHostPort = null, ILogger<SipUdpTransport>? logger = null)
+    /// <param name="logger">Where receive problems and refused requests are logged.</param>
+    /// <param name="options">Whom requests are accepted from.</param>
+    public SipUdpTransport(IPEndPoint localEndPoint, SipHostPort? advertisedHostPort = null, ILogger<SipUdpTransport>? logger = null, SipUdpTransportOptions? options = null)
     {
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _advertised = advertisedHostPort;
+        _options = options ?? new SipUdpTransportOptions();
+        foreach (var trusted in _options.TrustedAddresses)
+            _peers[Canonical(trusted)] = true;
         _socket = new Socket(localEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
@@ -50,6 +64,16 @@ public sealed class SipUdpTransport : ISipTransport
 
     public event SipFrameReceivedHandler? FrameReceived;
 
+    /// <summary>Requests dropped because they came from an address that is not a known peer.</summary>
+    public long RefusedRequests => Interlocked.Read(ref _refused);
+
+    /// <summary>Accepts requests from this address from now on (e.g. a second proxy of the service).</summary>
+    public void Trust(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        _peers[Canonical(address)] = true;
+    }
+
     /// <summary>UDP has no connections; never raised.</summary>
     public event Action<SipEndPoint, Exception?>? ConnectionClosed { add { } remove { } }
 
@@ -60,6 +84,8 @@ public sealed class SipUdpTransport : ISipTransport
             throw new SipTransportException($"a UDP transport cannot send to {destination}");
         if (message.Length > MaxDatagramSize)
             throw new SipTransportException($"a {message.Length}-byte message does not fit in a UDP datagram");
+        // Whoever we send to may send requests back (the proxy we register with, a peer we call).
+        _peers.TryAdd(Canonical(destination.Address.Address), true);
         try
         {
             await _socket.SendToAsync(message, SocketFlags.None, destination.Address, cancellationToken).ConfigureAwait(false);
@@ -100,6 +126,8 @@ public sealed class SipUdpTransport : ISipTransport
             if (result.ReceivedBytes == 0)
                 continue;
             var source = new SipEndPoint(SipTransportKind.Udp, SipStreamTransport.Normalize((IPEndPoint)result.RemoteEndPoint));
+            if (!Accepts(buffer.AsSpan(0, result.ReceivedBytes), source))
+                continue;
             try
             {
                 FrameReceived?.Invoke(this, source, buffer.AsSpan(0, result.ReceivedBytes));
@@ -110,6 +138,17 @@ public sealed class SipUdpTransport : ISipTransport
             }
         }
     }
+
+    private bool Accepts(ReadOnlySpan<byte> datagram, SipEndPoint source)
+    {
+        if (_options.AcceptRequestsFromAnyone || datagram.StartsWith("SIP/"u8) || _peers.ContainsKey(Canonical(source.Address.Address)))
+            return true;
+        if (Interlocked.Increment(ref _refused) is var n && (n <= 10 || n % 1000 == 0))
+            _logger.LogWarning("UDP request from {Source} dropped: not a known peer (refused so far: {Count})", source, n);
+        return false;
+    }
+
+    private static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     public async ValueTask DisposeAsync()
     {

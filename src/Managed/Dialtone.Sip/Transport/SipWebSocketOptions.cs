@@ -4,12 +4,13 @@ namespace Dialtone.Sip.Transport;
 public sealed record SipWebSocketOptions
 {
     /// <summary>
-    /// Interval of WebSocket ping frames; null disables them. Together with
-    /// <see cref="KeepAliveTimeout"/> a silent server is detected and the connection closed.
+    /// The keep-alive interval; null disables pings. A silent server is detected and the
+    /// connection closed within this interval: pings go out every interval minus the pong wait
+    /// (<see cref="KeepAliveTimeout"/>, at most half the interval).
     /// </summary>
     public TimeSpan? KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long to wait for the pong to a ping before aborting the connection.</summary>
+    /// <summary>How long to wait for the pong to a ping before aborting the connection (at most half of <see cref="KeepAliveInterval"/>).</summary>
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long the opening handshake (TCP, TLS and HTTP upgrade) may take.</summary>

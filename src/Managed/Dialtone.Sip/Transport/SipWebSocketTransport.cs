@@ -135,8 +135,9 @@ public sealed class SipWebSocketTransport : ISipTransport
         socket.Options.AddSubProtocol(SubProtocol);
         if (_options.KeepAliveInterval is { } interval)
         {
-            socket.Options.KeepAliveInterval = interval;
-            socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
+            // Ping often enough that a silent server is found within the interval itself.
+            socket.Options.KeepAliveInterval = KeepAliveSchedule.PingPeriod(interval, _options.KeepAliveTimeout);
+            socket.Options.KeepAliveTimeout = KeepAliveSchedule.PongWait(interval, _options.KeepAliveTimeout);
         }
         else
         {

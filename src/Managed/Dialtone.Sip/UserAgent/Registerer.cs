@@ -13,7 +13,10 @@ namespace Dialtone.Sip.UserAgent;
 /// before the granted expiry, 423 → retry with Min-Expires, Service-Route kept, unregister on
 /// dispose. With an <see cref="RegistererOptions.InstanceId"/> it does RFC 5626 outbound:
 /// <c>+sip.instance</c> and <c>reg-id</c> in the Contact, and when the flow fails it reconnects
-/// and re-registers after a jittered exponential backoff (§4.5).
+/// and re-registers (§4.5): while the registrar cannot be reached it probes again every
+/// <see cref="RegistererOptions.FlowProbeInterval"/> (jittered), so registration is back within
+/// about one interval of the server's return; a registrar that answers "unavailable" is retried
+/// after a jittered exponential backoff.
 /// </summary>
 public sealed class Registerer : IAsyncDisposable
 {
@@ -30,6 +33,7 @@ public sealed class Registerer : IAsyncDisposable
     private long _cseq;
     private ITimer? _timer;
     private int _consecutiveFailures;
+    private int _recoveryAttempts;
     private int _disposed;
 
     public Registerer(SipStack stack, RegistererOptions options, ILogger<Registerer>? logger = null)
@@ -247,14 +251,10 @@ public sealed class Registerer : IAsyncDisposable
         {
             await RegisterAsync(_life.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is SipTransportException or Transactions.SipTransactionTimeoutException)
+        catch (Exception ex) when (!_life.IsCancellationRequested && ex is not ObjectDisposedException)
         {
-            _logger.LogWarning("Registration refresh failed ({Reason}); recovering the flow", ex.Message);
-            ScheduleRecovery(ex);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not ObjectDisposedException)
-        {
-            _logger.LogWarning("Registration refresh refused: {Reason}", ex.Message);
+            _logger.LogWarning("Registration refresh failed ({Reason})", ex.Message);
+            ScheduleRetry(ex);
         }
         catch (Exception)
         {
@@ -267,7 +267,7 @@ public sealed class Registerer : IAsyncDisposable
         if (_disposed != 0 || State is not (RegistrationState.Registered or RegistrationState.Registering) || !IsOurFlow(endPoint))
             return;
         _logger.LogWarning("Flow {EndPoint} failed ({Reason}); will reconnect and re-register", endPoint, reason?.Message ?? "closed");
-        ScheduleRecovery(reason ?? new SipTransportException($"flow {endPoint} closed"));
+        ScheduleProbe(reason ?? new SipTransportException($"flow {endPoint} closed"));
     }
 
     /// <summary>
@@ -285,16 +285,54 @@ public sealed class Registerer : IAsyncDisposable
         return endPoint.Address.Address.Equals(address) && endPoint.Address.Port == port;
     }
 
-    /// <summary>RFC 5626 §4.5: wait min(max, base·2^failures), randomly 50–100 % of it, then reconnect and register.</summary>
-    private void ScheduleRecovery(Exception reason)
+    /// <summary>
+    /// What to do after a failed attempt: probe again soon when the registrar could not be reached;
+    /// back off when it answered "try later"; give up (Failed was reported) when it refused us.
+    /// </summary>
+    private void ScheduleRetry(Exception error)
+    {
+        if (error is SipRequestFailedException { StatusCode: 408 or 480 or 500 or 503 or 504 } unavailable)
+            ScheduleBackoff(unavailable);
+        else if (error is SipRequestFailedException or SipAuthenticationException)
+            _logger.LogWarning("Registration refused ({Reason}); not retrying", error.Message);
+        else
+            ScheduleProbe(error); // unreachable: refused or reset connection, connect or transaction timeout
+    }
+
+    /// <summary>
+    /// The registrar cannot be reached: try again after a random 50–100 % of the probe interval.
+    /// A probe costs a connection attempt, so it can be frequent; the jitter spreads the attempts
+    /// of many clients across the interval, so a returning server is not hit by all at once.
+    /// </summary>
+    private void ScheduleProbe(Exception reason) =>
+        ScheduleRecovery(reason, _options.FlowProbeInterval * (0.5 + 0.5 * Random.Shared.NextDouble()));
+
+    /// <summary>
+    /// RFC 5626 §4.5 for a registrar that answered but cannot serve us now: wait
+    /// min(max, base·2^failures), randomly 50–100 % of it, or its Retry-After when that is longer.
+    /// </summary>
+    private void ScheduleBackoff(SipRequestFailedException unavailable)
+    {
+        var exponent = Math.Min(_consecutiveFailures, 16);
+        var wait = TimeSpan.FromTicks(Math.Min(_options.FlowRecoveryMaxDelay.Ticks, _options.FlowRecoveryBaseDelay.Ticks * (1L << exponent)));
+        var delay = wait * (0.5 + 0.5 * Random.Shared.NextDouble());
+        if (RetryAfter(unavailable.Response) is { } retryAfter && retryAfter > delay)
+            delay = TimeSpan.FromTicks(Math.Min(retryAfter.Ticks, _options.FlowRecoveryMaxDelay.Ticks));
+        _consecutiveFailures++;
+        ScheduleRecovery(unavailable, delay);
+    }
+
+    private static TimeSpan? RetryAfter(SipResponse response) =>
+        response.Headers[SipHeaderNames.RetryAfter] is { } text &&
+        int.TryParse(text.Split(';', '(')[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
+
+    private void ScheduleRecovery(Exception reason, TimeSpan delay)
     {
         if (_disposed != 0)
             return;
         StopTimer();
-        var exponent = Math.Min(_consecutiveFailures, 16);
-        var wait = TimeSpan.FromTicks(Math.Min(_options.FlowRecoveryMaxDelay.Ticks, _options.FlowRecoveryBaseDelay.Ticks * (1L << exponent)));
-        var delay = wait * (0.5 + 0.5 * Random.Shared.NextDouble());
-        _consecutiveFailures++;
         SetState(RegistrationState.Recovering, reason);
         _logger.LogInformation("Re-registering in {Delay}", delay);
         _timer = _stack.Time.CreateTimer(_ => _ = RecoverAsync(), null, delay, Timeout.InfiniteTimeSpan);
@@ -312,18 +350,23 @@ public sealed class Registerer : IAsyncDisposable
         }
         try
         {
+            _recoveryAttempts++;
             await _reconnect(_life.Token).ConfigureAwait(false);
             await RegisterLockedAsync(_life.Token).ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _recoveryAttempts, 0) > 1)
+            {
+                // Earlier attempts may still sit unread at a server that was frozen, on connections
+                // we have closed since; it reads them when it resumes, in any order, and may bind
+                // us to one of those dead flows. One more REGISTER on the live flow, after those
+                // were read, puts the binding back on it.
+                StopTimer();
+                _timer = _stack.Time.CreateTimer(_ => _ = RefreshAsync(), null, _options.FlowProbeInterval / 2, Timeout.InfiniteTimeSpan);
+            }
         }
-        catch (Exception ex) when (ex is SipTransportException or Transactions.SipTransactionTimeoutException)
+        catch (Exception ex) when (!_life.IsCancellationRequested && ex is not ObjectDisposedException)
         {
             _logger.LogWarning("Flow recovery attempt failed: {Reason}", ex.Message);
-            ScheduleRecovery(ex);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not ObjectDisposedException)
-        {
-            // Refused (e.g. credentials no longer valid): Failed was reported; stop retrying.
-            _logger.LogWarning("Re-registration refused: {Reason}", ex.Message);
+            ScheduleRetry(ex);
         }
         catch (Exception)
         {

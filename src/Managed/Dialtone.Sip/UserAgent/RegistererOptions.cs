@@ -37,10 +37,27 @@ public sealed record RegistererOptions
     /// <summary>RFC 5626 reg-id of this flow.</summary>
     public int RegId { get; init; } = 1;
 
-    /// <summary>First delay before reconnecting a failed flow; doubled per failure, with jitter (RFC 5626 §4.5).</summary>
+    /// <summary>
+    /// While the registrar cannot be reached after a flow failure (connection refused or reset,
+    /// connect or REGISTER timed out), the next reconnect-and-register attempt starts after a
+    /// random 50–100 % of this interval, for as long as the outage lasts: registration is restored
+    /// within about this interval (plus one REGISTER round trip) of the server's return. Each probe
+    /// is one connection attempt; the jitter spreads many clients' probes over the interval.
+    /// </summary>
+    public TimeSpan FlowProbeInterval
+    {
+        get;
+        init => field = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(FlowProbeInterval), value, "The probe interval must be positive.");
+    } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// First delay before trying again when the registrar answered but is unavailable
+    /// (408, 480, 500, 503, 504); doubled per failure, with jitter (RFC 5626 §4.5). A longer
+    /// Retry-After is honoured.
+    /// </summary>
     public TimeSpan FlowRecoveryBaseDelay { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Upper bound of the reconnection delay (RFC 5626 §4.5 suggests 1800 s).</summary>
+    /// <summary>Upper bound of the retry delay after "unavailable" answers (RFC 5626 §4.5 suggests 1800 s).</summary>
     public TimeSpan FlowRecoveryMaxDelay { get; init; } = TimeSpan.FromSeconds(1800);
 
     /// <summary>

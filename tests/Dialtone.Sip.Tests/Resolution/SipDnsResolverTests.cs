@@ -3,7 +3,7 @@ using Dialtone.Sip.Resolution;
 using Dialtone.Sip.Transport;
 using DnsClient;
 
-namespace Dialtone.Sip.Tests.Transport.Dns;
+namespace Dialtone.Sip.Tests.Resolution;
 
 public sealed class SipDnsResolverTests : IAsyncLifetime
 {
@@ -42,6 +42,43 @@ public sealed class SipDnsResolverTests : IAsyncLifetime
         Assert.Equal(
             ["TLS 192.0.2.1:5061 tls.example.test", "TCP 192.0.2.2:5070 tcp.example.test", "UDP 192.0.2.3:5080 udp.example.test"],
             result.Select(Show));
+    }
+
+    [Theory]
+    [InlineData(null, false, "UDP 127.0.0.1:5060 localhost")]
+    [InlineData(SipTransportKind.Tcp, false, "TCP 127.0.0.1:5060 localhost")]
+    [InlineData(SipTransportKind.Tls, false, "TLS 127.0.0.1:5061 localhost")]
+    [InlineData(null, true, "TLS 127.0.0.1:5061 localhost")]
+    [InlineData(SipTransportKind.Ws, false, "WS 127.0.0.1:80 localhost")]
+    public async Task Localhost_is_the_loopback_for_every_transport_without_asking_dns(SipTransportKind? transport, bool secure, string first)
+    {
+        // The test's DNS server knows nothing: localhost never reaches it (RFC 6761 §6.3).
+        var result = await Resolver(new SipDnsResolverOptions { HostsFile = null }).ResolveAsync(new SipTargetRequest("localhost", null, transport, secure));
+        Assert.Equal(first, Show(result[0]));
+        Assert.Contains(result, e => e.Address.Address.Equals(IPAddress.IPv6Loopback));
+        var withPort = await Resolver(new SipDnsResolverOptions { HostsFile = null }).ResolveAsync(new SipTargetRequest("LOCALHOST", 5099, SipTransportKind.Tcp));
+        Assert.Equal("TCP 127.0.0.1:5099 LOCALHOST", Show(withPort[0]));
+    }
+
+    [Fact]
+    public async Task A_name_in_the_hosts_file_resolves_without_dns_and_so_does_an_srv_target()
+    {
+        var hosts = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(hosts, "# test hosts\n127.0.0.1\tlocalhost\n192.0.2.77  pbx.lan pbx # the office PBX\n2001:db8::7 pbx.lan\nbad-line\n");
+            var resolver = Resolver(new SipDnsResolverOptions { HostsFile = hosts });
+            Assert.Equal(["TCP 192.0.2.77:5060 pbx.lan", "TCP [2001:db8::7]:5060 pbx.lan"],
+                (await resolver.ResolveAsync(new SipTargetRequest("pbx.lan", null, SipTransportKind.Tcp))).Select(Show));
+            Assert.Equal(["TLS 192.0.2.77:5061 PBX"], (await resolver.ResolveAsync(new SipTargetRequest("PBX", Secure: true))).Select(Show).Take(1));
+
+            _dns.Srv("_sip._tcp.example.test", 0, 0, 5070, "pbx.lan");
+            Assert.Equal("TCP 192.0.2.77:5070 pbx.lan", Show((await resolver.ResolveAsync(new SipTargetRequest("example.test", null, SipTransportKind.Tcp)))[0]));
+        }
+        finally
+        {
+            File.Delete(hosts);
+        }
     }
 
     [Fact]

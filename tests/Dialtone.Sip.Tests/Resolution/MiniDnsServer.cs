@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Dialtone.Sip.Tests.Transport.Dns;
+namespace Dialtone.Sip.Tests.Resolution;
 
 /// <summary>
 /// An authoritative-only DNS server on 127.0.0.1 for tests: answers real UDP queries (RFC 1035

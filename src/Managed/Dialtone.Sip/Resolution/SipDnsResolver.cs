@@ -44,6 +44,13 @@ public sealed class SipDnsResolver : ISipTargetResolver
             var kind = target.Transport ?? DefaultTransport(target.Secure);
             return [new SipEndPoint(kind, new IPEndPoint(literal, target.Port ?? DefaultPort(kind)))];
         }
+        // localhost and hosts-file names are the operating system's, as for every other program:
+        // no DNS, so no NAPTR/SRV either.
+        if (LocalNames.Lookup(host, _options.HostsFile, _options.PreferIPv6) is { Count: > 0 } local)
+        {
+            var kind = target.Transport ?? DefaultTransport(target.Secure);
+            return local.Select(a => Endpoint(kind, a, target.Port ?? DefaultPort(kind), host)).ToList();
+        }
         if (target.Port is { } port)
         {
             var kind = target.Transport ?? DefaultTransport(target.Secure);
@@ -148,8 +155,9 @@ public sealed class SipDnsResolver : ISipTargetResolver
     private async Task<List<SipEndPoint>> AddressesAsync(
         string host, SipTransportKind kind, int port, CancellationToken cancellationToken, bool throwIfNone = true)
     {
-        var addresses = new List<IPAddress>();
-        foreach (var type in _options.PreferIPv6 ? new[] { QueryType.AAAA, QueryType.A } : [QueryType.A, QueryType.AAAA])
+        var addresses = LocalNames.Lookup(host, _options.HostsFile, _options.PreferIPv6);
+        QueryType[] types = addresses.Count > 0 ? [] : _options.PreferIPv6 ? [QueryType.AAAA, QueryType.A] : [QueryType.A, QueryType.AAAA];
+        foreach (var type in types)
         {
             var response = await _dns.QueryAsync(host, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
             addresses.AddRange(response.Answers.OfType<AddressRecord>().Select(a => a.Address));
@@ -202,6 +210,12 @@ public sealed record SipDnsResolverOptions
 
     /// <summary>List AAAA addresses before A addresses.</summary>
     public bool PreferIPv6 { get; init; }
+
+    /// <summary>
+    /// The hosts file consulted before DNS (the platform's by default); null to skip it.
+    /// <c>localhost</c> is the loopback address regardless (RFC 6761).
+    /// </summary>
+    public string? HostsFile { get; init; } = LocalNames.DefaultHostsFile;
 
     /// <summary>Source of randomness for SRV weights (seeded in tests).</summary>
     public Random Random { get; init; } = Random.Shared;
