@@ -14,7 +14,7 @@
 namespace dt {
 
 enum class HandleKind : uint8_t { kFactory = 1, kPeerConnection = 2, kTransceiver = 3, kDtmfSender = 4, kDataChannel = 5,
-                              kAudioProcessor = 6 };
+                              kAudioProcessor = 6, kRtpSession = 12 /* legacy-rtp */ };
 
 namespace registry {
 uint64_t Add(HandleKind kind, std::shared_ptr<void> object);
