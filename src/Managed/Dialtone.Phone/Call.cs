@@ -1,86 +1,86 @@
 using Dialtone.Phone.Media;
-using Dialtone.Sip.Dialogs;
+using Dialtone.Sip.Events;
 using Dialtone.Sip.Message;
+using Dialtone.Sip.Sessions;
 using Dialtone.WebRtc;
 using Microsoft.Extensions.Logging;
 
 namespace Dialtone.Phone;
 
 /// <summary>
-/// One call: a SIP INVITE dialog whose media is a libwebrtc peer connection (Opus, DTLS-SRTP, the
-/// factory's audio device and echo canceller). Created by <see cref="UserAgent.CallAsync"/> or
-/// handed over by <see cref="UserAgent.IncomingCall"/>. Events are raised on thread-pool threads,
-/// never on a libwebrtc or SIP stack thread.
+/// One call: a SIP INVITE session (<see cref="Sip.Sessions.Session"/>, which does all the
+/// signalling) joined to its libwebrtc media (<see cref="WebRtcMediaHandler"/>: Opus, DTLS-SRTP,
+/// the factory's audio device and echo canceller). Created by <see cref="UserAgent.CallAsync(UriReference, CancellationToken)"/>
+/// or handed over by <see cref="UserAgent.IncomingCalls"/> / <see cref="UserAgent.IncomingCall"/>.
+/// Events are raised in order on thread-pool threads, never on a libwebrtc or SIP stack thread;
+/// a handler that throws is logged and does not stop the next event.
 /// </summary>
 public sealed partial class Call : IAsyncDisposable
 {
-    private readonly UserAgent _ua;
-    private readonly WebRtcMediaSession _media;
+    private readonly WebRtcMediaHandler _media;
     private readonly ILogger _logger;
-    // One signalling operation at a time: re-INVITEs, BYE, transfers never overlap inside a call.
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Lock _stateLock = new();
-    private readonly TaskCompletionSource<CallEnd> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _established = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly OrderedEventQueue _events;
     private readonly TaskCompletionSource _mediaConnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _lifetime = new();
-    private readonly EventQueue _events;
-    private SipDialog? _dialog;
-    private CallState _state;
-    private bool _localHold;
-    private bool _remoteHold;
+    private readonly Func<Session, Call?> _callOf;
 
-    internal Call(UserAgent ua, CallDirection direction, string callId, SipAddress localIdentity, SipAddress remoteIdentity, CallState initial)
+    internal Call(Session session, ILoggerFactory loggers, Func<Session, Call?> callOf)
     {
-        _ua = ua;
-        Direction = direction;
-        CallId = callId;
-        LocalIdentity = localIdentity;
-        RemoteIdentity = remoteIdentity;
-        _state = initial;
-        _logger = ua.LoggerFactory.CreateLogger<Call>();
-        _events = new EventQueue(e => Log.HandlerFailed(_logger, CallId, e));
-        _media = new WebRtcMediaSession(ua.MediaFactory, ua.Options.Media);
+        Session = session;
+        _callOf = callOf;
+        _media = (WebRtcMediaHandler)session.Media;
+        _logger = loggers.CreateLogger<Call>();
+        _events = new OrderedEventQueue(_logger, $"call {session.CallId}");
+        Established = Translate(session.Established);
+        Ended = session.Ended.ContinueWith(t => ToCallEnd(t.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         // Observed so a call that ends before anyone awaits it leaves no unobserved exception.
-        _established.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        Established.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
         _mediaConnected.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
         _media.PeerConnection.ConnectionStateChanged += (_, e) =>
         {
             if (e.State == PeerConnectionState.Connected)
                 _mediaConnected.TrySetResult();
         };
+        session.StateChanged += (_, e) =>
+        {
+            var end = e.End is null ? null : ToCallEnd(e.End);
+            if (end is not null)
+                _mediaConnected.TrySetException(new CallFailedException(end));
+            _events.Raise(this, StateChanged, new CallStateChangedEventArgs(ToCallState(e.Previous), ToCallState(e.State), end));
+        };
+        session.DtmfReceived += (_, e) => _events.Raise(this, DtmfReceived, new DtmfReceivedEventArgs(e.Digit, e.Duration));
+        session.Referred += (_, e) =>
+        {
+            if (_callOf(e.NewSession) is { } newCall)
+                _events.Raise(this, TransferRequested, new TransferRequestedEventArgs(e.Target, newCall));
+        };
     }
 
-    public string CallId { get; }
+    /// <summary>The SIP session behind the call (signalling state, dialog operations such as UPDATE).</summary>
+    public Session Session { get; }
 
-    public CallDirection Direction { get; }
+    public string CallId => Session.CallId;
+
+    public CallDirection Direction => Session.Direction == SessionDirection.Outgoing ? CallDirection.Outgoing : CallDirection.Incoming;
 
     /// <summary>Our side: From for an outgoing call, To for an incoming one.</summary>
-    public SipAddress LocalIdentity { get; }
+    public SipAddress LocalIdentity => Session.LocalIdentity;
 
     /// <summary>The peer: whom we called, or who called us.</summary>
-    public SipAddress RemoteIdentity { get; }
+    public SipAddress RemoteIdentity => Session.RemoteIdentity;
 
-    public CallState State
-    {
-        get
-        {
-            lock (_stateLock)
-                return _state;
-        }
-    }
+    public CallState State => ToCallState(Session.State);
 
     /// <summary>We put the call on hold.</summary>
-    public bool IsLocalHold => _localHold;
+    public bool IsLocalHold => Session.IsLocalHold;
 
     /// <summary>The peer put the call on hold.</summary>
-    public bool IsRemoteHold => _remoteHold;
+    public bool IsRemoteHold => Session.IsRemoteHold;
 
     /// <summary>The call's libwebrtc peer connection, for statistics and advanced use.</summary>
     public PeerConnection PeerConnection => _media.PeerConnection;
 
     /// <summary>Completes when the call is established; faults with <see cref="CallFailedException"/> if it ends first.</summary>
-    public Task Established => _established.Task;
+    public Task Established { get; }
 
     /// <summary>
     /// Completes when the media path is up (ICE connected, DTLS done) — on the callee this may be
@@ -90,7 +90,7 @@ public sealed partial class Call : IAsyncDisposable
     public Task MediaConnected => _mediaConnected.Task;
 
     /// <summary>Completes with how the call ended.</summary>
-    public Task<CallEnd> Ended => _ended.Task;
+    public Task<CallEnd> Ended { get; }
 
     public event EventHandler<CallStateChangedEventArgs>? StateChanged;
 
@@ -99,6 +99,8 @@ public sealed partial class Call : IAsyncDisposable
 
     /// <summary>The peer transferred us (REFER): the user agent is calling the target; this call ends when that call is up.</summary>
     public event EventHandler<TransferRequestedEventArgs>? TransferRequested;
+
+    // ---- media ----
 
     /// <summary>
     /// Sends DTMF as RFC 4733 telephone-events in the media (what browsers and gateways expect), at
@@ -119,7 +121,7 @@ public sealed partial class Call : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(digits);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(maxWait ?? TimeSpan.FromSeconds(5));
         try
         {
@@ -127,7 +129,7 @@ public sealed partial class Call : IAsyncDisposable
             while (!_media.CanSendDtmf || (await _media.GetStatsAsync(timeout.Token).ConfigureAwait(false)).InboundRtp.Sum(s => s.PacketsReceived ?? 0) == 0)
                 await Task.Delay(20, timeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_lifetime.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // Waited long enough: try anyway, and let the sender say why it cannot.
         }
@@ -143,89 +145,51 @@ public sealed partial class Call : IAsyncDisposable
 
     public Task<RtcStatsReport> GetStatsAsync(CancellationToken cancellationToken = default) => _media.GetStatsAsync(cancellationToken);
 
-    /// <summary>Ends the call however its state requires: BYE, CANCEL, or 486/603 for an unanswered incoming call.</summary>
-    public async Task HangupAsync(CancellationToken cancellationToken = default)
-    {
-        switch (State)
-        {
-            case CallState.Ended:
-                return;
-            case CallState.Established or CallState.OnHold:
-                await ByeAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            case CallState.Ringing or CallState.EarlyMedia when Direction == CallDirection.Incoming && _dialog is not null:
-                // Answered, ACK not yet in: RFC 3261 §15 lets the callee send BYE only after the ACK
-                // (or when it never comes, which ends the call by itself).
-                await Task.WhenAny(Established, Ended).WaitAsync(cancellationToken).ConfigureAwait(false);
-                if (State is CallState.Established or CallState.OnHold)
-                    await ByeAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            default:
-                if (Direction == CallDirection.Outgoing)
-                    await CancelAsync(cancellationToken).ConfigureAwait(false);
-                else
-                    await RejectAsync(603, cancellationToken).ConfigureAwait(false);
-                return;
-        }
-    }
+    // ---- signalling: the session does it; the call translates its exceptions ----
 
-    internal void SetState(CallState state)
-    {
-        CallState previous;
-        lock (_stateLock)
-        {
-            if (_state == CallState.Ended || _state == state)
-                return;
-            previous = _state;
-            _state = state;
-        }
-        Log.StateChanged(_logger, CallId, previous, state);
-        if (state is CallState.Established or CallState.OnHold)
-            _established.TrySetResult();
-        Raise(StateChanged, new CallStateChangedEventArgs(previous, state, null));
-    }
+    /// <summary>Ends the call however its state requires: BYE, CANCEL, or 603 for an unanswered incoming call.</summary>
+    public Task HangupAsync(CancellationToken cancellationToken = default) => Translate(Session.TerminateAsync(cancellationToken));
 
-    /// <summary>Ends the call once: state Ended, tasks completed, dialog forgotten, media released.</summary>
-    internal void Finish(CallEnd end)
-    {
-        CallState previous;
-        lock (_stateLock)
-        {
-            if (_state == CallState.Ended)
-                return;
-            previous = _state;
-            _state = CallState.Ended;
-        }
-        Log.Ended(_logger, CallId, end.ToString());
-        _dialog?.Terminate();
-        _ua.Forget(this);
-        _lifetime.Cancel();
-        _established.TrySetException(new CallFailedException(end));
-        _mediaConnected.TrySetException(new CallFailedException(end));
-        _ended.TrySetResult(end);
-        Raise(StateChanged, new CallStateChangedEventArgs(previous, CallState.Ended, end));
-        _ = ReleaseMediaAsync();
-    }
+    /// <summary>Answers an incoming call; completes once the caller's ACK arrived and the call is established.</summary>
+    /// <exception cref="CallFailedException">The call ended first (the caller cancelled, no ACK).</exception>
+    public Task AnswerAsync(CancellationToken cancellationToken = default) => Translate(Incoming("answered").AcceptAsync(cancellationToken));
 
-    private async Task ReleaseMediaAsync()
-    {
-        try
-        {
-            await _media.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            Log.MediaReleaseFailed(_logger, CallId, e);
-        }
-    }
+    /// <summary>Declines an incoming call with a final response (486 Busy Here by default; 603 Decline, 480…).</summary>
+    public Task RejectAsync(int statusCode = 486, CancellationToken cancellationToken = default) => Translate(Incoming("rejected").RejectAsync(statusCode, cancellationToken));
 
-    private void UpdateHoldState()
-    {
-        if (State is CallState.Established or CallState.OnHold)
-            SetState(_localHold || _remoteHold ? CallState.OnHold : CallState.Established);
-    }
+    /// <summary>
+    /// Starts media before answering (early media: an IVR prompt, ringback of our own): sends
+    /// 183 Session Progress carrying our SDP answer. <see cref="AnswerAsync"/> later repeats it in the 200.
+    /// </summary>
+    public Task ProgressAsync(CancellationToken cancellationToken = default) => Translate(Incoming("send early media").ProgressAsync(cancellationToken));
 
-    private void Raise<T>(EventHandler<T>? handler, T args) => _events.Raise(this, handler, args);
+    /// <summary>Sends the caller elsewhere: a 3xx (302 Moved Temporarily by default) with <paramref name="target"/> as Contact.</summary>
+    public Task RedirectAsync(UriReference target, int statusCode = 302, CancellationToken cancellationToken = default) =>
+        Translate(Incoming("redirected").RedirectAsync(target, statusCode, cancellationToken));
+
+    /// <summary>Puts the call on hold: a re-INVITE offering sendonly (RFC 3264 §8.4).</summary>
+    public Task HoldAsync(CancellationToken cancellationToken = default) => Translate(Session.HoldAsync(cancellationToken));
+
+    /// <summary>Takes the call off hold: a re-INVITE offering sendrecv.</summary>
+    public Task ResumeAsync(CancellationToken cancellationToken = default) => Translate(Session.ResumeAsync(cancellationToken));
+
+    /// <summary>Restarts ICE with a re-INVITE carrying new ICE credentials (e.g. after a network change).</summary>
+    public Task RestartIceAsync(CancellationToken cancellationToken = default) => Translate(Session.RestartIceAsync(cancellationToken));
+
+    /// <summary>
+    /// Sends one DTMF digit as SIP INFO (application/dtmf-relay), for servers that want digits in
+    /// signalling rather than in the media (<see cref="SendDtmf"/>).
+    /// </summary>
+    public Task SendDtmfInfoAsync(char digit, TimeSpan? duration = null, CancellationToken cancellationToken = default) =>
+        Translate(Session.SendDtmfInfoAsync(digit, duration, cancellationToken));
+
+    /// <summary>
+    /// Transfers the peer to <paramref name="target"/>: sends REFER, waits for the peer's report of its
+    /// call to the target, and hangs up once that call is answered. Returns the target's final status
+    /// (2xx on success); the call stays up when the transfer fails.
+    /// </summary>
+    public Task<int> TransferAsync(UriReference target, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Translate(Session.ReferAsync(target, timeout, cancellationToken));
 
     public async ValueTask DisposeAsync()
     {
@@ -234,34 +198,67 @@ public sealed partial class Call : IAsyncDisposable
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await HangupAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or Sip.Transport.SipTransportException or Sip.Transactions.SipTransactionTimeoutException)
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or CallFailedException or ObjectDisposedException
+            or Sip.Transport.SipTransportException or Sip.Transactions.SipTransactionTimeoutException)
         {
             Log.HangupOnDisposeFailed(_logger, CallId, e.Message);
         }
-        Finish(new CallEnd(CallEndReason.LocalHangup, Detail: "disposed"));
-        await ReleaseMediaAsync().ConfigureAwait(false);
+        Session.ForceEnd(new SessionEnd(SessionEndReason.LocalHangup, Detail: "disposed"));
+        await Session.Ended.ConfigureAwait(false);
     }
 
     public override string ToString() => $"Call {CallId} {Direction} {RemoteIdentity} ({State})";
 
+    private Invitation Incoming(string what) =>
+        Session as Invitation ?? throw new InvalidOperationException($"Only an incoming call can be {what}.");
+
+    internal static CallState ToCallState(SessionState state) => state switch
+    {
+        SessionState.Calling => CallState.Calling,
+        SessionState.Ringing => CallState.Ringing,
+        SessionState.EarlyMedia => CallState.EarlyMedia,
+        SessionState.Established => CallState.Established,
+        SessionState.OnHold => CallState.OnHold,
+        _ => CallState.Ended,
+    };
+
+    internal static CallEnd ToCallEnd(SessionEnd end) => new(end.Reason switch
+    {
+        SessionEndReason.LocalHangup => CallEndReason.LocalHangup,
+        SessionEndReason.RemoteHangup => CallEndReason.RemoteHangup,
+        SessionEndReason.Rejected => CallEndReason.Rejected,
+        SessionEndReason.Transferred => CallEndReason.Transferred,
+        SessionEndReason.MediaFailed => CallEndReason.MediaFailed,
+        _ => CallEndReason.Failed,
+    }, end.StatusCode, end.ReasonPhrase, end.Detail);
+
+    private static async Task Translate(Task operation)
+    {
+        try
+        {
+            await operation.ConfigureAwait(false);
+        }
+        catch (SessionEndedException e)
+        {
+            throw new CallFailedException(ToCallEnd(e.End));
+        }
+    }
+
+    private static async Task<T> Translate<T>(Task<T> operation)
+    {
+        try
+        {
+            return await operation.ConfigureAwait(false);
+        }
+        catch (SessionEndedException e)
+        {
+            throw new CallFailedException(ToCallEnd(e.End));
+        }
+    }
+
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Information, Message = "call {CallId}: {Previous} -> {State}")]
-        public static partial void StateChanged(ILogger logger, string callId, CallState previous, CallState state);
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "call {CallId} ended: {End}")]
-        public static partial void Ended(ILogger logger, string callId, string end);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "call {CallId}: releasing media failed")]
-        public static partial void MediaReleaseFailed(ILogger logger, string callId, Exception e);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "call {CallId}: an event handler threw")]
-        public static partial void HandlerFailed(ILogger logger, string callId, Exception e);
-
         [LoggerMessage(Level = LogLevel.Debug, Message = "call {CallId}: hangup while disposing failed: {Error}")]
         public static partial void HangupOnDisposeFailed(ILogger logger, string callId, string error);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "call {CallId}: {What} failed: {Error}")]
-        public static partial void OperationFailed(ILogger logger, string callId, string what, string error);
     }
 }

@@ -35,8 +35,10 @@ public enum CallEndReason
     Rejected,
     /// <summary>The call was handed to another party by a transfer.</summary>
     Transferred,
-    /// <summary>Signalling or media failed: timeout, lost connection, unusable SDP, missing ACK.</summary>
+    /// <summary>Signalling failed: timeout, lost connection, unusable SDP, missing ACK.</summary>
     Failed,
+    /// <summary>The media died (ICE/DTLS failed, or nothing from the peer for <see cref="Media.CallMediaOptions.MediaTimeout"/>): we sent BYE.</summary>
+    MediaFailed,
 }
 
 /// <summary>How a call ended: the reason, and the SIP status when a response decided it.</summary>

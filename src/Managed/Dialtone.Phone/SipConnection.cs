@@ -38,14 +38,15 @@ internal sealed class SipConnection : IAsyncDisposable
     /// <summary>The server as a loose-routing SIP URI, for components that route by Route header (the registerer).</summary>
     public SipUri OutboundProxy { get; private init; } = null!;
 
-    /// <summary>Our Contact for <paramref name="user"/>: on WebSocket a <c>.invalid</c> host with <c>ob</c> (RFC 5626), reachable only through the server.</summary>
+    /// <summary>
+    /// Our Contact for <paramref name="user"/> before (or without) a registration: on WebSocket a
+    /// <c>.invalid</c> host, reachable only through the server. Once registered, the registerer's
+    /// <c>DialogContact</c> is used instead: it alone decides on RFC 5626's <c>ob</c> parameter.
+    /// </summary>
     public SipAddress ContactFor(string user)
     {
         var local = Transport.LocalHostPort;
-        var uri = new SipUri(local.Host, local.Port, user).WithParameter("transport", ContactTransport);
-        if (Transport.Kind.IsReliable())
-            uri = uri.WithParameter("ob");
-        return new SipAddress(uri);
+        return new SipAddress(new SipUri(local.Host, local.Port, user).WithParameter("transport", ContactTransport));
     }
 
     public static async Task<SipConnection> OpenAsync(UserAgentOptions options, CancellationToken cancellationToken)

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Dialtone.Phone.Media;
 using Dialtone.Sip.Auth;
-using Dialtone.Sip.Dialogs;
+using Dialtone.Sip.Events;
 using Dialtone.Sip.Message;
+using Dialtone.Sip.Sessions;
 using Dialtone.Sip.Stack;
-using Dialtone.Sip.Transactions;
-using Dialtone.Sip.Transport;
 using Dialtone.Sip.UserAgent;
 using Dialtone.WebRtc;
 using Microsoft.Extensions.Logging;
@@ -14,20 +15,27 @@ namespace Dialtone.Phone;
 /// <summary>
 /// A softphone: one SIP identity on one server, placing and receiving calls whose media is
 /// libwebrtc. Like JsSIP's UA: <see cref="StartAsync"/> connects, <see cref="RegisterAsync"/>
-/// makes us reachable, <see cref="CallAsync"/> dials, <see cref="IncomingCall"/> rings.
+/// makes us reachable, <see cref="CallAsync(UriReference, CancellationToken)"/> dials,
+/// <see cref="IncomingCalls"/> (or <see cref="IncomingCall"/>) rings. The SIP work is
+/// Dialtone.Sip's: a <see cref="SessionAgent"/> runs every call's session; this class joins
+/// each session to its media and keeps the registration.
 /// </summary>
 public sealed partial class UserAgent : IAsyncDisposable
 {
     /// <summary>The methods we handle, for Allow headers.</summary>
     public const string AllowedMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY, MESSAGE";
 
-    private readonly ConcurrentDictionary<SipDialogId, Call> _callsByDialog = new();
-    private readonly ConcurrentDictionary<Call, byte> _calls = new();
+    private readonly ConcurrentDictionary<Session, Call> _calls = new();
+    private readonly Channel<Call> _incoming = Channel.CreateUnbounded<Call>(new UnboundedChannelOptions { SingleReader = false });
     private readonly ILogger _logger;
-    private readonly EventQueue _events;
+    private readonly OrderedEventQueue _events;
     private readonly SipUserAgent _outOfDialog;
+    private readonly SessionAgent _sessions;
+    private readonly SipAddress _baseContact;
     private readonly Lock _registererLock = new();
     private Registerer? _registerer;
+    private volatile bool _incomingCallsRead;
+    private bool _recovering;
     private int _disposed;
 
     private UserAgent(UserAgentOptions options, SipConnection connection, PeerConnectionFactory mediaFactory)
@@ -37,10 +45,25 @@ public sealed partial class UserAgent : IAsyncDisposable
         MediaFactory = mediaFactory;
         LoggerFactory = options.LoggerFactory;
         _logger = LoggerFactory.CreateLogger<UserAgent>();
-        _events = new EventQueue(e => Log.HandlerFailed(_logger, e));
-        Digest = options.Credentials is { } credentials ? new SipDigestClient(credentials, LoggerFactory.CreateLogger<SipDigestClient>()) : null;
-        Contact = connection.ContactFor(options.AddressOfRecord.User!);
-        // OPTIONS and MESSAGE outside dialogs are the SIP layer's; calls and in-dialog requests ours.
+        _events = new OrderedEventQueue(_logger, "user agent");
+        var digest = options.Credentials is { } credentials ? new SipDigestClient(credentials, LoggerFactory.CreateLogger<SipDigestClient>()) : null;
+        _baseContact = connection.ContactFor(options.AddressOfRecord.User!);
+        _sessions = new SessionAgent(connection.Stack, new SessionAgentOptions
+        {
+            Identity = options.Identity,
+            Contact = _baseContact,
+            Media = new WebRtcMediaHandlerFactory(mediaFactory, options.Media, options.TimeProvider),
+            SendOptions = connection.SendOptions,
+            Digest = digest,
+            Allow = AllowedMethods,
+            NoAnswerTimeout = options.NoAnswerTimeout,
+            LoggerFactory = LoggerFactory,
+        })
+        {
+            SessionCreated = session => _calls[session] = new Call(session, LoggerFactory, CallOf),
+            IncomingRinging = OnIncomingRinging,
+        };
+        // OPTIONS and MESSAGE outside dialogs are the SIP layer's user agent; sessions the session agent's.
         _outOfDialog = new SipUserAgent(connection.Stack, new SipUserAgentOptions
         {
             AddressOfRecord = options.AddressOfRecord,
@@ -52,9 +75,9 @@ public sealed partial class UserAgent : IAsyncDisposable
             Accept = ["application/sdp", "text/plain"],
         }, LoggerFactory.CreateLogger<SipUserAgent>())
         {
-            Next = new TransactionUser(this),
+            Next = _sessions,
         };
-        _outOfDialog.MessageReceived += (_, message) => Raise(MessageReceived, message);
+        _outOfDialog.MessageReceived += (_, message) => _events.Raise(this, MessageReceived, message);
     }
 
     /// <summary>Connects to the server and prepares the audio engine. Does not register: call <see cref="RegisterAsync"/>.</summary>
@@ -84,18 +107,38 @@ public sealed partial class UserAgent : IAsyncDisposable
     public PeerConnectionFactory MediaFactory { get; }
 
     /// <summary>Calls that have not ended.</summary>
-    public IReadOnlyCollection<Call> Calls => _calls.Keys.ToList();
+    public IReadOnlyCollection<Call> Calls => _calls.Values.Where(c => c.State != CallState.Ended).ToList();
 
     /// <summary>Where our registration stands (Unregistered until <see cref="RegisterAsync"/>).</summary>
     public RegistrationState RegistrationState => _registerer?.State ?? RegistrationState.Unregistered;
 
-    /// <summary>An incoming call is ringing: answer or reject <see cref="IncomingCallEventArgs.Call"/>. Raised on a thread-pool thread.</summary>
+    /// <summary>
+    /// Incoming calls, ringing, in arrival order — the way to take calls without an async-void
+    /// handler: <c>await foreach (var call in ua.IncomingCalls.ReadAllAsync(ct)) { ... }</c>.
+    /// Once this is read, calls are queued here; before that, <see cref="IncomingCall"/> gets them,
+    /// and with neither they are answered 480.
+    /// </summary>
+    public ChannelReader<Call> IncomingCalls
+    {
+        get
+        {
+            _incomingCallsRead = true;
+            return _incoming.Reader;
+        }
+    }
+
+    /// <summary>
+    /// An incoming call is ringing: answer or reject <see cref="IncomingCallEventArgs.Call"/>. Raised on a
+    /// thread-pool thread. An <c>async</c> handler is safe: if it throws (e.g. <see cref="CallFailedException"/>
+    /// when the caller cancels during <see cref="Call.AnswerAsync"/>), the failure is logged, not fatal.
+    /// </summary>
     public event EventHandler<IncomingCallEventArgs>? IncomingCall;
 
     /// <summary>
     /// Our registration changed: registered, refreshed, refused, or <see cref="RegistrationState.Recovering"/>
     /// when the connection to the server was lost — the user agent then reconnects and registers again
-    /// by itself (RFC 5626 flow recovery, backoff from <see cref="UserAgentOptions.ReconnectBaseDelay"/>).
+    /// by itself (RFC 5626 flow recovery), and every call then refreshes its target (re-INVITE with
+    /// the new Contact) so in-dialog requests reach it again.
     /// </summary>
     public event EventHandler<RegistrationStateChangedEventArgs>? RegistrationStateChanged;
 
@@ -105,10 +148,6 @@ public sealed partial class UserAgent : IAsyncDisposable
     internal SipConnection Connection { get; }
 
     internal SipStack Stack => Connection.Stack;
-
-    internal SipDigestClient? Digest { get; }
-
-    internal SipAddress Contact { get; }
 
     internal ILoggerFactory LoggerFactory { get; }
 
@@ -121,7 +160,9 @@ public sealed partial class UserAgent : IAsyncDisposable
     public async Task RegisterAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        await Registerer().RegisterAsync(cancellationToken).ConfigureAwait(false);
+        var registerer = Registerer();
+        await registerer.RegisterAsync(cancellationToken).ConfigureAwait(false);
+        _sessions.Contact = DialogContact(registerer);
     }
 
     /// <summary>Removes our registration (REGISTER with Expires: 0).</summary>
@@ -152,24 +193,62 @@ public sealed partial class UserAgent : IAsyncDisposable
                 InstanceId = Options.InstanceId ?? Guid.NewGuid(),
                 FlowRecoveryBaseDelay = Options.ReconnectBaseDelay,
                 FlowRecoveryMaxDelay = Options.ReconnectMaxDelay,
+                UnregisterTimeout = ShutdownTimeout,
             }, LoggerFactory.CreateLogger<Registerer>());
-            _registerer.StateChanged += (_, e) => Raise(RegistrationStateChanged, e);
+            _registerer.StateChanged += OnRegistrationStateChanged;
             return _registerer;
+        }
+    }
+
+    /// <summary>Our Contact in dialogs: the registerer's (with <c>ob</c> when the registrar confirmed outbound), in our connection's URI form.</summary>
+    private SipAddress DialogContact(Registerer registerer) =>
+        registerer.DialogContact.Uri is SipUri { } uri && uri.Parameters.Contains("ob") && _baseContact.Uri is SipUri baseUri
+            ? new SipAddress(baseUri.WithParameter("ob"))
+            : _baseContact;
+
+    private void OnRegistrationStateChanged(object? sender, RegistrationStateChangedEventArgs e)
+    {
+        _events.Raise(this, RegistrationStateChanged, e);
+        var registerer = (Registerer)sender!;
+        if (e.State == RegistrationState.Recovering)
+        {
+            _recovering = true;
+        }
+        else if (e.State == RegistrationState.Registered && _recovering)
+        {
+            // RFC 5626 flow recovery done: tell every surviving call's peer how to reach us now.
+            _recovering = false;
+            _sessions.Contact = DialogContact(registerer);
+            _ = RefreshCallsAsync();
+        }
+    }
+
+    private async Task RefreshCallsAsync()
+    {
+        try
+        {
+            await _sessions.RefreshTargetsAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Log.RefreshFailed(_logger, e.Message);
         }
     }
 
     /// <summary>
     /// Calls <paramref name="target"/> (e.g. <c>sip:bob@example.com</c>). Returns at once with the call
     /// in <see cref="CallState.Calling"/>; await <see cref="Call.Established"/> or watch its events.
+    /// <paramref name="cancellationToken"/> cancels the attempt until it is answered (CANCEL once the
+    /// callee's first provisional response came; nothing sent if the INVITE has not left yet).
     /// </summary>
     public Task<Call> CallAsync(UriReference target, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(target);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
-        var call = new Call(this, CallDirection.Outgoing, SipIds.NewCallId(), Identity, new SipAddress(target), CallState.Calling);
-        _calls[call] = 0;
-        _ = call.RunOutgoingAsync(target);
+        var inviter = _sessions.CreateInviter(target);
+        var call = _calls[inviter];
+        inviter.Invite(cancellationToken);
         return Task.FromResult(call);
     }
 
@@ -177,39 +256,50 @@ public sealed partial class UserAgent : IAsyncDisposable
     public Task<Call> CallAsync(string target, CancellationToken cancellationToken = default) =>
         CallAsync(UriReference.Parse(target), cancellationToken);
 
-    internal void Track(Call call, SipDialog dialog) => _callsByDialog[dialog.Id] = call;
+    private Call? CallOf(Session session) => _calls.GetValueOrDefault(session);
 
-    internal void Forget(Call call)
+    /// <summary>On the SIP executor: a new incoming call rings. Queue it, raise it, or refuse it — never block.</summary>
+    private void OnIncomingRinging(Invitation invitation)
     {
-        _calls.TryRemove(call, out _);
-        foreach (var (id, tracked) in _callsByDialog)
+        var call = _calls[invitation];
+        if (_incomingCallsRead && _incoming.Writer.TryWrite(call))
+            return;
+        var handler = IncomingCall;
+        if (handler is null)
         {
-            if (ReferenceEquals(tracked, call))
-                _callsByDialog.TryRemove(id, out _);
+            _ = invitation.RejectAsync(480).ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            return;
         }
+        _events.Raise(this, handler, new IncomingCallEventArgs(call));
     }
 
-    /// <summary>Contact, Allow and Supported for INVITEs, re-INVITEs and their 2xx.</summary>
-    internal void AddCommonHeaders(SipMessage message)
-    {
-        if (!message.Headers.Contains(SipHeaderNames.Contact))
-            message.Headers.Add(SipHeaderNames.Contact, Contact.ToString());
-        message.Headers.Set(SipHeaderNames.Allow, AllowedMethods);
-        message.Headers.Set(SipHeaderNames.Supported, "outbound, replaces");
-    }
+    /// <summary>How long <see cref="DisposeAsync"/> waits for peers (BYE answers, the un-REGISTER).</summary>
+    public static TimeSpan ShutdownTimeout { get; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Hangs up every call, unregisters, closes the connection and the audio engine. Never throws.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Hangs up every call and unregisters — in parallel, bounded by <paramref name="timeout"/>
+    /// (<see cref="ShutdownTimeout"/> by default) even when a peer never answers — then closes the
+    /// connection and the audio engine. Never throws; <see cref="DisposeAsync"/> does the same.
+    /// </summary>
+    public async Task ShutdownAsync(TimeSpan? timeout = null)
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        // Hang up every call at once: each may wait seconds for its BYE or CANCEL.
-        await Quietly("hanging up", () => Task.WhenAll(Calls.Select(call => call.DisposeAsync().AsTask()))).ConfigureAwait(false);
-        if (_registerer is { } registerer)
-            await Quietly("unregistering", () => registerer.DisposeAsync().AsTask()).ConfigureAwait(false);
+        var bound = timeout ?? ShutdownTimeout;
+        var hangups = Quietly("hanging up", () => _sessions.EndAllAsync(bound));
+        var unregister = _registerer is { } registerer
+            ? Quietly("unregistering", () => registerer.DisposeAsync().AsTask().WaitAsync(bound + TimeSpan.FromMilliseconds(500)))
+            : Task.CompletedTask;
+        await Task.WhenAll(hangups, unregister).ConfigureAwait(false);
+        _incoming.Writer.TryComplete();
         await Quietly("closing the connection", () => Connection.DisposeAsync().AsTask()).ConfigureAwait(false);
+        foreach (var call in _calls.Values)
+            await Quietly("releasing media", () => call.Session.Ended.WaitAsync(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
         MediaFactory.Dispose();
     }
+
+    /// <summary>Hangs up every call, unregisters, closes the connection and the audio engine (<see cref="ShutdownAsync"/>). Never throws.</summary>
+    public async ValueTask DisposeAsync() => await ShutdownAsync().ConfigureAwait(false);
 
     /// <summary>One step of disposal: a failure is logged, and the next steps still run.</summary>
     private async Task Quietly(string step, Func<Task> action)
@@ -224,93 +314,13 @@ public sealed partial class UserAgent : IAsyncDisposable
         }
     }
 
-    private void OnNewRequest(SipServerTransaction transaction)
-    {
-        var request = transaction.Request;
-        if (request.To?.Tag is not null)
-        {
-            if (SipDialogId.ForIncomingRequest(request) is { } id && _callsByDialog.TryGetValue(id, out var call))
-                _ = call.OnInDialogRequestAsync(transaction);
-            else
-                Respond(transaction, 481);
-            return;
-        }
-        switch (request.Method)
-        {
-            case SipMethods.Invite:
-                _ = AcceptIncomingCallAsync(transaction);
-                break;
-            default:
-                var notAllowed = transaction.CreateResponse(405);
-                notAllowed.Headers.Add(SipHeaderNames.Allow, AllowedMethods);
-                _ = transaction.SendResponseAsync(notAllowed);
-                break;
-        }
-    }
-
-    private async Task AcceptIncomingCallAsync(SipServerTransaction transaction)
-    {
-        var request = transaction.Request;
-        if (_disposed != 0 || request.From is null || request.To is null || request.CallId is null)
-        {
-            Respond(transaction, 480);
-            return;
-        }
-        var call = new Call(this, CallDirection.Incoming, request.CallId, request.To.WithTag(transaction.LocalTag), request.From, CallState.Ringing);
-        _calls[call] = 0;
-        try
-        {
-            if (!await call.StartIncomingAsync(transaction).ConfigureAwait(false))
-            {
-                Log.IncomingRefused(_logger, request.From.ToString(), (await call.Ended.ConfigureAwait(false)).ToString());
-                return;
-            }
-        }
-        catch (Exception e) when (e is InvalidOperationException or SipTransportException or OperationCanceledException)
-        {
-            call.Finish(new CallEnd(CallEndReason.Failed, Detail: e.Message));
-            return;
-        }
-        var handler = IncomingCall;
-        if (handler is null)
-        {
-            await call.RejectAsync(480).ConfigureAwait(false);
-            return;
-        }
-        Raise(handler, new IncomingCallEventArgs(call));
-    }
-
-    private void Raise<T>(EventHandler<T>? handler, T args) => _events.Raise(this, handler, args);
-
-    private void OnStrayResponse(SipResponse response)
-    {
-        // A 2xx retransmitted after the INVITE transaction ended: the caller's ACK was lost; ACK again.
-        if (response.IsSuccess && response.CSeq?.Method == SipMethods.Invite
-            && SipDialogId.ForResponse(response) is { } id && _callsByDialog.TryGetValue(id, out var call))
-            _ = call.AcknowledgeStraySuccessAsync(response);
-    }
-
-    private static void Respond(SipServerTransaction transaction, int status) =>
-        _ = transaction.SendResponseAsync(transaction.CreateResponse(status));
-
-    /// <summary>Keeps the stack's callbacks off the public surface.</summary>
-    private sealed class TransactionUser(UserAgent owner) : ISipTransactionUser
-    {
-        public void OnRequest(SipServerTransaction transaction) => owner.OnNewRequest(transaction);
-
-        public void OnStrayResponse(SipResponse response, SipEndPoint source) => owner.OnStrayResponse(response);
-    }
-
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Information, Message = "refused an incoming call from {From}: {End}")]
-        public static partial void IncomingRefused(ILogger logger, string from, string end);
-
         [LoggerMessage(Level = LogLevel.Debug, Message = "while disposing, {Step} failed: {Error}")]
         public static partial void DisposeStepFailed(ILogger logger, string step, string error);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "an event handler threw")]
-        public static partial void HandlerFailed(ILogger logger, Exception e);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "refreshing calls after flow recovery failed: {Error}")]
+        public static partial void RefreshFailed(ILogger logger, string error);
     }
 }
 

@@ -13,4 +13,11 @@ public sealed record CallMediaOptions
     /// gathered so far: SIP carries complete SDP, not trickled candidates.
     /// </summary>
     public TimeSpan IceGatheringCap { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// A call whose peer sent nothing (no RTP, RTCP or ICE consent on the selected path) for this
+    /// long is ended with BYE (<see cref="CallEndReason.MediaFailed"/>): the peer vanished. Null
+    /// never ends a call for silence. ICE/DTLS failure ends it at once either way.
+    /// </summary>
+    public TimeSpan? MediaTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -50,6 +50,19 @@ public sealed class SipDialog
     /// <summary>True when the dialog was set up with a sips: Request-URI (§12.1.1).</summary>
     public bool IsSecure { get; }
 
+    /// <summary>The object that handles this dialog's requests (its session), for whoever looks the dialog up in a <see cref="SipDialogTable"/>.</summary>
+    public object? Owner { get; set; }
+
+    /// <summary>
+    /// Records that a request of the dialog was re-sent with a higher CSeq (a digest retry is a new
+    /// transaction with CSeq + 1, §22.2): the next request must count on from it.
+    /// </summary>
+    public void LearnLocalSequence(long cseq)
+    {
+        if (LocalSequence is not { } n || cseq > n)
+            LocalSequence = cseq;
+    }
+
     /// <summary>Our Contact, added to target-refresh requests we build (INVITE, UPDATE, SUBSCRIBE, NOTIFY, REFER).</summary>
     public SipAddress? LocalContact { get; set; }
 
@@ -150,6 +163,13 @@ public sealed class SipDialog
     {
         if (response.IsSuccess && IsTargetRefresh(response.CSeq!.Method))
             RemoteTarget = ContactOf(response) ?? RemoteTarget;
+    }
+
+    /// <summary>Another early dialog of the same INVITE got the 2xx (§13.2.2.4): this one will never be confirmed.</summary>
+    public void EndEarly()
+    {
+        if (State == SipDialogState.Early)
+            State = SipDialogState.Terminated;
     }
 
     /// <summary>

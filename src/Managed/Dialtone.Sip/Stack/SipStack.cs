@@ -47,6 +47,9 @@ public sealed partial class SipStack : IAsyncDisposable
 
     internal ILogger Logger { get; }
 
+    /// <summary>The serialized executor, for the session layer (Sessions/SessionScheduler) to run on.</summary>
+    internal SipExecutor Executor => _executor;
+
     /// <summary>Receives new requests and 2xx ACKs. Without one, requests get 501 Not Implemented.</summary>
     public ISipTransactionUser? TransactionUser { get; set; }
 

@@ -26,6 +26,7 @@ public sealed class Registerer : IAsyncDisposable
     private readonly string _callId = SipIds.NewCallId();
     private readonly string _fromTag = SipIds.NewTag();
     private readonly Func<CancellationToken, Task> _reconnect;
+    private readonly Events.OrderedEventQueue _events;
     private long _cseq;
     private ITimer? _timer;
     private int _consecutiveFailures;
@@ -41,6 +42,7 @@ public sealed class Registerer : IAsyncDisposable
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _digest = options.Credentials is { } credentials ? new SipDigestClient(credentials) : null;
+        _events = new Events.OrderedEventQueue(_logger, "registerer");
         _reconnect = options.Reconnect ?? (options.Transport is SipWebSocketTransport ws ? ws.ConnectAsync : _ => Task.CompletedTask);
         Contact = BuildContact(options);
         options.Transport.ConnectionClosed += OnFlowClosed;
@@ -48,7 +50,7 @@ public sealed class Registerer : IAsyncDisposable
 
     public RegistrationState State { get; private set; } = RegistrationState.Unregistered;
 
-    /// <summary>Raised on every state change, in order. Handlers must not block.</summary>
+    /// <summary>Raised on every state change, in order, on the thread pool (see <see cref="Events.OrderedEventQueue"/>).</summary>
     public event EventHandler<RegistrationStateChangedEventArgs>? StateChanged;
 
     /// <summary>The Contact this registerer binds.</summary>
@@ -341,14 +343,9 @@ public sealed class Registerer : IAsyncDisposable
     private void SetState(RegistrationState state, Exception? error = null, TimeSpan? expires = null)
     {
         State = state;
-        try
-        {
-            StateChanged?.Invoke(this, new RegistrationStateChangedEventArgs(state, error, expires));
-        }
-        catch (Exception ex)
-        {
-            _logger.LogError(ex, "Registration StateChanged handler failed");
-        }
+        // Raised in order on the thread pool (never on the transport or timer thread that got here);
+        // a failing handler is logged by the queue.
+        _events.Raise(this, StateChanged, new RegistrationStateChangedEventArgs(state, error, expires));
     }
 
     /// <summary>Unregisters (best effort, bounded by <see cref="RegistererOptions.UnregisterTimeout"/>) and stops.</summary>

@@ -19,6 +19,7 @@ public sealed class SipUserAgent : ISipTransactionUser
     private readonly SipUserAgentOptions _options;
     private readonly ILogger _logger;
     private readonly SipDigestClient? _digest;
+    private readonly Events.OrderedEventQueue _events;
 
     /// <summary>Creates the agent and makes it the stack's transaction user.</summary>
     public SipUserAgent(SipStack stack, SipUserAgentOptions options, ILogger<SipUserAgent>? logger = null)
@@ -29,13 +30,14 @@ public sealed class SipUserAgent : ISipTransactionUser
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _digest = options.Credentials is { } c ? new SipDigestClient(c) : null;
+        _events = new Events.OrderedEventQueue(_logger, "user agent");
         stack.TransactionUser = this;
     }
 
     /// <summary>Handles requests this agent does not (INVITE, BYE…).</summary>
     public ISipTransactionUser? Next { get; set; }
 
-    /// <summary>Raised (on the thread pool, after the 200 was sent) for each MESSAGE received.</summary>
+    /// <summary>Raised for each MESSAGE received (after the 200 was sent), in arrival order on the thread pool.</summary>
     public event EventHandler<SipTextMessage>? MessageReceived;
 
     /// <summary>
@@ -109,22 +111,8 @@ public sealed class SipUserAgent : ISipTransactionUser
         }
         Respond(transaction, transaction.CreateResponse(200));
         var message = new SipTextMessage(request.From!, request.To!, type.MediaType, Encoding.UTF8.GetString(request.Body.Span), request);
-        var handler = MessageReceived;
-        if (handler is not null)
-        {
-            // User code runs off the stack's executor.
-            _ = Task.Run(() =>
-            {
-                try
-                {
-                    handler(this, message);
-                }
-                catch (Exception ex)
-                {
-                    _logger.LogError(ex, "MessageReceived handler failed");
-                }
-            });
-        }
+        // In arrival order, off the stack's executor; a failing handler is logged.
+        _events.Raise(this, MessageReceived, message);
     }
 
     private SipResponse AddCapabilities(SipResponse response)

@@ -1,0 +1,191 @@
+using Dialtone.Sip.Sessions;
+using Dialtone.WebRtc;
+
+namespace Dialtone.Phone.Media;
+
+/// <summary>
+/// One call's media as a libwebrtc peer connection with one audio track — the WebRTC
+/// <see cref="ISessionMediaHandler"/>: complete SDP with every gathered candidate (no trickle ICE),
+/// hold and resume by transceiver direction, DTMF as RFC 4733 telephone-events. It also watches
+/// the media: ICE/DTLS failure, or nothing received on the selected path for
+/// <see cref="CallMediaOptions.MediaTimeout"/>, raises <see cref="MediaFailed"/> so the session ends the call.
+/// </summary>
+public sealed class WebRtcMediaHandler : ISessionMediaHandler
+{
+    private readonly PeerConnection _peerConnection;
+    private readonly CallMediaOptions _options;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _watch = new();
+    private AudioTrack? _track;
+    private string? _lastAnswer;
+    private int _failed;
+    private int _watching;
+
+    public WebRtcMediaHandler(PeerConnectionFactory factory, CallMediaOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _peerConnection = factory.CreatePeerConnection(options.PeerConnection);
+        _peerConnection.ConnectionStateChanged += OnConnectionStateChanged;
+    }
+
+    public string ContentType => "application/sdp";
+
+    public PeerConnection PeerConnection => _peerConnection;
+
+    public AudioTrack? Track => _track;
+
+    public event EventHandler<SessionMediaFailedEventArgs>? MediaFailed;
+
+    public async Task<string> CreateOfferAsync(SessionOfferOptions options, CancellationToken cancellationToken)
+    {
+        _track ??= _peerConnection.AddAudioTrack();
+        _track.Transceiver.Direction = options.Hold ? RtpTransceiverDirection.SendOnly : RtpTransceiverDirection.SendRecv;
+        var offer = await _peerConnection.CreateOfferAsync(new OfferAnswerOptions { IceRestart = options.IceRestart }, cancellationToken).ConfigureAwait(false);
+        await _peerConnection.SetLocalDescriptionAsync(offer, cancellationToken).ConfigureAwait(false);
+        await _peerConnection.WaitForIceGatheringCompleteAsync(_options.IceGatheringCap, cancellationToken).ConfigureAwait(false);
+        return _peerConnection.LocalDescription!.Sdp;
+    }
+
+    public async Task SetRemoteAnswerAsync(string body, bool provisional, CancellationToken cancellationToken)
+    {
+        var type = provisional ? SdpType.PrAnswer : SdpType.Answer;
+        try
+        {
+            await _peerConnection.SetRemoteDescriptionAsync(new SessionDescription(type, body), cancellationToken).ConfigureAwait(false);
+        }
+        catch (SessionDescriptionException e)
+        {
+            throw new MediaNegotiationException(e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// Takes a remote offer. Throws <see cref="MediaNegotiationException"/> with libwebrtc's reason
+    /// when it cannot be used — e.g. plain RTP/AVP without ICE and DTLS — so the session answers 488.
+    /// </summary>
+    public async Task<RemoteOfferInfo> SetRemoteOfferAsync(string body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _peerConnection.SetRemoteDescriptionAsync(new SessionDescription(SdpType.Offer, body), cancellationToken).ConfigureAwait(false);
+        }
+        catch (SessionDescriptionException e)
+        {
+            throw new MediaNegotiationException(e.Message, e);
+        }
+        _lastAnswer = null;
+        return new RemoteOfferInfo(SdpInspector.IsHold(body));
+    }
+
+    public async Task<string> CreateAnswerAsync(CancellationToken cancellationToken)
+    {
+        if (_lastAnswer is not null && _peerConnection.SignalingState == SignalingState.Stable)
+            return _lastAnswer;
+        // Like W3C addTrack: reuses the transceiver the offer created, so we send on its m-line.
+        _track ??= _peerConnection.AddAudioTrack();
+        var answer = await _peerConnection.CreateAnswerAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _peerConnection.SetLocalDescriptionAsync(answer, cancellationToken).ConfigureAwait(false);
+        await _peerConnection.WaitForIceGatheringCompleteAsync(_options.IceGatheringCap, cancellationToken).ConfigureAwait(false);
+        return _lastAnswer = _peerConnection.LocalDescription!.Sdp;
+    }
+
+    public async Task RollbackAsync(CancellationToken cancellationToken)
+    {
+        if (_peerConnection.SignalingState == SignalingState.HaveLocalOffer)
+            await _peerConnection.SetLocalDescriptionAsync(new SessionDescription(SdpType.Rollback, ""), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the negotiated direction lets us send audio.</summary>
+    public bool IsSending => _track?.Transceiver.CurrentDirection is RtpTransceiverDirection.SendRecv or RtpTransceiverDirection.SendOnly;
+
+    /// <summary>Whether the negotiated direction lets us receive audio.</summary>
+    public bool IsReceiving => _track?.Transceiver.CurrentDirection is RtpTransceiverDirection.SendRecv or RtpTransceiverDirection.RecvOnly;
+
+    public bool Muted
+    {
+        get => _track?.Muted ?? false;
+        set
+        {
+            if (_track is not null)
+                _track.Muted = value;
+        }
+    }
+
+    /// <summary>Whether DTMF can be sent now (telephone-event negotiated, sending).</summary>
+    public bool CanSendDtmf => _track?.Dtmf.CanInsertDtmf == true;
+
+    /// <summary>Sends DTMF as RFC 4733 telephone-events; throws when none was negotiated or the call is not sending.</summary>
+    public void SendDtmf(string tones, TimeSpan duration, TimeSpan gap)
+    {
+        var track = _track ?? throw new InvalidOperationException("The call has no audio track yet.");
+        track.Dtmf.InsertDtmf(tones, duration, gap);
+    }
+
+    public Task<RtcStatsReport> GetStatsAsync(CancellationToken cancellationToken) => _peerConnection.GetStatsAsync(cancellationToken);
+
+    private void OnConnectionStateChanged(object? sender, StateChangedEventArgs<PeerConnectionState> e)
+    {
+        switch (e.State)
+        {
+            case PeerConnectionState.Connected when _options.MediaTimeout is { } timeout && Interlocked.Exchange(ref _watching, 1) == 0:
+                _ = WatchInactivityAsync(timeout);
+                break;
+            case PeerConnectionState.Failed:
+                Fail("ICE/DTLS failed: the media path to the peer is gone");
+                break;
+        }
+    }
+
+    /// <summary>Nothing received on the selected candidate pair (RTP, RTCP, ICE consent) for <paramref name="timeout"/>: the peer is gone.</summary>
+    private async Task WatchInactivityAsync(TimeSpan timeout)
+    {
+        var interval = TimeSpan.FromTicks(Math.Max(timeout.Ticks / 6, TimeSpan.FromMilliseconds(200).Ticks));
+        long? lastBytes = null;
+        var lastChange = _time.GetUtcNow();
+        try
+        {
+            while (!_watch.IsCancellationRequested)
+            {
+                await Task.Delay(interval, _time, _watch.Token).ConfigureAwait(false);
+                var bytes = (await _peerConnection.GetStatsAsync(_watch.Token).ConfigureAwait(false)).SelectedCandidatePair?.BytesReceived;
+                var now = _time.GetUtcNow();
+                if (bytes != lastBytes)
+                {
+                    lastBytes = bytes;
+                    lastChange = now;
+                }
+                else if (now - lastChange >= timeout)
+                {
+                    Fail($"no RTP/RTCP from the peer for {timeout.TotalSeconds:0.#} s");
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or WebRtcException)
+        {
+            // Released, or the peer connection closed under us: nothing left to watch.
+        }
+    }
+
+    private void Fail(string reason)
+    {
+        if (Interlocked.Exchange(ref _failed, 1) == 0)
+            MediaFailed?.Invoke(this, new SessionMediaFailedEventArgs(reason));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _watch.Cancel();
+        _peerConnection.ConnectionStateChanged -= OnConnectionStateChanged;
+        return _peerConnection.DisposeAsync();
+    }
+}
+
+/// <summary>Makes a <see cref="WebRtcMediaHandler"/> per session, on one factory (one audio device, one echo canceller).</summary>
+public sealed class WebRtcMediaHandlerFactory(PeerConnectionFactory factory, CallMediaOptions options, TimeProvider? timeProvider = null) : ISessionMediaHandlerFactory
+{
+    public ISessionMediaHandler Create(SessionMediaRequest request) => new WebRtcMediaHandler(factory, options, timeProvider);
+}
