@@ -26,6 +26,7 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
     private readonly ulong _sessionId = (ulong)RandomNumberGenerator.GetInt32(1, int.MaxValue);
     private readonly Dictionary<string, string> _offeredKeys = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _watch = new();
+    private readonly TaskCompletionSource _firstPacket = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ulong _version;
     private SdpMessage? _pendingOffer;
     private string? _lastAnswer;
@@ -60,6 +61,9 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
     public bool IsEncrypted => _profile == MediaProfile.Sdes;
 
     public RtpSession Session => _session;
+
+    /// <summary>Completes when the first valid RTP packet from the peer arrived (the media path is up).</summary>
+    public Task FirstPacketReceived => _firstPacket.Task;
 
     /// <summary>The last agreed media (null before the first offer/answer completes).</summary>
     public NegotiatedAudio? Negotiated { get; private set; }
@@ -219,9 +223,35 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
         }
 
         Negotiated = n;
+        if (!_firstPacket.Task.IsCompleted)
+        {
+            _ = WatchFirstPacketAsync();
+        }
+
         if (_options.MediaTimeout is { } timeout && Interlocked.Exchange(ref _watching, 1) == 0)
         {
             _ = WatchInactivityAsync(timeout);
+        }
+    }
+
+    private async Task WatchFirstPacketAsync()
+    {
+        try
+        {
+            while (!_watch.IsCancellationRequested && !_firstPacket.Task.IsCompleted)
+            {
+                if (_session.GetStatistics().RtpPacketsReceived > 0)
+                {
+                    _firstPacket.TrySetResult();
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(20), _time, _watch.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or WebRtcException)
+        {
+            // Disposed before the peer sent anything.
         }
     }
 
