@@ -237,6 +237,17 @@ internal enum DtDtmfEventPhase
     End = 1,
 }
 
+/// <summary>C enum <c>dt_srtp_suite</c>.</summary>
+internal enum DtSrtpSuite
+{
+    /// <summary>plain RTP/AVP</summary>
+    None = 0,
+    /// <summary>RFC 4568 / RFC 3711; 30-byte master key+salt</summary>
+    AesCm128HmacSha180 = 1,
+    /// <summary>same keys, 32-bit RTP auth tag (RTCP keeps 80)</summary>
+    AesCm128HmacSha132 = 2,
+}
+
 /// <summary>Counts of live shim objects, for leak tests. Never fails.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct DtLiveObjects
@@ -642,6 +653,167 @@ internal unsafe struct DtDtmfReceiverCallbacks
     public delegate* unmanaged[Cdecl]<void*, DtDtmfEvent*, void> OnEvent;
 }
 
+/// <summary>A media session for a peer that speaks plain RTP/AVP or RTP/SAVP with SDES keys (RFC 4568): carrier trunks, PBXs, desk phones. It runs on the same libwebrtc engine as a factory's peer connections — the same audio device, audio processing (AEC3/NS/AGC), NetEq, codecs and DTMF sender — through webrtc::Call audio streams on the factory's AudioState, but carries its packets over its own two UDP sockets (RTP on an even port, RTCP on the next one, or rtcp-mux). Symmetric RTP (RFC 4961): packets are sent from the port they are received on. With `latching`, the session learns the peer's real address from the first packet that validates (an RTP/RTCP header that parses, a negotiated payload type, and with SRTP a packet that authenticates) and sends there from then on; after that, packets from any other address are dropped and counted. Bad input (garbage, truncated or oversized packets, unknown payload types, packets that fail SRTP authentication, packets from strangers) is dropped and counted in dt_rtp_stats; it never fails the session. Thread safety: every function may be called from any thread; configure, stats and DTMF hop to the factory's worker thread and wait for it. Callbacks run on the session's own network thread ("dt-rtp-io"). After dt_rtp_session_release returns, no callback of the session runs again.</summary>
+internal struct DtRtpSession
+{
+}
+
+/// <summary>C struct <c>dt_rtp_session_options</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtRtpSessionOptions
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>The local IP literal the sockets bind to ("127.0.0.1", "::1", "0.0.0.0"); NULL or "": "0.0.0.0".</summary>
+    public byte* LocalAddress;
+    /// <summary>RTP port (even); RTCP binds port+1. 0: any free even/odd pair chosen by the OS.</summary>
+    public ushort LocalPort;
+}
+
+/// <summary>One payload type as the SDP's rtpmap/fmtp describe it. Names are matched case-insensitively: "PCMU", "PCMA", "G722" (clock_rate 8000 as SDP writes it), "opus" (48000, channels 2), "telephone-event" (8000 or 48000). `fmtp` is the a=fmtp value (NULL or "": none), e.g. "minptime=10;useinbandfec=1" or "0-16".</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtRtpCodec
+{
+    /// <summary>0..127</summary>
+    public int PayloadType;
+    /// <summary><c>name</c></summary>
+    public byte* Name;
+    /// <summary><c>clock_rate</c></summary>
+    public uint ClockRate;
+    /// <summary>0 means 1</summary>
+    public uint Channels;
+    /// <summary><c>fmtp</c></summary>
+    public byte* Fmtp;
+}
+
+/// <summary>The negotiated media of the session (from the local and remote SDP). Applied as a whole by dt_rtp_session_configure, which may be called again at any time (re-INVITE: hold, resume, new address, codec or keys).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtRtpSessionConfig
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>Where to send: an IP literal and ports from the remote c=/m= lines (and a=rtcp). A NULL, empty or unspecified ("0.0.0.0", "::") address, or port 0, sends nothing (RFC 3264 hold).</summary>
+    public byte* RemoteAddress;
+    /// <summary><c>remote_rtp_port</c></summary>
+    public ushort RemoteRtpPort;
+    /// <summary>0: remote_rtp_port + 1</summary>
+    public ushort RemoteRtcpPort;
+    /// <summary>RTCP on the RTP ports both ways (RFC 5761) (C bool: 0 or 1)</summary>
+    public byte RtcpMux;
+    /// <summary>Learn the peer's address from its first valid packet (see above). false: accept packets only from remote_address (any port on that address for RTCP) and never move. (C bool: 0 or 1)</summary>
+    public byte Latching;
+    /// <summary>Our direction (from our own SDP): SENDRECV, SENDONLY (we hold: nothing is played), RECVONLY, INACTIVE. DT_DIRECTION_STOPPED is refused.</summary>
+    public DtTransceiverDirection Direction;
+    /// <summary>What we send: one audio codec (ptime 20) and, optionally, telephone-event.</summary>
+    public DtRtpCodec SendCodec;
+    /// <summary>-1: none (DTMF cannot be sent)</summary>
+    public int SendTelephoneEventPayloadType;
+    /// <summary>0: the send codec's RTP clock rate</summary>
+    public uint SendTelephoneEventClockRate;
+    /// <summary>Every payload type we accept (ours from our SDP): audio codecs and telephone-event. RTP with any other payload type is dropped and counted.</summary>
+    public DtRtpCodec* ReceiveCodecs;
+    /// <summary><c>receive_codec_count</c></summary>
+    public nuint ReceiveCodecCount;
+    /// <summary>SDES keys: ours (send) and the peer's (receive); both NONE (plain RTP) or both set.</summary>
+    public DtSrtpSuite SendSuite;
+    /// <summary>DT_SRTP_KEY_SALT_SIZE bytes, copied</summary>
+    public byte* SendKey;
+    /// <summary><c>receive_suite</c></summary>
+    public DtSrtpSuite ReceiveSuite;
+    /// <summary><c>receive_key</c></summary>
+    public byte* ReceiveKey;
+    /// <summary>RTCP report interval; 0: 5000 ms (RFC 3550's minimum).</summary>
+    public int RtcpReportIntervalMs;
+}
+
+/// <summary>One RFC 4733 telephone-event as received: reported once when it starts and once when it ends (end bit; or, if every end packet was lost, when the next event starts). Events that arrive out of order (older than the last one reported) are ignored, so a peer's events are reported exactly once each and in order.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtRtpDtmfEvent
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>0-9, 10 '*', 11 '#', 12-15 'A'-'D', other RFC 4733 events as is</summary>
+    public byte Event;
+    /// <summary>'0'-'9', '*', '#', 'A'-'D'; 0 for other events</summary>
+    public byte Tone;
+    /// <summary>false: the event started; true: it ended (C bool: 0 or 1)</summary>
+    public byte Ended;
+    /// <summary>duration so far (the full duration when ended)</summary>
+    public uint DurationMs;
+    /// <summary>0..63, in -dBm0</summary>
+    public byte Volume;
+    /// <summary><c>rtp_timestamp</c></summary>
+    public uint RtpTimestamp;
+}
+
+/// <summary>C struct <c>dt_rtp_session_callbacks</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtRtpSessionCallbacks
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>A telephone-event started or ended; `event` is borrowed for the call.</summary>
+    public delegate* unmanaged[Cdecl]<void*, DtRtpDtmfEvent*, void> OnDtmfEvent;
+    /// <summary>Latching moved RTP (is_rtcp false) or RTCP (true) to the peer's real address ("ip", port).</summary>
+    public delegate* unmanaged[Cdecl]<void*, byte, byte*, ushort, void> OnRemoteAddressLatched;
+}
+
+/// <summary>C struct <c>dt_rtp_stats</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtRtpStats
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>Packets and bytes (whole UDP payloads) that left and entered the sockets, RTP and RTCP.</summary>
+    public ulong RtpPacketsSent;
+    /// <summary><c>rtp_bytes_sent</c></summary>
+    public ulong RtpBytesSent;
+    /// <summary>accepted (validated) only</summary>
+    public ulong RtpPacketsReceived;
+    /// <summary><c>rtp_bytes_received</c></summary>
+    public ulong RtpBytesReceived;
+    /// <summary><c>rtcp_packets_sent</c></summary>
+    public ulong RtcpPacketsSent;
+    /// <summary><c>rtcp_packets_received</c></summary>
+    public ulong RtcpPacketsReceived;
+    /// <summary>not RTP/RTCP version 2, truncated, inconsistent lengths</summary>
+    public ulong DroppedMalformed;
+    /// <summary>larger than 1500 bytes</summary>
+    public ulong DroppedOversized;
+    /// <summary>payload type not negotiated</summary>
+    public ulong DroppedUnknownPayload;
+    /// <summary>SRTP/SRTCP authentication or replay check failed</summary>
+    public ulong DroppedSrtp;
+    /// <summary>from an address other than the peer's</summary>
+    public ulong DroppedStranger;
+    /// <summary>The engine's view (webrtc::Call streams).</summary>
+    public uint LocalSsrc;
+    /// <summary>0 before the first packet</summary>
+    public uint RemoteSsrc;
+    /// <summary><c>send_payload_type</c></summary>
+    public int SendPayloadType;
+    /// <summary>by our receiver (sequence gaps)</summary>
+    public long PacketsLost;
+    /// <summary>interarrival jitter of what we receive</summary>
+    public double JitterMs;
+    /// <summary>reported by the peer in RTCP; -1 unknown</summary>
+    public long RemotePacketsLost;
+    /// <summary>reported by the peer in RTCP; -1 unknown</summary>
+    public double RemoteJitterMs;
+    /// <summary>from RTCP SR/RR; -1 unknown</summary>
+    public double RoundTripTimeMs;
+    /// <summary>0..1 of full scale, what we send</summary>
+    public double SendAudioLevel;
+    /// <summary>0..1 of full scale, what we play; -1 nothing received</summary>
+    public double ReceiveAudioLevel;
+    /// <summary>NetEq concealment (loss)</summary>
+    public ulong ConcealedSamples;
+    /// <summary><c>total_samples_received</c></summary>
+    public ulong TotalSamplesReceived;
+    /// <summary><c>remote_address_latched</c> (C bool: 0 or 1)</summary>
+    public byte RemoteAddressLatched;
+}
+
 internal static unsafe partial class WebRtcShim
 {
     /// <summary>The native library name given to LibraryImport (libdialtone_webrtc.so on Linux).</summary>
@@ -649,6 +821,9 @@ internal static unsafe partial class WebRtcShim
 
     /// <summary>#define DT_ABI_VERSION in the header.</summary>
     public const uint DT_ABI_VERSION = 1;
+
+    /// <summary>#define DT_SRTP_KEY_SALT_SIZE in the header.</summary>
+    public const uint DT_SRTP_KEY_SALT_SIZE = 30;
 
     /// <summary>DT_ABI_VERSION of the loaded library. Never fails.</summary>
     [LibraryImport(LibraryName, EntryPoint = "dt_abi_version")]
@@ -989,4 +1164,49 @@ internal static unsafe partial class WebRtcShim
     [LibraryImport(LibraryName, EntryPoint = "dt_dtmf_receiver_release")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_dtmf_receiver_release(DtDtmfReceiver* receiver);
+
+    /// <summary>Checks `size` bytes holding a whole WAV file the way the WAV device checks a file before playing it: RIFF/WAVE, 16-bit PCM (format tag 1, or WAVE_FORMAT_EXTENSIBLE whose sub-format is PCM with 16 valid bits), mono or stereo, 8000-48000 Hz in steps of 100, a fmt chunk, then a non-empty data chunk no longer than the bytes that follow it. 0 when playable, with the rate and channel count in the optional outputs; DT_ERROR_WAV_FILE otherwise (dt_last_error_message says why). Never aborts, whatever the bytes.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_wav_check")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_wav_check(byte* data, nuint size, uint* out_sample_rate_hz, uint* out_channels);
+
+    /// <summary>Creates a session on `factory` and binds its sockets (DT_ERROR_INVALID_ARGUMENT for a bad address; DT_ERROR_CREATE_FAILED when the ports cannot be bound). `options` may be NULL. Nothing is sent or played before dt_rtp_session_configure.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_rtp_session_create")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_rtp_session_create(DtFactory* factory, DtRtpSessionOptions* options, DtRtpSession** out_session);
+
+    /// <summary>The bound local ports (what our SDP's m= line and a=rtcp carry).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_rtp_session_get_local_ports")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_rtp_session_get_local_ports(DtRtpSession* session, ushort* out_rtp_port, ushort* out_rtcp_port);
+
+    /// <summary>Copies the callbacks; NULL removes them.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_rtp_session_set_callbacks")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_rtp_session_set_callbacks(DtRtpSession* session, DtRtpSessionCallbacks* callbacks, void* user_data);
+
+    /// <summary>Applies the negotiated media (see dt_rtp_session_config); returns when it is in effect. Bad values (unknown codec name, a key of the wrong suite, a payload type out of range) are DT_ERROR_INVALID_ARGUMENT and leave the previous configuration running.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_rtp_session_configure")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_rtp_session_configure(DtRtpSession* session, DtRtpSessionConfig* config);
+
+    /// <summary>Mutes what we send (silence; the stream goes on).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_rtp_session_set_muted")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_rtp_session_set_muted(DtRtpSession* session, byte muted);
+
+    /// <summary>Queues RFC 4733 telephone-events: `tones` of "0123456789*#ABCD" and ',' (a 2 s pause), each `duration_ms` (40..6000) followed by `inter_tone_gap_ms` (&gt;= 30). Replaces a queue in progress. DT_ERROR_DTMF without a send telephone-event payload type or while not sending.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_rtp_session_send_dtmf", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_rtp_session_send_dtmf(DtRtpSession* session, string? tones, int duration_ms, int inter_tone_gap_ms);
+
+    /// <summary>Fills *out_stats (the caller sets struct_size; only that many bytes are written).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_rtp_session_get_stats")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_rtp_session_get_stats(DtRtpSession* session, DtRtpStats* out_stats);
+
+    /// <summary>Stops sending and playing, closes the sockets, waits until no callback of the session runs and frees it. Must not be called from one of its own callbacks (DT_ERROR_INVALID_STATE).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_rtp_session_release")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_rtp_session_release(DtRtpSession* session);
 }

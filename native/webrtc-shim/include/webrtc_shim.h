@@ -817,6 +817,179 @@ DT_API int32_t dt_dtmf_receiver_release(dt_dtmf_receiver* receiver);
  * aborts, whatever the bytes. */
 DT_API int32_t dt_wav_check(const uint8_t* data, size_t size, uint32_t* out_sample_rate_hz, uint32_t* out_channels);
 
+/* ==== Legacy RTP sessions: RTP/AVP and SDES RTP/SAVP, no ICE, no DTLS (legacy-rtp) ==== */
+
+/* A media session for a peer that speaks plain RTP/AVP or RTP/SAVP with SDES keys (RFC 4568):
+ * carrier trunks, PBXs, desk phones. It runs on the same libwebrtc engine as a factory's peer
+ * connections — the same audio device, audio processing (AEC3/NS/AGC), NetEq, codecs and DTMF
+ * sender — through webrtc::Call audio streams on the factory's AudioState, but carries its packets
+ * over its own two UDP sockets (RTP on an even port, RTCP on the next one, or rtcp-mux).
+ *
+ * Symmetric RTP (RFC 4961): packets are sent from the port they are received on. With `latching`,
+ * the session learns the peer's real address from the first packet that validates (an RTP/RTCP
+ * header that parses, a negotiated payload type, and with SRTP a packet that authenticates) and
+ * sends there from then on; after that, packets from any other address are dropped and counted.
+ *
+ * Bad input (garbage, truncated or oversized packets, unknown payload types, packets that fail SRTP
+ * authentication, packets from strangers) is dropped and counted in dt_rtp_stats; it never fails the
+ * session.
+ *
+ * Thread safety: every function may be called from any thread; configure, stats and DTMF hop to the
+ * factory's worker thread and wait for it. Callbacks run on the session's own network thread
+ * ("dt-rtp-io"). After dt_rtp_session_release returns, no callback of the session runs again. */
+typedef struct dt_rtp_session dt_rtp_session;
+
+typedef enum dt_srtp_suite {
+  DT_SRTP_SUITE_NONE = 0,                    /* plain RTP/AVP */
+  DT_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80 = 1, /* RFC 4568 / RFC 3711; 30-byte master key+salt */
+  DT_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32 = 2  /* same keys, 32-bit RTP auth tag (RTCP keeps 80) */
+} dt_srtp_suite;
+
+/* Size of an AES_CM_128 master key followed by its master salt (16 + 14 bytes), as SDES carries it. */
+#define DT_SRTP_KEY_SALT_SIZE 30
+
+typedef struct dt_rtp_session_options {
+  uint32_t struct_size;
+  /* The local IP literal the sockets bind to ("127.0.0.1", "::1", "0.0.0.0"); NULL or "": "0.0.0.0". */
+  const char* local_address;
+  /* RTP port (even); RTCP binds port+1. 0: any free even/odd pair chosen by the OS. */
+  uint16_t local_port;
+} dt_rtp_session_options;
+
+/* One payload type as the SDP's rtpmap/fmtp describe it. Names are matched case-insensitively:
+ * "PCMU", "PCMA", "G722" (clock_rate 8000 as SDP writes it), "opus" (48000, channels 2),
+ * "telephone-event" (8000 or 48000). `fmtp` is the a=fmtp value (NULL or "": none), e.g.
+ * "minptime=10;useinbandfec=1" or "0-16". */
+typedef struct dt_rtp_codec {
+  int32_t payload_type; /* 0..127 */
+  const char* name;
+  uint32_t clock_rate;
+  uint32_t channels;    /* 0 means 1 */
+  const char* fmtp;
+} dt_rtp_codec;
+
+/* The negotiated media of the session (from the local and remote SDP). Applied as a whole by
+ * dt_rtp_session_configure, which may be called again at any time (re-INVITE: hold, resume, new
+ * address, codec or keys). */
+typedef struct dt_rtp_session_config {
+  uint32_t struct_size;
+  /* Where to send: an IP literal and ports from the remote c=/m= lines (and a=rtcp). A NULL, empty
+   * or unspecified ("0.0.0.0", "::") address, or port 0, sends nothing (RFC 3264 hold). */
+  const char* remote_address;
+  uint16_t remote_rtp_port;
+  uint16_t remote_rtcp_port; /* 0: remote_rtp_port + 1 */
+  bool rtcp_mux;             /* RTCP on the RTP ports both ways (RFC 5761) */
+  /* Learn the peer's address from its first valid packet (see above). false: accept packets only
+   * from remote_address (any port on that address for RTCP) and never move. */
+  bool latching;
+  /* Our direction (from our own SDP): SENDRECV, SENDONLY (we hold: nothing is played),
+   * RECVONLY, INACTIVE. DT_DIRECTION_STOPPED is refused. */
+  dt_transceiver_direction direction;
+  /* What we send: one audio codec (ptime 20) and, optionally, telephone-event. */
+  dt_rtp_codec send_codec;
+  int32_t send_telephone_event_payload_type; /* -1: none (DTMF cannot be sent) */
+  uint32_t send_telephone_event_clock_rate;  /* 0: the send codec's RTP clock rate */
+  /* Every payload type we accept (ours from our SDP): audio codecs and telephone-event. RTP with
+   * any other payload type is dropped and counted. */
+  const dt_rtp_codec* receive_codecs;
+  size_t receive_codec_count;
+  /* SDES keys: ours (send) and the peer's (receive); both NONE (plain RTP) or both set. */
+  dt_srtp_suite send_suite;
+  const uint8_t* send_key; /* DT_SRTP_KEY_SALT_SIZE bytes, copied */
+  dt_srtp_suite receive_suite;
+  const uint8_t* receive_key;
+  /* RTCP report interval; 0: 5000 ms (RFC 3550's minimum). */
+  int32_t rtcp_report_interval_ms;
+} dt_rtp_session_config;
+
+/* One RFC 4733 telephone-event as received: reported once when it starts and once when it ends
+ * (end bit; or, if every end packet was lost, when the next event starts). Events that arrive out
+ * of order (older than the last one reported) are ignored, so a peer's events are reported exactly
+ * once each and in order. */
+typedef struct dt_rtp_dtmf_event {
+  uint32_t struct_size;
+  uint8_t event;        /* 0-9, 10 '*', 11 '#', 12-15 'A'-'D', other RFC 4733 events as is */
+  char tone;            /* '0'-'9', '*', '#', 'A'-'D'; 0 for other events */
+  bool ended;           /* false: the event started; true: it ended */
+  uint32_t duration_ms; /* duration so far (the full duration when ended) */
+  uint8_t volume;       /* 0..63, in -dBm0 */
+  uint32_t rtp_timestamp;
+} dt_rtp_dtmf_event;
+
+typedef struct dt_rtp_session_callbacks {
+  uint32_t struct_size;
+  /* A telephone-event started or ended; `event` is borrowed for the call. */
+  void (*on_dtmf_event)(void* user_data, const dt_rtp_dtmf_event* event);
+  /* Latching moved RTP (is_rtcp false) or RTCP (true) to the peer's real address ("ip", port). */
+  void (*on_remote_address_latched)(void* user_data, bool is_rtcp, const char* address, uint16_t port);
+} dt_rtp_session_callbacks;
+
+typedef struct dt_rtp_stats {
+  uint32_t struct_size;
+  /* Packets and bytes (whole UDP payloads) that left and entered the sockets, RTP and RTCP. */
+  uint64_t rtp_packets_sent;
+  uint64_t rtp_bytes_sent;
+  uint64_t rtp_packets_received; /* accepted (validated) only */
+  uint64_t rtp_bytes_received;
+  uint64_t rtcp_packets_sent;
+  uint64_t rtcp_packets_received;
+  /* Dropped incoming packets, by reason. */
+  uint64_t dropped_malformed;       /* not RTP/RTCP version 2, truncated, inconsistent lengths */
+  uint64_t dropped_oversized;       /* larger than 1500 bytes */
+  uint64_t dropped_unknown_payload; /* payload type not negotiated */
+  uint64_t dropped_srtp;            /* SRTP/SRTCP authentication or replay check failed */
+  uint64_t dropped_stranger;        /* from an address other than the peer's */
+  /* The engine's view (webrtc::Call streams). */
+  uint32_t local_ssrc;
+  uint32_t remote_ssrc;               /* 0 before the first packet */
+  int32_t send_payload_type;
+  int64_t packets_lost;               /* by our receiver (sequence gaps) */
+  double jitter_ms;                   /* interarrival jitter of what we receive */
+  int64_t remote_packets_lost;        /* reported by the peer in RTCP; -1 unknown */
+  double remote_jitter_ms;            /* reported by the peer in RTCP; -1 unknown */
+  double round_trip_time_ms;          /* from RTCP SR/RR; -1 unknown */
+  double send_audio_level;            /* 0..1 of full scale, what we send */
+  double receive_audio_level;         /* 0..1 of full scale, what we play; -1 nothing received */
+  uint64_t concealed_samples;         /* NetEq concealment (loss) */
+  uint64_t total_samples_received;
+  bool remote_address_latched;
+} dt_rtp_stats;
+
+/* Creates a session on `factory` and binds its sockets (DT_ERROR_INVALID_ARGUMENT for a bad
+ * address; DT_ERROR_CREATE_FAILED when the ports cannot be bound). `options` may be NULL. Nothing
+ * is sent or played before dt_rtp_session_configure. */
+DT_API int32_t dt_rtp_session_create(dt_factory* factory, const dt_rtp_session_options* options,
+                                     dt_rtp_session** out_session);
+
+/* The bound local ports (what our SDP's m= line and a=rtcp carry). */
+DT_API int32_t dt_rtp_session_get_local_ports(dt_rtp_session* session, uint16_t* out_rtp_port,
+                                              uint16_t* out_rtcp_port);
+
+/* Copies the callbacks; NULL removes them. */
+DT_API int32_t dt_rtp_session_set_callbacks(dt_rtp_session* session, const dt_rtp_session_callbacks* callbacks,
+                                            void* user_data);
+
+/* Applies the negotiated media (see dt_rtp_session_config); returns when it is in effect. Bad
+ * values (unknown codec name, a key of the wrong suite, a payload type out of range) are
+ * DT_ERROR_INVALID_ARGUMENT and leave the previous configuration running. */
+DT_API int32_t dt_rtp_session_configure(dt_rtp_session* session, const dt_rtp_session_config* config);
+
+/* Mutes what we send (silence; the stream goes on). */
+DT_API int32_t dt_rtp_session_set_muted(dt_rtp_session* session, bool muted);
+
+/* Queues RFC 4733 telephone-events: `tones` of "0123456789*#ABCD" and ',' (a 2 s pause), each
+ * `duration_ms` (40..6000) followed by `inter_tone_gap_ms` (>= 30). Replaces a queue in progress.
+ * DT_ERROR_DTMF without a send telephone-event payload type or while not sending. */
+DT_API int32_t dt_rtp_session_send_dtmf(dt_rtp_session* session, const char* tones, int32_t duration_ms,
+                                        int32_t inter_tone_gap_ms);
+
+/* Fills *out_stats (the caller sets struct_size; only that many bytes are written). */
+DT_API int32_t dt_rtp_session_get_stats(dt_rtp_session* session, dt_rtp_stats* out_stats);
+
+/* Stops sending and playing, closes the sockets, waits until no callback of the session runs and
+ * frees it. Must not be called from one of its own callbacks (DT_ERROR_INVALID_STATE). */
+DT_API int32_t dt_rtp_session_release(dt_rtp_session* session);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -79,7 +79,7 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
   factory->signaling_thread_ = compat::CreateThread("dt-signaling");
   factory->pc_factory_ = compat::CreateAudioOnlyFactory(factory->network_thread_.get(), factory->worker_thread_.get(),
                                                         factory->signaling_thread_.get(), factory->audio_device_,
-                                                        factory->audio_processing_);
+                                                        factory->audio_processing_, &factory->audio_engine_);
   if (!factory->pc_factory_) throw Error(DT_ERROR_CREATE_FAILED, "libwebrtc could not create the PeerConnectionFactory");
   // The voice engine switched every APM component on while initialising; restore the caller's choice.
   factory->SetAudioProcessing(processing);
@@ -90,6 +90,7 @@ Factory::~Factory() {
   // Reverse order of creation. The PeerConnectionFactory's proxy destroys it on the signalling
   // thread (media engine on the worker), so the threads are stopped only afterwards.
   pc_factory_ = nullptr;
+  audio_engine_ = {};
   audio_device_ = nullptr;
   audio_processing_ = nullptr;
   signaling_thread_.reset();

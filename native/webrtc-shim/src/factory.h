@@ -13,6 +13,7 @@
 #include "handles.h"
 #include "modules/audio_processing/include/audio_processing.h"
 #include "rtc_base/thread.h"
+#include "webrtc_compat.h"
 
 struct dt_factory {};  // only ever used as an opaque handle type
 
@@ -31,6 +32,9 @@ class Factory {
   webrtc::PeerConnectionFactoryInterface& pc_factory() const { return *pc_factory_; }
   rtc::Thread* signaling_thread() const { return signaling_thread_.get(); }
   rtc::Thread* network_thread() const { return network_thread_.get(); }
+  // The legacy RTP path (rtp_media.cc) runs its webrtc::Call here, on the voice engine's AudioState.
+  rtc::Thread* worker_thread() const { return worker_thread_.get(); }
+  const compat::AudioEngine& audio_engine() const { return audio_engine_; }
   bool IsOwnThread() const;
 
   void SetAudioProcessing(const dt_audio_processing_options& options);
@@ -64,6 +68,7 @@ class Factory {
   rtc::scoped_refptr<webrtc::AudioDeviceModule> audio_device_;
   std::mutex processing_mutex_;
   rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing_;
+  compat::AudioEngine audio_engine_;
   rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> pc_factory_;
 };
 

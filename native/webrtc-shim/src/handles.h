@@ -14,7 +14,7 @@
 namespace dt {
 
 enum class HandleKind : uint8_t { kFactory = 1, kPeerConnection = 2, kTransceiver = 3, kDtmfSender = 4, kDataChannel = 5,
-                              kAudioProcessor = 6,
+                              kAudioProcessor = 6, kRtpSession = 12 /* legacy-rtp */,
                               // per-call audio and received DTMF (callbots): the top of the 4-bit range, so
                               // kinds other branches add from 7 up do not collide
                               kCallAudioSource = 13, kCallAudioSink = 14, kDtmfReceiver = 15 };

@@ -37,7 +37,7 @@ std::unique_ptr<rtc::Thread> CreateThread(const char* name) {
 rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> CreateAudioOnlyFactory(
     rtc::Thread* network_thread, rtc::Thread* worker_thread, rtc::Thread* signaling_thread,
     rtc::scoped_refptr<webrtc::AudioDeviceModule> audio_device,
-    rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing) {
+    rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing, AudioEngine* out_engine) {
   webrtc::PeerConnectionFactoryDependencies deps;
   deps.network_thread = network_thread;
   deps.worker_thread = worker_thread;
@@ -57,6 +57,7 @@ rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> CreateAudioOnlyFactor
   auto voice = std::make_unique<cricket::WebRtcVoiceEngine>(
       deps.task_queue_factory.get(), audio_device.get(), encoders, decoders, /*audio_mixer=*/nullptr,
       std::move(audio_processing), /*audio_frame_processor=*/nullptr, *engine_trials);
+  if (out_engine != nullptr) *out_engine = AudioEngine{voice.get(), encoders, decoders};
   deps.media_engine = std::make_unique<cricket::CompositeMediaEngine>(
       std::move(engine_trials), std::move(voice), std::make_unique<cricket::NullWebRtcVideoEngine>());
   return webrtc::CreateModularPeerConnectionFactory(std::move(deps));

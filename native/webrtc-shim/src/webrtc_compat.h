@@ -7,6 +7,8 @@
 #include <utility>
 
 #include "api/audio/audio_mixer.h"
+#include "api/audio_codecs/audio_decoder_factory.h"
+#include "api/audio_codecs/audio_encoder_factory.h"
 #include "api/peer_connection_interface.h"
 #include "api/scoped_refptr.h"
 #include "api/task_queue/task_queue_factory.h"
@@ -14,7 +16,19 @@
 #include "modules/audio_processing/include/audio_processing.h"
 #include "rtc_base/thread.h"
 
+namespace cricket {
+class VoiceEngineInterface;
+}
+
 namespace dt::compat {
+
+// The parts of the voice engine that the legacy RTP path (rtp_media.cc) shares with peer
+// connections: the engine (for its AudioState: device, APM, mixer) and the codec factories.
+struct AudioEngine {
+  cricket::VoiceEngineInterface* voice = nullptr;  // owned by the PeerConnectionFactory
+  rtc::scoped_refptr<webrtc::AudioEncoderFactory> encoders;
+  rtc::scoped_refptr<webrtc::AudioDecoderFactory> decoders;
+};
 
 // Runs `fn` on `thread` and waits for it (inline when already on it).
 // M108: rtc::Thread::BlockingCall (older versions: Invoke<void>(RTC_FROM_HERE, ...)).
@@ -33,6 +47,6 @@ std::unique_ptr<rtc::Thread> CreateThread(const char* name);
 rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> CreateAudioOnlyFactory(
     rtc::Thread* network_thread, rtc::Thread* worker_thread, rtc::Thread* signaling_thread,
     rtc::scoped_refptr<webrtc::AudioDeviceModule> audio_device,
-    rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing);
+    rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing, AudioEngine* out_engine = nullptr);
 
 }  // namespace dt::compat

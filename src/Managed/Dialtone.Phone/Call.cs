@@ -1,4 +1,5 @@
 using Dialtone.Phone.Media;
+using Dialtone.Phone.Media.Legacy;
 using Dialtone.Sip.Events;
 using Dialtone.Sip.Message;
 using Dialtone.Sip.Sessions;
@@ -17,7 +18,8 @@ namespace Dialtone.Phone;
 /// </summary>
 public sealed partial class Call : IAsyncDisposable
 {
-    private readonly WebRtcMediaHandler _media;
+    private readonly WebRtcMediaHandler? _media;
+    private readonly LegacyMediaHandler? _legacy;
     private readonly ILogger _logger;
     private readonly OrderedEventQueue _events;
     private readonly TaskCompletionSource _mediaConnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -27,7 +29,9 @@ public sealed partial class Call : IAsyncDisposable
     {
         Session = session;
         _callOf = callOf;
-        _media = (WebRtcMediaHandler)session.Media;
+        // WebRTC (peer connection) or, for carriers and PBXs, plain RTP/SDES (Media/Legacy): MediaPolicy chose.
+        _media = session.Media as WebRtcMediaHandler;
+        _legacy = session.Media as LegacyMediaHandler;
         _logger = loggers.CreateLogger<Call>();
         _events = new OrderedEventQueue(_logger, $"call {session.CallId}");
         Established = Translate(session.Established);
@@ -35,11 +39,25 @@ public sealed partial class Call : IAsyncDisposable
         // Observed so a call that ends before anyone awaits it leaves no unobserved exception.
         Established.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
         _mediaConnected.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
-        _media.PeerConnection.ConnectionStateChanged += (_, e) =>
+        if (_media is not null)
         {
-            if (e.State == PeerConnectionState.Connected)
-                _mediaConnected.TrySetResult();
-        };
+            _media.PeerConnection.ConnectionStateChanged += (_, e) =>
+            {
+                if (e.State == PeerConnectionState.Connected)
+                    _mediaConnected.TrySetResult();
+            };
+        }
+        if (_legacy is not null)
+        {
+            _legacy.FirstPacketReceived.ContinueWith(_ => _mediaConnected.TrySetResult(), CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // RFC 4733 events arrive decoded from the RTP of a legacy call: raised like SIP INFO digits.
+            _legacy.DtmfReceived += (_, e) =>
+            {
+                if (e.Ended && e.Tone is char digit)
+                    _events.Raise(this, DtmfReceived, new DtmfReceivedEventArgs(digit, e.Duration));
+            };
+        }
         session.StateChanged += (_, e) =>
         {
             var end = e.End is null ? null : ToCallEnd(e.End);
@@ -77,7 +95,14 @@ public sealed partial class Call : IAsyncDisposable
     public bool IsRemoteHold => Session.IsRemoteHold;
 
     /// <summary>The call's libwebrtc peer connection, for statistics and advanced use.</summary>
-    public PeerConnection PeerConnection => _media.PeerConnection;
+    public PeerConnection PeerConnection => _media?.PeerConnection
+        ?? throw new InvalidOperationException("This call's media is plain RTP or SDES-SRTP (see LegacyMedia), not a peer connection.");
+
+    /// <summary>The plain RTP / SDES-SRTP media of a call with a carrier or PBX; null for a WebRTC call.</summary>
+    public LegacyMediaHandler? LegacyMedia => _legacy;
+
+    /// <summary>False only for a plain RTP/AVP call (allowed by LegacyMediaOptions.AllowUnencryptedMedia).</summary>
+    public bool IsMediaEncrypted => _legacy?.IsEncrypted ?? true;
 
     /// <summary>Completes when the call is established; faults with <see cref="CallFailedException"/> if it ends first.</summary>
     public Task Established { get; }
@@ -109,7 +134,10 @@ public sealed partial class Call : IAsyncDisposable
     public void SendDtmf(string digits, TimeSpan? duration = null, TimeSpan? gap = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(digits);
-        _media.SendDtmf(digits, duration ?? TimeSpan.FromMilliseconds(120), gap ?? TimeSpan.FromMilliseconds(80));
+        if (_legacy is not null)
+            _legacy.SendDtmf(digits, duration ?? TimeSpan.FromMilliseconds(120), gap ?? TimeSpan.FromMilliseconds(80));
+        else
+            _media!.SendDtmf(digits, duration ?? TimeSpan.FromMilliseconds(120), gap ?? TimeSpan.FromMilliseconds(80));
     }
 
     /// <summary>
@@ -126,7 +154,7 @@ public sealed partial class Call : IAsyncDisposable
         try
         {
             await MediaConnected.WaitAsync(timeout.Token).ConfigureAwait(false);
-            while (!_media.CanSendDtmf || (await _media.GetStatsAsync(timeout.Token).ConfigureAwait(false)).InboundRtp.Sum(s => s.PacketsReceived ?? 0) == 0)
+            while (!await PeerHearsDtmfAsync(timeout.Token).ConfigureAwait(false))
                 await Task.Delay(20, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -136,14 +164,29 @@ public sealed partial class Call : IAsyncDisposable
         SendDtmf(digits, duration, gap);
     }
 
+    private async Task<bool> PeerHearsDtmfAsync(CancellationToken cancellationToken)
+    {
+        if (_legacy is not null)
+            return _legacy.CanSendDtmf && _legacy.GetStatistics().RtpPacketsReceived > 0;
+        return _media!.CanSendDtmf && (await _media.GetStatsAsync(cancellationToken).ConfigureAwait(false)).InboundRtp.Sum(s => s.PacketsReceived ?? 0) > 0;
+    }
+
     /// <summary>Mutes our microphone in this call (the peer hears silence); no signalling.</summary>
     public bool Muted
     {
-        get => _media.Muted;
-        set => _media.Muted = value;
+        get => _legacy?.Muted ?? _media!.Muted;
+        set
+        {
+            if (_legacy is not null)
+                _legacy.Muted = value;
+            else
+                _media!.Muted = value;
+        }
     }
 
-    public Task<RtcStatsReport> GetStatsAsync(CancellationToken cancellationToken = default) => _media.GetStatsAsync(cancellationToken);
+    /// <summary>W3C statistics of a WebRTC call; a legacy call has <see cref="LegacyMediaHandler.GetStatistics"/> instead.</summary>
+    public Task<RtcStatsReport> GetStatsAsync(CancellationToken cancellationToken = default) => _media?.GetStatsAsync(cancellationToken)
+        ?? throw new InvalidOperationException("A plain RTP/SDES call has no W3C stats report: use LegacyMedia.GetStatistics().");
 
     // ---- signalling: the session does it; the call translates its exceptions ----
 

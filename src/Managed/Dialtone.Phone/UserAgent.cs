@@ -52,7 +52,9 @@ public sealed partial class UserAgent : IAsyncDisposable
         {
             Identity = options.Identity,
             Contact = _baseContact,
-            Media = new WebRtcMediaHandlerFactory(mediaFactory, options.Media, options.TimeProvider),
+            Media = options.LegacyMedia is { } legacy
+                ? new Media.Legacy.MediaPolicy(mediaFactory, new WebRtcMediaHandlerFactory(mediaFactory, options.Media, options.TimeProvider), legacy, options.TimeProvider)
+                : new WebRtcMediaHandlerFactory(mediaFactory, options.Media, options.TimeProvider),
             SendOptions = connection.SendOptions,
             Digest = digest,
             Allow = AllowedMethods,

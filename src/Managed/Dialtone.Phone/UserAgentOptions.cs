@@ -49,6 +49,13 @@ public sealed record UserAgentOptions
     /// <summary>ICE servers, gathering cap and other per-call media settings.</summary>
     public CallMediaOptions Media { get; init; } = new();
 
+    /// <summary>
+    /// Calls with carriers, PBXs and desk phones (plain RTP/AVP or SDES RTP/SAVP, no ICE/DTLS) on the
+    /// same engine: incoming offers pick their path, outgoing calls follow its OutgoingProfile. Null:
+    /// WebRTC only (such offers are refused 488).
+    /// </summary>
+    public Media.Legacy.LegacyMediaOptions? LegacyMedia { get; init; }
+
     /// <summary>TLS trust for wss:// and sips:/TLS servers (system roots unless a CA is given).</summary>
     public SipTlsOptions Tls { get; init; } = new();
 

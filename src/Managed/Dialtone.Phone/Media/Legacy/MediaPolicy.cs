@@ -1,0 +1,51 @@
+using Dialtone.Sip.Sdp;
+using Dialtone.Sip.Sessions;
+using Dialtone.WebRtc;
+
+namespace Dialtone.Phone.Media.Legacy;
+
+/// <summary>
+/// Chooses each call's media path, secure by default:
+/// an incoming UDP/TLS/RTP/SAVPF offer (WebRTC) takes the WebRTC handler; RTP/SAVP (SDES) the
+/// legacy handler; plain RTP/AVP the legacy handler only when the account allows unencrypted
+/// media, otherwise 488 with a Warning naming the option. Outgoing calls follow
+/// <see cref="LegacyMediaOptions.OutgoingProfile"/>.
+/// </summary>
+public sealed class MediaPolicy(PeerConnectionFactory factory, ISessionMediaHandlerFactory webRtc, LegacyMediaOptions options, TimeProvider? timeProvider = null)
+    : ISessionMediaHandlerFactory
+{
+    public ISessionMediaHandler Create(SessionMediaRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        MediaProfile profile = request.Direction == SessionDirection.Outgoing || request.RemoteOffer is null
+            ? options.OutgoingProfile
+            : Classify(request.RemoteOffer);
+        if (profile == MediaProfile.Plain && !options.AllowUnencryptedMedia)
+        {
+            throw new SessionMediaException(request.Direction == SessionDirection.Incoming
+                ? $"unencrypted RTP/AVP media refused; set {LegacyMediaOptions.AllowUnencryptedOptionName} to accept it"
+                : $"the account's OutgoingProfile is Plain but {LegacyMediaOptions.AllowUnencryptedOptionName} is off");
+        }
+
+        return profile == MediaProfile.WebRtc
+            ? webRtc.Create(request)
+            : new LegacyMediaHandler(factory, options, profile, timeProvider);
+    }
+
+    /// <summary>The path an incoming offer takes; throws <see cref="SessionMediaException"/> (488) for an unusable one.</summary>
+    public static MediaProfile Classify(string offer)
+    {
+        SdpMessage sdp;
+        try
+        {
+            sdp = SdpMessage.Parse(offer);
+        }
+        catch (SdpParseException e)
+        {
+            throw new SessionMediaException($"malformed SDP offer: {e.Message}", 305, e);
+        }
+
+        return LegacyAudio.Classify(sdp) ?? throw new SessionMediaException(
+            "no audio stream Dialtone can take (supported: UDP/TLS/RTP/SAVPF, RTP/SAVP with SDES, RTP/AVP)");
+    }
+}
