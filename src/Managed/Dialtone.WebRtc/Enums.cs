@@ -92,7 +92,7 @@ public enum AudioDeviceKind
 
     /// <summary>
     /// No device, no sound server: every call has its own audio (<see cref="PeerConnection.AddCallAudioTrack"/>,
-    /// <see cref="RtpTransceiver.CreateCallAudioSink"/>). What servers and bots with many calls use.
+    /// <see cref="RtpTransceiverAudioExtensions.CreateCallAudioSink"/>). What servers and bots with many calls use.
     /// </summary>
     PerCall = (int)DtAudioDeviceKind.PerCall,
 }

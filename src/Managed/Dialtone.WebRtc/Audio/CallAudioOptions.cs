@@ -26,7 +26,7 @@ public sealed record CallAudioSourceOptions
     }
 }
 
-/// <summary>Options of a per-call audio sink (<see cref="RtpTransceiver.CreateCallAudioSink"/>).</summary>
+/// <summary>Options of a per-call audio sink (<see cref="RtpTransceiverAudioExtensions.CreateCallAudioSink"/>).</summary>
 public sealed record CallAudioSinkOptions
 {
     /// <summary>Rate the call's audio is read (or recorded) at: 8000, 16000 or 48000 Hz; always mono.</summary>
