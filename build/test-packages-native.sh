@@ -40,7 +40,7 @@ if [[ "$(printf '%s\n%s\n' "$newest" "$floor" | sort -V | tail -1)" == "$floor" 
   check "glibc floor" 1 "newest symbol version GLIBC_$newest <= GLIBC_$floor"
 else
   over=$(awk -v floor="$floor" '/GLIBC_[0-9]/ { for (i = 1; i <= NF; i++) if ($i ~ /GLIBC_/) { v = $i; gsub(/[()]/, "", v); sub(/GLIBC_/, "", v); print v, $NF } }' <<<"$dynsyms" \
-    | while read -r v name; do [[ "$(printf '%s\n%s\n' "$v" "$floor" | sort -V | tail -1)" != "$floor" ]] && echo "$name@GLIBC_$v"; done | sort -u | tr '\n' ' ')
+    | while read -r v name; do if [[ "$(printf '%s\n%s\n' "$v" "$floor" | sort -V | tail -1)" != "$floor" ]]; then echo "$name@GLIBC_$v"; fi; done | sort -u | tr '\n' ' ')
   check "glibc floor" 0 "needs GLIBC_$newest > GLIBC_$floor: $over"
 fi
 

@@ -113,6 +113,16 @@ else
   fail_step "managed build failed"
 fi
 
+log "Packages (build/test-packages.sh: pack, contents, consumer on clean Debian 11/12/13, the tool)"
+bash build/test-packages.sh 2>&1 | tee "$results/packages.log"
+summary=$(grep -E '^packages: [0-9]+ passed, [0-9]+ failed$' "$results/packages.log" | tail -n 1)
+if [ -n "$summary" ]; then
+  passed=$((passed + $(sed -E 's/^packages: ([0-9]+) passed.*/\1/' <<<"$summary")))
+  failed=$((failed + $(sed -E 's/.*, ([0-9]+) failed$/\1/' <<<"$summary")))
+else
+  fail_step "build/test-packages.sh printed no summary"
+fi
+
 if [ "$step_failed" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # A broken step must never look green: count it as a failure.
   failed=1

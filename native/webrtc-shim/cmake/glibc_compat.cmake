@@ -23,7 +23,7 @@ set(DT_GLIBC_OLD_SYMBOLS
   pthread_mutexattr_destroy@GLIBC_2.2.5 pthread_mutexattr_init@GLIBC_2.2.5 pthread_mutexattr_settype@GLIBC_2.2.5
   pthread_once@GLIBC_2.2.5 pthread_rwlock_destroy@GLIBC_2.2.5 pthread_rwlock_init@GLIBC_2.2.5
   pthread_rwlock_rdlock@GLIBC_2.2.5 pthread_rwlock_unlock@GLIBC_2.2.5 pthread_rwlock_wrlock@GLIBC_2.2.5
-  pthread_setspecific@GLIBC_2.2.5 pthread_sigmask@GLIBC_2.2.5
+  pthread_setname_np@GLIBC_2.12 pthread_setspecific@GLIBC_2.2.5 pthread_sigmask@GLIBC_2.2.5
   sem_close@GLIBC_2.2.5 sem_destroy@GLIBC_2.2.5 sem_init@GLIBC_2.2.5 sem_open@GLIBC_2.2.5 sem_post@GLIBC_2.2.5
   sem_timedwait@GLIBC_2.2.5 sem_trywait@GLIBC_2.2.5 sem_unlink@GLIBC_2.2.5 sem_wait@GLIBC_2.2.5
   dladdr@GLIBC_2.2.5 dlclose@GLIBC_2.2.5 dlerror@GLIBC_2.2.5 dlopen@GLIBC_2.2.5 dlsym@GLIBC_2.2.5
