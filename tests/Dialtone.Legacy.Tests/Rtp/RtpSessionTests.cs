@@ -109,9 +109,10 @@ public sealed class RtpSessionTests : IAsyncLifetime
             Assert.InRange(events[1].Duration.TotalMilliseconds, 100, 200);
         }
 
+        // 50 packets a second: wait (bounded) for a second's worth rather than reading the count once.
+        Assert.True(await Eventually(() => b.GetStatistics().RtpPacketsReceived > 50, TimeSpan.FromSeconds(15)), "B received 50 packets");
         var stats = b.GetStatistics();
         Assert.Equal(0UL, stats.DroppedSrtp);
-        Assert.True(stats.RtpPacketsReceived > 50);
         Assert.Equal(a.GetStatistics().LocalSsrc, stats.RemoteSsrc);
         Assert.Equal(8, stats.SendPayloadType);
         Assert.True(await Eventually(() => a.GetStatistics().RoundTripTime is not null, TimeSpan.FromSeconds(15)));
