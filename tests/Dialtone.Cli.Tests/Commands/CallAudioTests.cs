@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Dialtone.Cli.Audio;
 using Dialtone.Phone.Audio;
 using Dialtone.Server;
+using Dialtone.WebRtc.Tests.Infrastructure;
 
 namespace Dialtone.Cli.Tests.Commands;
 
@@ -37,6 +38,23 @@ public sealed class CallAudioTests : IAsyncLifetime
         var (code, output) = await CliRun.RunAsync(Call("--no-audio", "--record", path, "--duration", "3s"));
 
         Assert.True(code == 0, output);
+        AssertHoldsBobsTone(path);
+    }
+
+    [Fact]
+    public async Task Record_with_the_sound_devices_writes_what_the_callee_said()
+    {
+        using var sound = new PulseAudioServer();
+        var path = Path.Combine(_folder, "heard-on-devices.wav");
+
+        var (code, output) = await CliRun.RunAsync(Call("--record", path, "--duration", "3s"), name => name == "PULSE_SERVER" ? sound.Server : null);
+
+        Assert.True(code == 0, output);
+        AssertHoldsBobsTone(path);
+    }
+
+    private static void AssertHoldsBobsTone(string path)
+    {
         var (rate, samples) = ReadMonoWav(path);
         Assert.Equal(48000, rate);
         var meter = new ToneMeter(Answerer.SayHz, rate);

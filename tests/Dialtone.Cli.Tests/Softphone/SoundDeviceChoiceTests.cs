@@ -66,13 +66,4 @@ public sealed class SoundDeviceChoiceTests
         (code, output) = await CliRun.RunAsync(["devices"], name => name == "PULSE_SERVER" ? nowhere : null);
         Assert.True(code == (int)ExitCode.NoSoundDevice, output);
     }
-
-    [Fact]
-    public async Task Record_with_the_sound_devices_is_refused_until_the_engine_can_copy_the_speaker()
-    {
-        var (code, output) = await CliRun.RunAsync(Call("--record", Path.Combine(Path.GetTempPath(), $"dt-{Guid.NewGuid():N}.wav")));
-
-        Assert.True(code == (int)ExitCode.Usage, output);
-        Assert.Contains("--no-audio", output);
-    }
 }

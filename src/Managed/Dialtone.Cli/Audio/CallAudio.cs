@@ -1,3 +1,4 @@
+using Dialtone.Phone;
 using Dialtone.Phone.Audio;
 using Dialtone.WebRtc;
 
@@ -11,11 +12,14 @@ namespace Dialtone.Cli.Audio;
 ///   to <c>--record</c>, if given);
 /// - <c>--no-audio</c>: the virtual device with a silent microphone; <c>--record</c> then writes the
 ///   speaker to the file here (the engine's WAV device needs an input file).
+/// With the sound server's devices, <c>--record</c> writes what the peer says: a sink on the call's
+/// remote track (<see cref="RecordPeer"/>), since the device gives no copy of what the speaker plays.
 /// </summary>
 internal sealed class CallAudio : IAsyncDisposable
 {
     private AudioPump? _pump;
     private WavRecorder? _recorder;
+    private int _recordedCalls;
 
     private CallAudio(PeerConnectionFactoryOptions options, string? recordPath, string description)
     {
@@ -63,13 +67,6 @@ internal sealed class CallAudio : IAsyncDisposable
             return new CallAudio(new PeerConnectionFactoryOptions { AudioDevice = AudioDeviceKind.Virtual }, request.Record,
                 "no audio (silence)" + (request.Record is null ? "" : $", recording {Path.GetFileName(request.Record)}"));
         }
-        if (request.Record is not null)
-        {
-            throw new CliException(ExitCode.Usage,
-                "--record with the sound server's microphone and speaker is not available yet (the audio engine gives no copy of what the speaker plays). "
-                + "Record with --no-audio (your side silent) or with --play FILE.");
-        }
-
         var devices = SoundDevices.Query(request.Server);
         var microphone = request.Microphone is { } m ? SoundDevices.Choose("--microphone", m, devices.Microphones) : devices.DefaultMicrophone?.Id;
         var speaker = request.Speaker is { } s ? SoundDevices.Choose("--speaker", s, devices.Speakers) : devices.DefaultSpeaker?.Id;
@@ -84,7 +81,8 @@ internal sealed class CallAudio : IAsyncDisposable
             OutputDevice = speaker,
             // Everything a softphone wants: AEC3, noise suppression, AGC2, high-pass filter.
             AudioProcessing = new AudioProcessingOptions(),
-        }, null, $"microphone {microphone}, speaker {speaker}");
+        }, request.Record is null ? null : Path.GetFullPath(request.Record),
+            $"microphone {microphone}, speaker {speaker}" + (request.Record is null ? "" : $", recording {Path.GetFileName(request.Record)}"));
     }
 
     /// <summary>A recording must be creatable before the call is placed, not fail in the middle of it.</summary>
@@ -116,6 +114,24 @@ internal sealed class CallAudio : IAsyncDisposable
             _recorder = new WavRecorder(RecordPath, device.SampleRate, device.Channels);
         var recorder = _recorder;
         _pump = new AudioPump(device, frame => frame.Clear(), recorder is null ? null : frame => recorder.Write(frame));
+    }
+
+    /// <summary>
+    /// With the sound server's devices and <c>--record</c>: records what the peer says in
+    /// <paramref name="call"/> (its remote track, decoded, before the speaker's mix) until the returned
+    /// sink is disposed — the first call to the file given, later calls of <c>listen</c> to
+    /// <c>name-2.wav</c>, <c>name-3.wav</c>… Null when there is nothing to record this way (no
+    /// <c>--record</c>, or the WAV and virtual devices, which record by themselves).
+    /// </summary>
+    public CallAudioSink? RecordPeer(Call call)
+    {
+        if (RecordPath is null || !UsesSoundServer || call.PeerConnection.Transceivers is not [var transceiver, ..])
+            return null;
+        var n = Interlocked.Increment(ref _recordedCalls);
+        var path = n == 1
+            ? RecordPath
+            : Path.Combine(Path.GetDirectoryName(RecordPath)!, $"{Path.GetFileNameWithoutExtension(RecordPath)}-{n}{Path.GetExtension(RecordPath)}");
+        return transceiver.CreateCallAudioSink(new CallAudioSinkOptions { WavOutputPath = path });
     }
 
     public async ValueTask DisposeAsync()

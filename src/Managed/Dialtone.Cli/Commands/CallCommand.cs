@@ -26,7 +26,7 @@ internal static class CallCommand
     public static Command Create(CliHost host)
     {
         var connection = new ConnectionOptions();
-        var audio = new AudioOptions("Play this WAV file (16-bit PCM) as your voice instead of the microphone.", "Record what you hear to this WAV file (with --play or --no-audio).");
+        var audio = new AudioOptions("Play this WAV file (16-bit PCM) as your voice instead of the microphone.", "Record what you hear to this WAV file (the peer's voice; also with the microphone and speaker).");
         var target = new Argument<string>("uri") { Description = "Whom to call, e.g. sip:bob@example.com." };
         var duration = Durations.Option("--duration", "Hang up this long after the call is answered (e.g. 30s, 2m). Without it the call lasts until either side hangs up, the h key, or Ctrl+C.");
         var answerTimeout = Durations.Option("--answer-timeout", "Give up if nobody answers within this time (default 60s); exit code 6.");
@@ -73,7 +73,7 @@ internal static class CallCommand
             var poller = StatsPoller.RunAsync([monitor], view, polling.Token);
             try
             {
-                result = await PlaceAsync(session.Agent, target, request, monitor, view, controls, cancellationToken).ConfigureAwait(false);
+                result = await PlaceAsync(session.Agent, audio, target, request, monitor, view, controls, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -88,11 +88,12 @@ internal static class CallCommand
         return (int)result;
     }
 
-    private static async Task<ExitCode> PlaceAsync(UserAgent agent, UriReference target, CallRequest request, CallMonitor monitor, ICallView view,
-        ControlInput controls, CancellationToken cancellationToken)
+    private static async Task<ExitCode> PlaceAsync(UserAgent agent, CallAudio audio, UriReference target, CallRequest request, CallMonitor monitor,
+        ICallView view, ControlInput controls, CancellationToken cancellationToken)
     {
         var call = await agent.CallAsync(target, cancellationToken).ConfigureAwait(false);
         monitor.Call = call;
+        using var recording = audio.RecordPeer(call);
         var progressed = false; // any provisional or final answer moved the call on from Calling
         call.StateChanged += (_, e) =>
         {

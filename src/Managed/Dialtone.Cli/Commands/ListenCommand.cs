@@ -23,7 +23,7 @@ internal static class ListenCommand
     {
         var connection = new ConnectionOptions();
         var audio = new AudioOptions("Play this WAV file (16-bit PCM) to callers instead of the microphone.",
-            "Record what callers say to this WAV file (all calls, one after another; with --play or --no-audio).");
+            "Record what callers say to this WAV file (with --play or --no-audio all calls one after another; with the microphone and speaker one file per call: FILE, FILE-2, ...).");
         var autoAnswer = new Option<bool>("--auto-answer") { Description = "Answer every call at once instead of waiting for the a key (or an 'answer' line)." };
         var noView = new Option<bool>("--no-view") { Description = "Plain log lines instead of the live view (automatic when output is not a terminal)." };
         var command = new Command("listen",
@@ -121,6 +121,7 @@ internal static class ListenCommand
                 }
             }
             await call.AnswerAsync(cancellationToken).ConfigureAwait(false);
+            using var recording = session.Audio.RecordPeer(call);
             view.Event("you", "answered");
             await new CallControls(call, factory, view).RunUntilEndedAsync(controls.Reader, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
