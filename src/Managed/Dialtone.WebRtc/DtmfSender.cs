@@ -12,7 +12,6 @@ namespace Dialtone.WebRtc;
 /// </summary>
 public sealed unsafe class DtmfSender
 {
-    private const string ValidTones = "0123456789ABCDabcd#*,";
     private readonly PeerConnection owner;
     private readonly DtDtmfSender* native;
 
@@ -47,27 +46,7 @@ public sealed unsafe class DtmfSender
     /// </summary>
     public void InsertDtmf(string tones, TimeSpan? duration = null, TimeSpan? interToneGap = null)
     {
-        ArgumentNullException.ThrowIfNull(tones);
-        foreach (char c in tones)
-        {
-            if (!ValidTones.Contains(c, StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"'{c}' is not a DTMF tone (0-9, A-D, #, *, ',').", nameof(tones));
-            }
-        }
-
-        int durationMs = (int)(duration ?? TimeSpan.FromMilliseconds(100)).TotalMilliseconds;
-        int gapMs = (int)(interToneGap ?? TimeSpan.FromMilliseconds(70)).TotalMilliseconds;
-        if (durationMs is < 40 or > 6000)
-        {
-            throw new ArgumentOutOfRangeException(nameof(duration), duration, "must be 40..6000 ms");
-        }
-
-        if (gapMs < 30)
-        {
-            throw new ArgumentOutOfRangeException(nameof(interToneGap), interToneGap, "must be at least 30 ms");
-        }
-
+        var (durationMs, gapMs) = DtmfTones.Validate(tones, duration, interToneGap);
         using var scope = new HandleScope(owner.Handle);
         ThrowHelper.ThrowIfFailed(WebRtcShim.dt_dtmf_sender_insert(native, tones, durationMs, gapMs), "dt_dtmf_sender_insert");
     }

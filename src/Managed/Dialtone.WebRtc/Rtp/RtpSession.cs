@@ -16,7 +16,6 @@ namespace Dialtone.WebRtc.Rtp;
 /// </summary>
 public sealed class RtpSession : IAsyncDisposable, IDisposable
 {
-    private const string ValidTones = "0123456789ABCDabcd#*,";
     private readonly RtpSessionHandle handle;
     private readonly EventDispatcher dispatcher = new();
     private int disposed;
@@ -106,27 +105,7 @@ public sealed class RtpSession : IAsyncDisposable, IDisposable
     /// </summary>
     public unsafe void SendDtmf(string tones, TimeSpan? duration = null, TimeSpan? interToneGap = null)
     {
-        ArgumentNullException.ThrowIfNull(tones);
-        foreach (char c in tones)
-        {
-            if (!ValidTones.Contains(c, StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"'{c}' is not a DTMF tone (0-9, A-D, #, *, ',').", nameof(tones));
-            }
-        }
-
-        int durationMs = (int)(duration ?? TimeSpan.FromMilliseconds(100)).TotalMilliseconds;
-        int gapMs = (int)(interToneGap ?? TimeSpan.FromMilliseconds(70)).TotalMilliseconds;
-        if (durationMs is < 40 or > 6000)
-        {
-            throw new ArgumentOutOfRangeException(nameof(duration), duration, "must be 40..6000 ms");
-        }
-
-        if (gapMs < 30)
-        {
-            throw new ArgumentOutOfRangeException(nameof(interToneGap), interToneGap, "must be at least 30 ms");
-        }
-
+        var (durationMs, gapMs) = DtmfTones.Validate(tones, duration, interToneGap);
         using var scope = new HandleScope(handle);
         ThrowHelper.ThrowIfFailed(WebRtcShim.dt_rtp_session_send_dtmf(handle.Pointer, tones, durationMs, gapMs), "dt_rtp_session_send_dtmf");
     }
