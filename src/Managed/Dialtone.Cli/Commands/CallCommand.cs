@@ -93,7 +93,6 @@ internal static class CallCommand
     {
         var call = await agent.CallAsync(target, cancellationToken).ConfigureAwait(false);
         monitor.Call = call;
-        using var recording = audio.RecordPeer(call);
         var progressed = false; // any provisional or final answer moved the call on from Calling
         call.StateChanged += (_, e) =>
         {
@@ -135,6 +134,8 @@ internal static class CallCommand
                 return code;
             }
 
+            // Answered: the call's media exists now (CallAsync may return while its offer is still being made).
+            using var recording = audio.RecordPeer(call);
             if (request.Duration is { } duration)
                 talking.CancelAfter(duration);
             try
