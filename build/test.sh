@@ -20,7 +20,26 @@ log() { printf '\n== %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
 
 fail_step() {
   echo "!! $*" >&2
+  echo "step: $*" >>"$failures"
   step_failed=1
+}
+
+# Every failed test and step, one line each, repeated just before the final line: CI shows only the
+# end of the output, and the name of what failed must be in it.
+failures="$results/failures.txt"
+: >"$failures"
+
+# Appends "<suite>: <test> — <first line of its message>" for each failed test in a VSTest .trx file.
+list_trx_failures() {
+  local suite=$1 trx=$2
+  awk -v suite="$suite" '
+    BEGIN { RS = "<UnitTestResult " }
+    NR > 1 && /outcome="Failed"/ {
+      name = $0; sub(/^.*testName="/, "", name); sub(/".*$/, "", name)
+      msg = ""
+      if (match($0, /<Message>[^<]*/)) { msg = substr($0, RSTART + 9, RLENGTH - 9); sub(/\n.*$/, "", msg); sub(/\r$/, "", msg) }
+      printf "%s: %s — %s\n", suite, name, substr(msg, 1, 300)
+    }' "$trx" >>"$failures"
 }
 
 log "Installing test dependencies"
@@ -61,6 +80,9 @@ run_ctest() {
   passed=$((passed + total - nfail - nskip))
   failed=$((failed + nfail))
   skipped=$((skipped + nskip))
+  # CTest lists them under "The following tests FAILED:" as "<n> - <name> (Failed)".
+  grep -E '^[[:space:]]+[0-9]+ - .* \((Failed|Timeout|SEGFAULT|Subprocess aborted|Exception)\)$' "$logfile" |
+    sed -E "s/^[[:space:]]+/ctest $label: /" >>"$failures"
 }
 
 log "Native tests (ctest)"
@@ -93,6 +115,7 @@ if dotnet build Interop.sln -c Release -nologo -v minimal; then
       s=$(grep -o ' notExecuted="[0-9]*"' <<<"$counters" | grep -o '[0-9]*')
       passed=$((passed + ${p:-0}))
       failed=$((failed + ${f:-0} + ${e:-0}))
+      list_trx_failures "$name" "$trx"
       skipped=$((skipped + ${s:-0}))
       if [ "$((${p:-0} + ${f:-0} + ${e:-0}))" -eq 0 ]; then
         # Discovered nothing, or skipped everything: a suite that tests nothing must not look green.
@@ -119,6 +142,7 @@ summary=$(grep -E '^packages: [0-9]+ passed, [0-9]+ failed$' "$results/packages.
 if [ -n "$summary" ]; then
   passed=$((passed + $(sed -E 's/^packages: ([0-9]+) passed.*/\1/' <<<"$summary")))
   failed=$((failed + $(sed -E 's/.*, ([0-9]+) failed$/\1/' <<<"$summary")))
+  grep -E '^FAIL ' "$results/packages.log" | sed -E 's/^/packages: /' >>"$failures"
 else
   fail_step "build/test-packages.sh printed no summary"
 fi
@@ -128,5 +152,9 @@ if [ "$step_failed" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 echo
+if [ -s "$failures" ]; then
+  echo "what failed ($(wc -l <"$failures") lines; details above and in $results):"
+  head -n 40 "$failures" | cut -c 1-400
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
