@@ -47,7 +47,7 @@ TEST(Dtmf, ToneChangesInOrderAndTonesHeardAtTheReceiver) {
   ASSERT_TRUE(Negotiate(a, b, true, &error)) << error;
   ASSERT_TRUE(WaitConnected(a, b, 15000));
   AudioPump pump_a(a.factory, 1000, 1000, /*amplitude=*/0);  // A sends silence
-  AudioPump pump_b(b.factory, 1000, 4000, 0);
+  AudioPump pump_b(b.factory, 1000, 8000, 0);
 
   dt_dtmf_sender* sender = nullptr;
   ASSERT_EQ(dt_transceiver_get_dtmf_sender(a.audio, &sender), DT_OK) << LastError();
@@ -68,12 +68,17 @@ TEST(Dtmf, ToneChangesInOrderAndTonesHeardAtTheReceiver) {
   ASSERT_TRUE(Eventually([&] { auto t = log.Get(); return !t.empty() && t.back().empty(); }, 8000));
   EXPECT_EQ(log.Get(), (std::vector<std::string>{"1", "2", "3", "#", ""}));
 
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // jitter buffer delay
-  auto heard = pump_b.Recent(4000);
-  EXPECT_TRUE(HasDtmf(heard, 697, 1209)) << "digit 1 not heard at B";
-  EXPECT_TRUE(HasDtmf(heard, 697, 1336)) << "digit 2 not heard at B";
-  EXPECT_TRUE(HasDtmf(heard, 697, 1477)) << "digit 3 not heard at B";
-  EXPECT_TRUE(HasDtmf(heard, 941, 1477)) << "digit # not heard at B";
+  // B's jitter buffer plays the tones out some time after the sender's last event (longer on a
+  // loaded machine): wait, bounded, until all four have been heard.
+  std::vector<int16_t> heard;
+  auto all_heard = [&] {
+    heard = pump_b.Recent(8000);
+    return HasDtmf(heard, 697, 1209) && HasDtmf(heard, 697, 1336) && HasDtmf(heard, 697, 1477) &&
+           HasDtmf(heard, 941, 1477);
+  };
+  EXPECT_TRUE(Eventually(all_heard, 6000))
+      << "heard at B: 1 " << HasDtmf(heard, 697, 1209) << ", 2 " << HasDtmf(heard, 697, 1336) << ", 3 "
+      << HasDtmf(heard, 697, 1477) << ", # " << HasDtmf(heard, 941, 1477);
   EXPECT_FALSE(HasDtmf(heard, 852, 1209)) << "digit 7 was never sent";
 }
 
