@@ -73,6 +73,12 @@ public sealed partial class Invitation : Session
     internal async Task<bool> StartAsync()
     {
         Agent.Track(this);
+        if (CheckRequestedInterval(_invite) is { } tooSmall)
+        {
+            End(new SessionEnd(SessionEndReason.Failed, tooSmall.StatusCode, tooSmall.ReasonPhrase, "the caller asked for a session interval below our Min-SE"));
+            Agent.Respond(_invite, tooSmall);
+            return false;
+        }
         if (_offerInInvite)
         {
             try
@@ -151,6 +157,7 @@ public sealed partial class Invitation : Session
                 throw new SessionEndedException(await Ended);
             var ok = _invite.CreateResponse(200);
             Agent.AddCommonHeaders(ok);
+            var timer = AddTimerToResponse(_invite.Request, ok);
             ok.SetBody(Encoding.UTF8.GetBytes(body), SipContentType.Parse(Media.ContentType));
             var dialog = SipDialog.CreateAsUas(_invite.Request, ok);
             dialog.LocalContact = Agent.Contact;
@@ -187,6 +194,7 @@ public sealed partial class Invitation : Session
             }
             dialog.Confirm();
             OnEstablished(_offerInInvite && _offer.IsHold);
+            OnRefreshAnswered(timer);
         }
         catch (Exception e) when ((e is OperationCanceledException or InvalidOperationException or ObjectDisposedException)
             && (_invite.CancellationRequested.IsCancellationRequested || Lifetime.IsCancellationRequested))

@@ -28,15 +28,32 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(options);
+        options.SessionTimers.Validate();
         Stack = stack;
         Options = options;
         Contact = options.Contact;
+        var supported = SessionHeaders.WithTag(options.Supported, SessionHeaders.ReplacesTag);
+        if (options.SessionTimers.Enabled)
+            supported = SessionHeaders.WithTag(supported, SessionHeaders.TimerTag);
+        if (options.ReliableProvisionals)
+            supported = SessionHeaders.WithTag(supported, SessionHeaders.ReliableTag);
+        SupportedHeader = supported;
         Scheduler = new SessionScheduler(stack.Executor);
         _logger = options.LoggerFactory.CreateLogger<SessionAgent>();
         _incoming = Channel.CreateBounded<Invitation>(new BoundedChannelOptions(options.IncomingQueueLimit) { SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
     }
 
+    /// <summary>
+    /// The option tags a peer may put in Require of a request to this layer: give them to the
+    /// stack (<c>SipStackOptions.SupportedExtensions</c>) so such requests are not refused 420.
+    /// 100rel is not among them: as callee we send no reliable provisional responses.
+    /// </summary>
+    public static IReadOnlyList<string> RequirableExtensions { get; } = [SessionHeaders.TimerTag, SessionHeaders.ReplacesTag];
+
     public SipStack Stack { get; }
+
+    /// <summary>The Supported header of our INVITEs and 2xx: <see cref="SessionAgentOptions.Supported"/> plus what is on.</summary>
+    public string SupportedHeader { get; }
 
     public SessionAgentOptions Options { get; }
 
@@ -162,7 +179,7 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
         if (!message.Headers.Contains(SipHeaderNames.Contact))
             message.Headers.Add(SipHeaderNames.Contact, Contact.ToString());
         message.Headers.Set(SipHeaderNames.Allow, Options.Allow);
-        message.Headers.Set(SipHeaderNames.Supported, Options.Supported);
+        message.Headers.Set(SipHeaderNames.Supported, SupportedHeader);
     }
 
     void ISipTransactionUser.OnRequest(SipServerTransaction transaction)
