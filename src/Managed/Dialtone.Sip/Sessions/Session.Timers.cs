@@ -81,8 +81,10 @@ public abstract partial class Session
             return;
         if (SessionHeaders.SessionExpires(success) is { } expires)
             ArmSessionTimer(new SessionTimerInfo(expires.Interval, LocalRefresher: expires.Refresher != "uas"));
+        else if (_timer is { LocalRefresher: true } current && !SessionHeaders.Lists(success, SipHeaderNames.Supported, SessionHeaders.TimerTag))
+            ArmSessionTimer(current); // a peer without the extension answers our refreshes without it (§9: we refresh for both)
         else
-            DisarmSessionTimer();
+            DisarmSessionTimer(); // §7.2: no Session-Expires in the 2xx, no session expiration
     }
 
     // ---- requests we receive ----
