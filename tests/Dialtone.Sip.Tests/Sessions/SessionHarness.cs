@@ -158,7 +158,7 @@ internal sealed class SessionParty
     {
         Name = name;
         Transport = harness.Network.Bind(SipTransportKind.Udp, ip, 5060, harness.Time);
-        Stack = new SipStack([Transport], new SipStackOptions { Timers = StackHarness.Timers }, timeProvider: harness.Time);
+        Stack = new SipStack([Transport], new SipStackOptions { Timers = StackHarness.Timers, SupportedExtensions = SessionAgent.RequirableExtensions }, timeProvider: harness.Time);
         Media = new FakeMediaFactory(name);
         var options = new SessionAgentOptions
         {

@@ -37,7 +37,8 @@ public sealed record SessionTimerOptions
             : throw new ArgumentOutOfRangeException(nameof(MinimumInterval), value, "At least one second.");
     } = RecommendedMinimum;
 
-    internal void Validate()
+    /// <summary>Throws <see cref="ArgumentException"/> when the interval is below the minimum.</summary>
+    public void Validate()
     {
         if (Interval < MinimumInterval)
             throw new ArgumentException($"The session interval ({Interval.TotalSeconds} s) is below its own minimum ({MinimumInterval.TotalSeconds} s).", nameof(Interval));
