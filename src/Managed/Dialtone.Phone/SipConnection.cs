@@ -80,7 +80,7 @@ internal sealed class SipConnection : IAsyncDisposable
             };
         }
 
-        var stack = new SipStack([transport], new SipStackOptions { UserAgent = options.UserAgentName }, timeProvider: options.TimeProvider,
+        var stack = new SipStack([transport], new SipStackOptions { UserAgent = options.UserAgentName, SupportedExtensions = Sip.Sessions.SessionAgent.RequirableExtensions }, timeProvider: options.TimeProvider,
             logger: loggers.CreateLogger<SipStack>());
         var contactTransport = transport.Kind.ViaToken().ToLowerInvariant();
         return new SipConnection(stack, transport, destination, contactTransport)

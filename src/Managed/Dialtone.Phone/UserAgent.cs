@@ -59,6 +59,8 @@ public sealed partial class UserAgent : IAsyncDisposable
             Digest = digest,
             Allow = AllowedMethods,
             NoAnswerTimeout = options.NoAnswerTimeout,
+            SessionTimers = options.SessionTimers,
+            ReliableProvisionals = options.ReliableProvisionals,
             LoggerFactory = LoggerFactory,
         })
         {

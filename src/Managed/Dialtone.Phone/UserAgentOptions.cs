@@ -59,6 +59,15 @@ public sealed record UserAgentOptions
     /// <summary>TLS trust for wss:// and sips:/TLS servers (system roots unless a CA is given).</summary>
     public SipTlsOptions Tls { get; init; } = new();
 
+    /// <summary>
+    /// RFC 4028 session timers for every call (on: 1800 s asked, Min-SE 90 s; the refresher sends
+    /// UPDATE or re-INVITE each half interval, a call the peer stops refreshing ends with BYE).
+    /// </summary>
+    public Sip.Sessions.SessionTimerOptions SessionTimers { get; init; } = new();
+
+    /// <summary>Acknowledge carriers' reliable 18x (early media) with PRACK (RFC 3262); on by default.</summary>
+    public bool ReliableProvisionals { get; init; } = true;
+
     /// <summary>How long an unanswered outgoing call may ring before it is cancelled; null for no limit.</summary>
     public TimeSpan? NoAnswerTimeout { get; init; }
 
@@ -71,6 +80,7 @@ public sealed record UserAgentOptions
     internal void Validate()
     {
         _ = ServerAddress.Parse(Server);
+        SessionTimers.Validate();
         if (string.IsNullOrEmpty(AddressOfRecord.User))
             throw new ArgumentException("The address of record needs a user part, e.g. sip:alice@example.com.", nameof(AddressOfRecord));
         if (RegisterExpires < TimeSpan.FromSeconds(1))

@@ -57,6 +57,24 @@ internal sealed class SessionHarness : IAsyncDisposable
         return response.ToString();
     }
 
+    /// <summary>Like <see cref="Answer"/>, with any number of extra header lines ("Name: value").</summary>
+    public static string AnswerWith(SipRequest request, int status, string? toTag, string? body, params string[] headers)
+    {
+        var response = SipResponse.CreateFor(request, status);
+        if (toTag is not null && request.To!.Tag is null)
+            response.To = request.To.WithTag(toTag);
+        if (status is > 100 and < 300)
+            response.Headers.Add(SipHeaderNames.Contact, $"<sip:peer-{toTag}@10.0.0.9:5060>");
+        foreach (var header in headers)
+        {
+            var colon = header.IndexOf(':');
+            response.Headers.Add(header[..colon], header[(colon + 1)..].Trim());
+        }
+        if (body is not null)
+            response.SetBody(System.Text.Encoding.UTF8.GetBytes(body), SipContentType.Sdp);
+        return response.ToString();
+    }
+
     public static string Sdp(string origin) => $"v=0\r\no={origin} 1 1 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=sendrecv\r\n";
 
     public FakeTimeProvider Time { get; }
@@ -89,9 +107,9 @@ internal sealed class SessionHarness : IAsyncDisposable
     }
 
     /// <summary>Advances virtual time in 100 ms steps, settling after each.</summary>
-    public async Task AdvanceAsync(TimeSpan total)
+    public async Task AdvanceAsync(TimeSpan total, TimeSpan? by = null)
     {
-        var step = TimeSpan.FromMilliseconds(100);
+        var step = by ?? TimeSpan.FromMilliseconds(100);
         for (var done = TimeSpan.Zero; done < total; done += step)
         {
             Time.Advance(step);
@@ -140,7 +158,7 @@ internal sealed class SessionParty
     {
         Name = name;
         Transport = harness.Network.Bind(SipTransportKind.Udp, ip, 5060, harness.Time);
-        Stack = new SipStack([Transport], new SipStackOptions { Timers = StackHarness.Timers }, timeProvider: harness.Time);
+        Stack = new SipStack([Transport], new SipStackOptions { Timers = StackHarness.Timers, SupportedExtensions = SessionAgent.RequirableExtensions }, timeProvider: harness.Time);
         Media = new FakeMediaFactory(name);
         var options = new SessionAgentOptions
         {

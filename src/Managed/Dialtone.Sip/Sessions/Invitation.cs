@@ -30,6 +30,12 @@ public sealed partial class Invitation : Session
         _offerInInvite = Bodies.Has(invite.Request);
     }
 
+    /// <summary>
+    /// The established session this INVITE replaces (RFC 3891 Replaces), or null. Such an INVITE
+    /// is answered by the agent without ringing; the old session then ends with BYE.
+    /// </summary>
+    public Session? Replaces { get; internal set; }
+
     /// <summary>The INVITE as it arrived (headers for the application: P-Asserted-Identity, User-Agent…).</summary>
     public SipRequest Request => _invite.Request;
 
@@ -69,10 +75,16 @@ public sealed partial class Invitation : Session
         return new Invitation(agent, transaction, media);
     }
 
-    /// <summary>Takes the offer and rings (180); false (after answering 488) when the offer is unusable.</summary>
-    internal async Task<bool> StartAsync()
+    /// <summary>Takes the offer and rings (180, unless <paramref name="ring"/> is false); false (after answering 422/488) when it cannot go on.</summary>
+    internal async Task<bool> StartAsync(bool ring = true)
     {
         Agent.Track(this);
+        if (CheckRequestedInterval(_invite) is { } tooSmall)
+        {
+            End(new SessionEnd(SessionEndReason.Failed, tooSmall.StatusCode, tooSmall.ReasonPhrase, "the caller asked for a session interval below our Min-SE"));
+            Agent.Respond(_invite, tooSmall);
+            return false;
+        }
         if (_offerInInvite)
         {
             try
@@ -97,6 +109,8 @@ public sealed partial class Invitation : Session
         }));
         if (State == SessionState.Ended)
             return false;
+        if (!ring)
+            return true;
         var ringing = _invite.CreateResponse(180);
         ringing.Headers.Add(SipHeaderNames.Contact, Agent.Contact.ToString());
         try
@@ -151,6 +165,7 @@ public sealed partial class Invitation : Session
                 throw new SessionEndedException(await Ended);
             var ok = _invite.CreateResponse(200);
             Agent.AddCommonHeaders(ok);
+            var timer = AddTimerToResponse(_invite.Request, ok);
             ok.SetBody(Encoding.UTF8.GetBytes(body), SipContentType.Parse(Media.ContentType));
             var dialog = SipDialog.CreateAsUas(_invite.Request, ok);
             dialog.LocalContact = Agent.Contact;
@@ -187,6 +202,7 @@ public sealed partial class Invitation : Session
             }
             dialog.Confirm();
             OnEstablished(_offerInInvite && _offer.IsHold);
+            OnRefreshAnswered(timer);
         }
         catch (Exception e) when ((e is OperationCanceledException or InvalidOperationException or ObjectDisposedException)
             && (_invite.CancellationRequested.IsCancellationRequested || Lifetime.IsCancellationRequested))

@@ -32,12 +32,38 @@ public sealed partial class Inviter : Session
     private string? _cancelDetail;
     private bool _following;
     private int _started;
+    private int _intervalRetries;
+    // RFC 3262: the last RSeq acknowledged per early dialog (remote tag).
+    private readonly Dictionary<string, long> _reliableSequences = new(StringComparer.Ordinal);
+    // The answer a reliable 1xx carried, by remote tag: the 2xx may repeat it or carry none.
+    private readonly Dictionary<string, string> _reliableAnswers = new(StringComparer.Ordinal);
+    // Late offer: our answer, once given (in a PRACK or the ACK), and the tag of the dialog it went to.
+    private string? _lateAnswer;
+    private string? _lateAnswerTag;
+    private bool _lateAnswerInPrack;
     private CancellationTokenRegistration _callerCancellation;
 
     internal Inviter(SessionAgent agent, UriReference target, SipAddress to, ISessionMediaHandler media)
         : base(agent, SessionDirection.Outgoing, SipIds.NewCallId(), agent.Options.Identity, to, media, SessionState.Calling)
     {
         _target = target;
+        LateOffer = agent.Options.LateOffer;
+    }
+
+    /// <summary>
+    /// Send the INVITE without an offer (late offer): the callee offers in its 2xx (or a reliable
+    /// 18x) and our answer goes in the ACK (or the PRACK). Set before <see cref="Invite"/>;
+    /// defaults to <see cref="SessionAgentOptions.LateOffer"/>.
+    /// </summary>
+    public bool LateOffer
+    {
+        get;
+        set
+        {
+            if (Volatile.Read(ref _started) != 0)
+                throw new InvalidOperationException("The INVITE was already sent.");
+            field = value;
+        }
     }
 
     /// <summary>Whom we call (the Request-URI of the first INVITE).</summary>
@@ -97,10 +123,12 @@ public sealed partial class Inviter : Session
                 End(new SessionEnd(SessionEndReason.LocalHangup, Detail: "cancelled before the INVITE was sent"));
                 return;
             }
-            var offer = await Media.CreateOfferAsync(new SessionOfferOptions(), Lifetime);
+            var offer = LateOffer ? null : await Media.CreateOfferAsync(new SessionOfferOptions(), Lifetime);
             var invite = SipRequestFactory.Create(SipMethods.Invite, _target, LocalIdentity.WithTag(_fromTag), RemoteIdentity, CallId);
             Agent.AddCommonHeaders(invite);
-            invite.SetBody(Encoding.UTF8.GetBytes(offer), SipContentType.Parse(Media.ContentType));
+            AddTimerHeaders(invite);
+            if (offer is not null)
+                invite.SetBody(Encoding.UTF8.GetBytes(offer), SipContentType.Parse(Media.ContentType));
             if (Agent.Options.NoAnswerTimeout is { } noAnswer)
                 Scheduler.Start(() => CancelIfUnansweredAsync(noAnswer));
             await SendInviteAsync(invite);
@@ -155,6 +183,11 @@ public sealed partial class Inviter : Session
                 case 401 or 407 when retry is not null && !_cancelRequested:
                     invite = retry.NextAttempt(invite, final);
                     continue;
+                case 422 when !_cancelRequested && _intervalRetries++ < MaxIntervalRetries && OnIntervalTooSmall(final):
+                    // RFC 4028 §7.1: ask again with the larger Min-SE the callee named.
+                    invite = AuthenticatingSender.NextAttempt(invite);
+                    AddTimerHeaders(invite);
+                    continue;
                 case >= 300 and < 400 when !_cancelRequested && final.Contacts.FirstOrDefault() is { IsWildcard: false } contact && redirects++ < MaxRedirects:
                     // RFC 3261 §8.1.3.4: retry at the new target, same dialog identifiers, next CSeq.
                     invite = AuthenticatingSender.NextAttempt(invite);
@@ -192,12 +225,46 @@ public sealed partial class Inviter : Session
         if (response.StatusCode == 100)
             return;
         var tag = response.To?.Tag;
+        long? reliable = null;
+        if (Agent.Options.ReliableProvisionals && SessionHeaders.Lists(response, SipHeaderNames.Require, SessionHeaders.ReliableTag))
+        {
+            reliable = SessionHeaders.ReliableSequence(response);
+            if (reliable is null || tag is null)
+            {
+                Log.ReliableWithoutSequence(Logger, CallId, response.StatusCode);
+            }
+            else if (_reliableSequences.TryGetValue(tag, out var last) && reliable.Value != last + 1)
+            {
+                // RFC 3262 §4: a retransmission (its PRACK is on its way: the PRACK transaction
+                // retransmits by itself) or one out of order: discarded.
+                return;
+            }
+        }
         if (tag is not null)
         {
             if (_early.TryGetValue(tag, out var dialog))
                 dialog.OnCreatingResponse(response);
             else if (response.Contacts.Count > 0)
                 _early[tag] = SipDialog.CreateAsUac(invite, response);
+        }
+        if (reliable is { } rseq && tag is not null)
+        {
+            _reliableSequences[tag] = rseq;
+            var answer = await OnReliableBodyAsync(response, tag);
+            if (_early.TryGetValue(tag, out var early))
+                Scheduler.Start(() => SendPrackAsync(early, response, rseq, answer));
+            else
+                Log.ReliableWithoutSequence(Logger, CallId, response.StatusCode);
+            if (State == SessionState.Calling)
+                SetState(SessionState.Ringing);
+            return;
+        }
+        if (LateOffer)
+        {
+            // Late offer: an unreliable 1xx cannot carry an offer we could answer (RFC 3261 §13.2.1).
+            if (State == SessionState.Calling)
+                SetState(SessionState.Ringing);
+            return;
         }
         if (Bodies.Has(response) && Bodies.IsType(response, Media.ContentType) && (_earlyMediaTag is null || _earlyMediaTag != tag))
         {
@@ -218,6 +285,61 @@ public sealed partial class Inviter : Session
             SetState(SessionState.Ringing);
     }
 
+    /// <summary>
+    /// The body of a reliable 1xx (RFC 3262): the answer to our offer (early media; the 2xx may
+    /// leave it out) or, for a late offer, the callee's offer — our answer then goes in the PRACK.
+    /// </summary>
+    private async Task<string?> OnReliableBodyAsync(SipResponse response, string tag)
+    {
+        if (!Bodies.Has(response) || !Bodies.IsType(response, Media.ContentType) || _earlyMediaTag is not null)
+            return null;
+        var body = Bodies.Text(response);
+        try
+        {
+            if (LateOffer)
+            {
+                await Media.SetRemoteOfferAsync(body, Lifetime);
+                var answer = await Media.CreateAnswerAsync(Lifetime);
+                _lateAnswer = answer;
+                _lateAnswerTag = tag;
+                _lateAnswerInPrack = true;
+                _earlyMediaTag = tag;
+                SetState(SessionState.EarlyMedia);
+                return answer;
+            }
+            await Media.SetRemoteAnswerAsync(body, provisional: true, Lifetime);
+            _reliableAnswers[tag] = body;
+            _earlyMediaTag = tag;
+            SetState(SessionState.EarlyMedia);
+        }
+        catch (SessionMediaException e)
+        {
+            Log.EarlyMediaRefused(Logger, CallId, e.Message);
+            if (LateOffer)
+                Scheduler.Start(() => CancelOnExecutorAsync($"the offer in the {response.StatusCode} was refused: {e.Message}", CancellationToken.None));
+        }
+        return null;
+    }
+
+    /// <summary>PRACK for a reliable 1xx (RFC 3262 §7.2): RAck names its RSeq and the INVITE's CSeq.</summary>
+    private async Task SendPrackAsync(SipDialog early, SipResponse response, long rseq, string? answer)
+    {
+        try
+        {
+            var prack = early.CreateRequest(SessionHeaders.Prack);
+            prack.Headers.Add(SessionHeaders.RAck, $"{rseq} {response.CSeq!.Number} {SipMethods.Invite}");
+            if (answer is not null)
+                prack.SetBody(Encoding.UTF8.GetBytes(answer), SipContentType.Parse(Media.ContentType));
+            var result = await Agent.Stack.SendRequestAsync(prack, Agent.Options.SendOptions, Lifetime);
+            if (!result.IsSuccess)
+                Log.PrackRefused(Logger, CallId, result.StatusCode);
+        }
+        catch (Exception e) when (e is SipTransactionTimeoutException or SipTransportException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            Log.PrackRefused(Logger, CallId, 0);
+        }
+    }
+
     private async Task OnAcceptedAsync(SipRequest invite, SipResponse success)
     {
         _callerCancellation.Dispose();
@@ -233,6 +355,31 @@ public sealed partial class Inviter : Session
         dialog.LocalContact = Agent.Contact;
         Dialog = dialog;
         Agent.AddDialog(dialog, this);
+        LearnAllow(success);
+
+        RemoteOfferInfo? lateOffer = null;
+        if (LateOffer && !_cancelRequested && _lateAnswer is null)
+        {
+            // The offer is in the 2xx: our answer must ride on the ACK, so the media comes first.
+            if (!Bodies.Has(success) || !Bodies.IsType(success, Media.ContentType))
+            {
+                await SendAckAsync(success, CancellationToken.None);
+                await FailEstablishedAsync("the 2xx to our INVITE without an offer carried no offer");
+                return;
+            }
+            try
+            {
+                lateOffer = await Media.SetRemoteOfferAsync(Bodies.Text(success), Lifetime);
+                _lateAnswer = await Media.CreateAnswerAsync(Lifetime);
+                _lateAnswerTag = tag;
+            }
+            catch (SessionMediaException e)
+            {
+                await SendAckAsync(success, CancellationToken.None);
+                await FailEstablishedAsync($"the offer in the 2xx was refused: {e.Message}");
+                return;
+            }
+        }
 
         // ACK first: the callee keeps retransmitting its 2xx until it arrives.
         await SendAckAsync(success, CancellationToken.None);
@@ -243,14 +390,28 @@ public sealed partial class Inviter : Session
             await ByeOnExecutorAsync(new SessionEnd(SessionEndReason.LocalHangup, 200, success.ReasonPhrase, "cancelled; the 2xx won the race, ended with BYE"), CancellationToken.None);
             return;
         }
-        if (!Bodies.Has(success))
+        if (LateOffer)
+        {
+            if (_lateAnswerTag != tag)
+            {
+                // The answer went to another fork's offer (in its PRACK): this dialog has no agreed media.
+                await FailEstablishedAsync("the 2xx came from another fork than the offer we answered");
+                return;
+            }
+            OnEstablished(remoteHold: lateOffer?.IsHold ?? false);
+            OnTimerResponse(success);
+            return;
+        }
+        // The answer: in the 2xx, or already in a reliable 1xx of this dialog (RFC 3262: the 2xx may leave it out).
+        var answer = Bodies.Has(success) ? Bodies.Text(success) : _reliableAnswers.GetValueOrDefault(tag);
+        if (answer is null)
         {
             await FailEstablishedAsync("the 2xx carried no answer to our offer");
             return;
         }
         try
         {
-            await Media.SetRemoteAnswerAsync(Bodies.Text(success), provisional: false, Lifetime);
+            await Media.SetRemoteAnswerAsync(answer, provisional: false, Lifetime);
         }
         catch (SessionMediaException e)
         {
@@ -258,6 +419,16 @@ public sealed partial class Inviter : Session
             return;
         }
         OnEstablished(remoteHold: false);
+        OnTimerResponse(success);
+    }
+
+    private protected override void DecorateAck(SipRequest ack, SipResponse success)
+    {
+        // Late offer: every ACK of the initial INVITE's 2xx (re-ACKs too, RFC 6026) carries our answer,
+        // unless it already went in a PRACK.
+        if (_lateAnswer is not null && _invite is { } invite && success.CSeq?.Number == invite.CSeq?.Number
+            && !_lateAnswerInPrack)
+            ack.SetBody(Encoding.UTF8.GetBytes(_lateAnswer), SipContentType.Parse(Media.ContentType));
     }
 
     /// <summary>
@@ -296,7 +467,7 @@ public sealed partial class Inviter : Session
         {
             if (Dialog is { } won && won.Id.RemoteTag == tag)
             {
-                await Agent.Stack.SendAckAsync(won.CreateAck(success), Agent.Options.SendOptions, CancellationToken.None);
+                await SendAckAsync(success, CancellationToken.None);
                 return;
             }
             if (_losers.TryGetValue(tag, out var loser))
@@ -405,6 +576,12 @@ public sealed partial class Inviter : Session
 
         [LoggerMessage(Level = LogLevel.Information, Message = "session {CallId}: ending a late fork failed: {Error}")]
         public static partial void LateForkFailed(ILogger logger, string callId, string error);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "session {CallId}: a reliable {Status} (Require: 100rel) without RSeq, To tag or Contact: not acknowledged")]
+        public static partial void ReliableWithoutSequence(ILogger logger, string callId, int status);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "session {CallId}: PRACK failed ({Status})")]
+        public static partial void PrackRefused(ILogger logger, string callId, int status);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "session {CallId}: CANCEL failed: {Error}")]
         public static partial void CancelFailed(ILogger logger, string callId, string error);

@@ -49,6 +49,7 @@ public abstract partial class Session
         // Observed so a session that ends before anyone awaits it leaves no unobserved exception.
         _established.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
         media.MediaFailed += OnMediaFailed;
+        InitializeTimers();
     }
 
     public string CallId { get; }
@@ -296,8 +297,17 @@ public abstract partial class Session
         }
     }
 
-    private protected Task SendAckAsync(SipResponse success, CancellationToken cancellationToken) =>
-        Agent.Stack.SendAckAsync(Dialog!.CreateAck(success), Agent.Options.SendOptions, cancellationToken);
+    private protected Task SendAckAsync(SipResponse success, CancellationToken cancellationToken)
+    {
+        var ack = Dialog!.CreateAck(success);
+        DecorateAck(ack, success);
+        return Agent.Stack.SendAckAsync(ack, Agent.Options.SendOptions, cancellationToken);
+    }
+
+    /// <summary>Adds what an ACK must carry (the answer of a late-offer INVITE), for the first ACK and any re-ACK alike.</summary>
+    private protected virtual void DecorateAck(SipRequest ack, SipResponse success)
+    {
+    }
 
     private protected async Task ByeOnExecutorAsync(SessionEnd end, CancellationToken cancellationToken)
     {
@@ -349,55 +359,61 @@ public abstract partial class Session
         Scheduler.RunAsync(() => RenegotiateOnExecutorAsync(method, hold, iceRestart, cancellationToken));
 
     private Task RenegotiateOnExecutorAsync(string method, bool? hold, bool iceRestart, CancellationToken cancellationToken) =>
-        OneAtATimeAsync(async () =>
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                EnsureEstablished("only an established call can be renegotiated");
-                if (_remoteOfferDone is { } remote)
-                    await remote.Task; // the peer's offer first; ours would only meet 491/500
-                EnsureEstablished("only an established call can be renegotiated");
-                var options = new SessionOfferOptions(hold ?? _localHold, iceRestart);
-                var response = await SendOfferAsync(method, options, cancellationToken);
-                if (response.IsSuccess)
-                {
-                    Dialog!.OnTargetRefreshResponse(response);
-                    if (method == SipMethods.Invite)
-                        await SendAckAsync(response, cancellationToken);
-                    if (!Bodies.Has(response))
-                    {
-                        await FailEstablishedAsync($"the 2xx to our {method} carried no answer");
-                        throw new SessionEndedException(await Ended);
-                    }
-                    try
-                    {
-                        await Media.SetRemoteAnswerAsync(Bodies.Text(response), provisional: false, cancellationToken);
-                    }
-                    catch (SessionMediaException e)
-                    {
-                        await FailEstablishedAsync($"the answer to our {method} was refused: {e.Message}");
-                        throw new SessionEndedException(await Ended);
-                    }
-                    _localHold = options.Hold;
-                    UpdateHoldState();
-                    return;
-                }
+        OneAtATimeAsync(() => RenegotiateCoreAsync(method, hold, iceRestart, cancellationToken));
 
-                await Media.RollbackAsync(cancellationToken);
-                if (response.StatusCode is 481 or 408)
+    /// <summary>One offer of ours by re-INVITE or UPDATE, with the glare and 422 retries; the caller runs it one at a time.</summary>
+    private async Task RenegotiateCoreAsync(string method, bool? hold, bool iceRestart, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            EnsureEstablished("only an established call can be renegotiated");
+            if (_remoteOfferDone is { } remote)
+                await remote.Task; // the peer's offer first; ours would only meet 491/500
+            EnsureEstablished("only an established call can be renegotiated");
+            var options = new SessionOfferOptions(hold ?? _localHold, iceRestart);
+            var response = await SendOfferAsync(method, options, cancellationToken);
+            if (response.IsSuccess)
+            {
+                Dialog!.OnTargetRefreshResponse(response);
+                if (method == SipMethods.Invite)
+                    await SendAckAsync(response, cancellationToken);
+                if (!Bodies.Has(response))
                 {
-                    // RFC 3261 §12.2.1.2: the dialog is gone.
-                    End(new SessionEnd(SessionEndReason.Failed, response.StatusCode, response.ReasonPhrase, "the dialog no longer exists"));
+                    await FailEstablishedAsync($"the 2xx to our {method} carried no answer");
                     throw new SessionEndedException(await Ended);
                 }
-                if (response.StatusCode == 491 && attempt < 4)
+                try
                 {
-                    await Task.Delay(GlareDelay(), Agent.Stack.Time, cancellationToken);
-                    continue;
+                    await Media.SetRemoteAnswerAsync(Bodies.Text(response), provisional: false, cancellationToken);
                 }
-                throw new InvalidOperationException($"The peer refused the {(method == SipMethods.Invite ? "re-INVITE" : method)}: {response.StatusCode} {response.ReasonPhrase}");
+                catch (SessionMediaException e)
+                {
+                    await FailEstablishedAsync($"the answer to our {method} was refused: {e.Message}");
+                    throw new SessionEndedException(await Ended);
+                }
+                _localHold = options.Hold;
+                UpdateHoldState();
+                OnTimerResponse(response);
+                return;
             }
-        });
+
+            await Media.RollbackAsync(cancellationToken);
+            if (response.StatusCode is 481 or 408)
+            {
+                // RFC 3261 §12.2.1.2: the dialog is gone.
+                End(new SessionEnd(SessionEndReason.Failed, response.StatusCode, response.ReasonPhrase, "the dialog no longer exists"));
+                throw new SessionEndedException(await Ended);
+            }
+            if (response.StatusCode == 491 && attempt < 4)
+            {
+                await Task.Delay(GlareDelay(), Agent.Stack.Time, cancellationToken);
+                continue;
+            }
+            if (response.StatusCode == 422 && attempt <= MaxIntervalRetries && OnIntervalTooSmall(response))
+                continue;
+            throw new InvalidOperationException($"The peer refused the {(method == SipMethods.Invite ? "re-INVITE" : method)}: {response.StatusCode} {response.ReasonPhrase}");
+        }
+    }
 
     /// <summary>RFC 3261 §14.1: the owner of the Call-ID (the dialog's UAC) waits 2.1–4 s, the other side 0–2 s.</summary>
     private TimeSpan GlareDelay() => Dialog!.IsUac
@@ -412,6 +428,7 @@ public abstract partial class Session
             var offer = await Media.CreateOfferAsync(options, cancellationToken);
             var request = NewRequest(method);
             Agent.AddCommonHeaders(request);
+            AddTimerHeaders(request);
             request.SetBody(Encoding.UTF8.GetBytes(offer), SipContentType.Parse(Media.ContentType));
             return await SendInDialogAsync(request, cancellationToken);
         }
@@ -510,6 +527,21 @@ public abstract partial class Session
     private async Task OnRemoteOfferAsync(SipServerTransaction transaction)
     {
         var request = transaction.Request;
+        if (CheckRequestedInterval(transaction) is { } tooSmall)
+        {
+            Agent.Respond(transaction, tooSmall);
+            return;
+        }
+        if (request.Method == SipMethods.Update && !Bodies.Has(request))
+        {
+            // A refresh without an offer (RFC 4028 §7.4): nothing for the media, no glare.
+            var refreshed = transaction.CreateResponse(200);
+            Agent.AddCommonHeaders(refreshed);
+            var settled = AddTimerToResponse(request, refreshed);
+            await transaction.SendResponseAsync(refreshed);
+            OnRefreshAnswered(settled);
+            return;
+        }
         if (_localOfferPending)
         {
             // Our own offer is outstanding: glare (RFC 3261 §14.2, RFC 3311 §5.2).
@@ -558,6 +590,7 @@ public abstract partial class Session
 
             var ok = transaction.CreateResponse(200);
             Agent.AddCommonHeaders(ok);
+            var timer = AddTimerToResponse(request, ok);
             if (answer is not null)
                 ok.SetBody(Encoding.UTF8.GetBytes(answer), SipContentType.Parse(Media.ContentType));
             await transaction.SendResponseAsync(ok);
@@ -573,6 +606,7 @@ public abstract partial class Session
                 _remoteHold = applied.IsHold;
                 UpdateHoldState();
             }
+            OnRefreshAnswered(timer);
         }
         catch (SipTransactionTimeoutException)
         {

@@ -28,15 +28,32 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(options);
+        options.SessionTimers.Validate();
         Stack = stack;
         Options = options;
         Contact = options.Contact;
+        var supported = SessionHeaders.WithTag(options.Supported, SessionHeaders.ReplacesTag);
+        if (options.SessionTimers.Enabled)
+            supported = SessionHeaders.WithTag(supported, SessionHeaders.TimerTag);
+        if (options.ReliableProvisionals)
+            supported = SessionHeaders.WithTag(supported, SessionHeaders.ReliableTag);
+        SupportedHeader = supported;
         Scheduler = new SessionScheduler(stack.Executor);
         _logger = options.LoggerFactory.CreateLogger<SessionAgent>();
         _incoming = Channel.CreateBounded<Invitation>(new BoundedChannelOptions(options.IncomingQueueLimit) { SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
     }
 
+    /// <summary>
+    /// The option tags a peer may put in Require of a request to this layer: give them to the
+    /// stack (<c>SipStackOptions.SupportedExtensions</c>) so such requests are not refused 420.
+    /// 100rel is not among them: as callee we send no reliable provisional responses.
+    /// </summary>
+    public static IReadOnlyList<string> RequirableExtensions { get; } = [SessionHeaders.TimerTag, SessionHeaders.ReplacesTag];
+
     public SipStack Stack { get; }
+
+    /// <summary>The Supported header of our INVITEs and 2xx: <see cref="SessionAgentOptions.Supported"/> plus what is on.</summary>
+    public string SupportedHeader { get; }
 
     public SessionAgentOptions Options { get; }
 
@@ -162,7 +179,7 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
         if (!message.Headers.Contains(SipHeaderNames.Contact))
             message.Headers.Add(SipHeaderNames.Contact, Contact.ToString());
         message.Headers.Set(SipHeaderNames.Allow, Options.Allow);
-        message.Headers.Set(SipHeaderNames.Supported, Options.Supported);
+        message.Headers.Set(SipHeaderNames.Supported, SupportedHeader);
     }
 
     void ISipTransactionUser.OnRequest(SipServerTransaction transaction)
@@ -193,12 +210,29 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
 
     private async Task AcceptInviteAsync(SipServerTransaction transaction)
     {
+        Session? replaced = null;
+        if (transaction.Request.Headers[SessionHeaders.Replaces] is { } replaces)
+        {
+            var (refusal, session) = MatchReplaces(replaces);
+            if (refusal is not null)
+            {
+                Respond(transaction, transaction.CreateResponse(refusal.Value.Status, refusal.Value.Reason));
+                return;
+            }
+            replaced = session;
+        }
         var invitation = Invitation.TryCreate(this, transaction);
         if (invitation is null)
             return; // answered 415/488 already
+        invitation.Replaces = replaced;
         SessionCreated?.Invoke(invitation);
-        if (!await invitation.StartAsync())
+        if (!await invitation.StartAsync(ring: replaced is null))
             return;
+        if (replaced is not null)
+        {
+            await ReplaceAsync(invitation, replaced);
+            return;
+        }
         if (IncomingRinging is { } hook)
         {
             hook(invitation);
@@ -206,6 +240,60 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
         }
         if (!_incoming.Writer.TryWrite(invitation))
             await invitation.RejectQuietlyAsync(486);
+    }
+
+    /// <summary>
+    /// RFC 3891 §3: the dialog an INVITE's Replaces names, matched as if the INVITE were inside it
+    /// (to-tag = our tag, from-tag = the peer's). Only established sessions are replaced; an
+    /// unknown or early dialog is refused 481, early-only for an established one 486.
+    /// </summary>
+    private ((int Status, string Reason)? Refusal, Session? Session) MatchReplaces(string value)
+    {
+        var parts = value.Split(';', StringSplitOptions.TrimEntries);
+        string? toTag = null, fromTag = null;
+        var earlyOnly = false;
+        foreach (var parameter in parts.Skip(1))
+        {
+            var eq = parameter.IndexOf('=');
+            var name = (eq < 0 ? parameter : parameter[..eq]).Trim().ToLowerInvariant();
+            var text = eq < 0 ? "" : parameter[(eq + 1)..].Trim();
+            switch (name)
+            {
+                case "to-tag":
+                    toTag = text;
+                    break;
+                case "from-tag":
+                    fromTag = text;
+                    break;
+                case "early-only":
+                    earlyOnly = true;
+                    break;
+            }
+        }
+        if (parts[0].Length == 0 || string.IsNullOrEmpty(toTag) || string.IsNullOrEmpty(fromTag))
+            return ((400, "Bad Request (malformed Replaces)"), null);
+        if (_dialogs.Find(new SipDialogId(parts[0], toTag, fromTag))?.Owner is not Session session
+            || session.State is not (SessionState.Established or SessionState.OnHold))
+            return ((481, "Call/Transaction Does Not Exist (nothing to replace)"), null);
+        if (earlyOnly)
+            return ((486, "Busy Here (the dialog to replace is already established)"), null);
+        return (null, session);
+    }
+
+    /// <summary>RFC 3891 §3: the replacing INVITE is answered without alerting anyone; then the old session ends with BYE.</summary>
+    private async Task ReplaceAsync(Invitation invitation, Session replaced)
+    {
+        try
+        {
+            await invitation.AcceptAsync();
+        }
+        catch (Exception e) when (e is SessionEndedException or InvalidOperationException)
+        {
+            Log.ReplaceFailed(_logger, invitation.CallId, e.Message);
+            return;
+        }
+        Log.Replaced(_logger, replaced.CallId, invitation.CallId);
+        await replaced.EndReplacedAsync(invitation);
     }
 
     void ISipTransactionUser.OnStrayResponse(SipResponse response, SipEndPoint source)
@@ -228,6 +316,12 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
     {
         [LoggerMessage(Level = LogLevel.Debug, Message = "could not send {Status} to {Method}: {Error}")]
         public static partial void ResponseFailed(ILogger logger, int status, string method, string error);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "session {Old} replaced by {New} (RFC 3891)")]
+        public static partial void Replaced(ILogger logger, string old, string @new);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "session {CallId}: the replacing INVITE could not be answered: {Error}")]
+        public static partial void ReplaceFailed(ILogger logger, string callId, string error);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "ending all sessions did not complete in time: {Error}")]
         public static partial void EndAllIncomplete(ILogger logger, string error);

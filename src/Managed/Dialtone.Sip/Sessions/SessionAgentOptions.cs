@@ -27,8 +27,28 @@ public sealed record SessionAgentOptions
     /// <summary>Methods for Allow headers.</summary>
     public string Allow { get; init; } = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY, MESSAGE";
 
-    /// <summary>Option tags for Supported headers.</summary>
-    public string Supported { get; init; } = "outbound, replaces";
+    /// <summary>
+    /// Option tags for Supported headers, beside the ones the layer adds for what is on:
+    /// <c>timer</c> (<see cref="SessionTimers"/>), <c>100rel</c> (<see cref="ReliableProvisionals"/>)
+    /// and <c>replaces</c> (incoming INVITE with Replaces, always).
+    /// </summary>
+    public string Supported { get; init; } = "outbound";
+
+    /// <summary>RFC 4028 session timers (on by default: 1800 s asked, Min-SE 90 s).</summary>
+    public SessionTimerOptions SessionTimers { get; init => field = value ?? throw new ArgumentNullException(nameof(SessionTimers)); } = new();
+
+    /// <summary>
+    /// As caller, say <c>Supported: 100rel</c> and acknowledge reliable provisional responses with
+    /// PRACK (RFC 3262) — carriers send their early media that way. On by default.
+    /// </summary>
+    public bool ReliableProvisionals { get; init; } = true;
+
+    /// <summary>
+    /// Outgoing INVITEs carry no offer (late offer, "delayed offer"): the callee offers in its 2xx
+    /// (or a reliable 18x) and our answer goes in the ACK (or the PRACK). Off by default; per call
+    /// with <see cref="Inviter.LateOffer"/>.
+    /// </summary>
+    public bool LateOffer { get; init; }
 
     /// <summary>An outgoing session still unanswered after this is cancelled; null waits for the INVITE transaction.</summary>
     public TimeSpan? NoAnswerTimeout { get; init; }

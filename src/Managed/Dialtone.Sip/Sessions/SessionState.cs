@@ -33,6 +33,8 @@ public enum SessionEndReason
     Failed,
     /// <summary>The media died (ICE/DTLS failed, or nothing received from the peer): we sent BYE.</summary>
     MediaFailed,
+    /// <summary>The session timer ran out (RFC 4028): no refresh arrived, or ours did not succeed, in time; we sent BYE.</summary>
+    SessionExpired,
 }
 
 /// <summary>How a session ended: the reason, and the SIP status when a response decided it.</summary>
