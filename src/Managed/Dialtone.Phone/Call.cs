@@ -272,6 +272,7 @@ public sealed partial class Call : IAsyncDisposable
         SessionEndReason.Rejected => CallEndReason.Rejected,
         SessionEndReason.Transferred => CallEndReason.Transferred,
         SessionEndReason.MediaFailed => CallEndReason.MediaFailed,
+        SessionEndReason.SessionExpired => CallEndReason.SessionExpired,
         _ => CallEndReason.Failed,
     }, end.StatusCode, end.ReasonPhrase, end.Detail);
 

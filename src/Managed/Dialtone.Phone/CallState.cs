@@ -39,6 +39,8 @@ public enum CallEndReason
     Failed,
     /// <summary>The media died (ICE/DTLS failed, or nothing from the peer for <see cref="Media.CallMediaOptions.MediaTimeout"/>): we sent BYE.</summary>
     MediaFailed,
+    /// <summary>The session timer ran out (RFC 4028): no refresh came in time, so we sent BYE.</summary>
+    SessionExpired,
 }
 
 /// <summary>How a call ended: the reason, and the SIP status when a response decided it.</summary>
