@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Dialtone.Phone;
 using Dialtone.Phone.Tests.Calls;
 using Dialtone.Server;
+using Dialtone.WebRtc;
 
 namespace Dialtone.Bots.Tests;
 
@@ -22,7 +23,9 @@ public sealed class DtmfEventTests : IAsyncLifetime
     [Fact]
     public async Task Rfc4733_digits_arrive_once_each_in_order_both_ways_and_sip_info_through_the_same_event()
     {
-        await using var bot = await PerCallAgent.StartAsync(_server.WebSocketUri, _server.Domain, "bot");
+        // Chosen per call: 8 kHz with the call's own processing on (echo cancellation, noise suppression, AGC).
+        await using var bot = await PerCallAgent.StartAsync(_server.WebSocketUri, _server.Domain, "bot",
+            choose: request => new CallAudioSourceOptions { SampleRate = 8000, AudioProcessing = new AudioProcessingOptions() });
         // The caller is a softphone on its virtual device (shared mode), with a pump running it.
         await using var phone = await Party.StartAsync(_server.WebSocketUri, _server.Domain, "phone", sayHz: 0, listenHz: 1000);
         var botHeard = new ConcurrentQueue<DtmfReceivedEventArgs>();
@@ -39,6 +42,9 @@ public sealed class DtmfEventTests : IAsyncLifetime
         call.DtmfReceived += (_, d) => phoneHeard.Enqueue(d);
         await call.Established.WaitAsync(Generous);
         var answered = await botCall.Task.WaitAsync(Generous);
+        Assert.Equal(8000, answered.Audio.SampleRate);
+        Assert.False(call.Audio.HasOwnSource); // the softphone sends its device
+        Assert.Throws<InvalidOperationException>(() => call.Audio.Source);
 
         const string digits = "159#*0AD";
         await call.SendDtmfAsync(digits, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(70));

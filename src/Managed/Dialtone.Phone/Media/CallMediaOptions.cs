@@ -41,4 +41,15 @@ public sealed record CallMediaOptions
     /// target) — e.g. echo cancellation on for calls a person takes on a headset. Null: <see cref="CallAudio"/> for every call.
     /// </summary>
     public Func<SessionMediaRequest, CallAudioSourceOptions>? ChooseCallAudio { get; init; }
+
+    /// <summary>Checks per-call audio options up front (the engine checks them again when a call's track is made).</summary>
+    internal static void CheckCallAudio(CallAudioSourceOptions? options, string name)
+    {
+        ArgumentNullException.ThrowIfNull(options, name);
+        if (options.SampleRate is not (8000 or 16000 or 48000))
+            throw new ArgumentOutOfRangeException(name, options.SampleRate, "Per-call audio runs at 8000, 16000 or 48000 Hz.");
+        if (options.Buffer < TimeSpan.FromMilliseconds(20) || options.Buffer > TimeSpan.FromSeconds(10))
+            throw new ArgumentOutOfRangeException(name, options.Buffer, "The per-call source buffer must be 20 ms .. 10 s.");
+        ArgumentNullException.ThrowIfNull(options.AudioProcessing, name);
+    }
 }

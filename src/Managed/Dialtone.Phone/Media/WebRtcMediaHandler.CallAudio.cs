@@ -1,3 +1,4 @@
+using Dialtone.Sip.Sessions;
 using Dialtone.WebRtc;
 
 namespace Dialtone.Phone.Media;
@@ -46,6 +47,27 @@ public sealed partial class WebRtcMediaHandler
             var sink = transceiver.CreateCallAudioSink(options);
             _sinks.Add(sink);
             return sink;
+        }
+    }
+
+    /// <summary>
+    /// This call's source options (<see cref="CallMediaOptions.ChooseCallAudio"/> or the default). A chooser that
+    /// fails or chooses nonsense refuses an incoming call with 488 (and makes <c>CallAsync</c> throw) instead of
+    /// failing later inside the session.
+    /// </summary>
+    private static CallAudioSourceOptions ChooseCallAudio(CallMediaOptions options, SessionMediaRequest? request)
+    {
+        if (request is null || options.ChooseCallAudio is not { } choose)
+            return options.CallAudio;
+        try
+        {
+            var chosen = choose(request);
+            CallMediaOptions.CheckCallAudio(chosen, nameof(CallMediaOptions.ChooseCallAudio));
+            return chosen;
+        }
+        catch (Exception e) when (request.Direction == SessionDirection.Incoming)
+        {
+            throw new SessionMediaException($"per-call audio options: {e.Message}", innerException: e);
         }
     }
 

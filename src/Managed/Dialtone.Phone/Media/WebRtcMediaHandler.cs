@@ -38,7 +38,7 @@ public sealed partial class WebRtcMediaHandler : ISessionMediaHandler
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _perCall = factory.Options.AudioDevice == AudioDeviceKind.PerCall;
-        _callAudioOptions = _perCall ? (request is not null && options.ChooseCallAudio is { } choose ? choose(request) : options.CallAudio) : null;
+        _callAudioOptions = _perCall ? ChooseCallAudio(options, request) : null;
         _peerConnection = factory.CreatePeerConnection(options.PeerConnection);
         _peerConnection.ConnectionStateChanged += OnConnectionStateChanged;
         // An outgoing call (or an INVITE without SDP) makes the first offer: its track can be there at once,
