@@ -44,7 +44,19 @@ public sealed partial class WebRtcMediaHandler : ISessionMediaHandler
         // An outgoing call (or an INVITE without SDP) makes the first offer: its track can be there at once,
         // so the application may attach sinks before the call is answered.
         if (request is { Direction: SessionDirection.Outgoing } or { RemoteOffer: null })
-            EnsureTrack();
+        {
+            try
+            {
+                EnsureTrack();
+            }
+            catch
+            {
+                // Nobody will own this handler: do not leave its peer connection behind.
+                _peerConnection.ConnectionStateChanged -= OnConnectionStateChanged;
+                _ = _peerConnection.DisposeAsync().AsTask().ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                throw;
+            }
+        }
     }
 
     public string ContentType => "application/sdp";
