@@ -35,8 +35,10 @@ internal static partial class ListenCommand
             }
             var number = Interlocked.Increment(ref numbered);
             handlers[number] = TakeOneOfManyAsync(e.Call, number, caller, plan, log, cancellationToken)
-                .ContinueWith(_ =>
+                .ContinueWith(t =>
                 {
+                    if (t.Exception is { } failure)
+                        log.Write($"call {number}: failed: {failure.InnerException?.Message}");
                     Interlocked.Decrement(ref active);
                     handlers.TryRemove(number, out Task? _);
                 }, TaskScheduler.Default);
