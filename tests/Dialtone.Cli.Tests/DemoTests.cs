@@ -15,7 +15,7 @@ public sealed class DemoTests
         Assert.Contains("bob hears alice's 1000 Hz tone", output);
         Assert.Contains("alice hears bob's 1600 Hz tone", output);
         Assert.Contains("bob hears the DTMF digits 159#", output);
-        Assert.Contains("\"159#\" in bob's audio", output);
+        Assert.Contains("\"159#\" as RFC 4733 events", output);
         Assert.Equal(5, CountOf(output, "PASS"));
         Assert.DoesNotContain("FAIL", output);
         Assert.Contains("opus", output);

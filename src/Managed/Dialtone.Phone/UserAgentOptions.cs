@@ -87,6 +87,7 @@ public sealed record UserAgentOptions
             throw new ArgumentOutOfRangeException(nameof(RegisterExpires), RegisterExpires, "At least one second.");
         if (ReconnectBaseDelay <= TimeSpan.Zero || ReconnectMaxDelay < ReconnectBaseDelay)
             throw new ArgumentOutOfRangeException(nameof(ReconnectBaseDelay), ReconnectBaseDelay, "0 < ReconnectBaseDelay <= ReconnectMaxDelay.");
+        CallMediaOptions.CheckCallAudio(Media.CallAudio, "Media.CallAudio");
     }
 
     /// <summary>Our identity as a From header value.</summary>

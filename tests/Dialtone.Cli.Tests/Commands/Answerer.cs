@@ -19,7 +19,6 @@ internal sealed class Answerer : IAsyncDisposable
         Hears = new ToneMeter(listenHz, device.SampleRate);
         _pump = new AudioPump(device, voice.Fill, frame =>
         {
-            _digits.Process(frame);
             Hears.Process(frame);
             lock (_heard)
             {
@@ -56,9 +55,9 @@ internal sealed class Answerer : IAsyncDisposable
         }
     }
 
-    private readonly DigitListener _digits = new(48000);
+    private readonly DigitListener _digits = new();
 
-    /// <summary>DTMF digits recognised in what this party heard (RFC 4733 events played out by libwebrtc).</summary>
+    /// <summary>DTMF digits this party's calls received (Call.DtmfReceived: RFC 4733 events read from the RTP, SIP INFO).</summary>
     public string DigitsHeard => _digits.Digits;
 
     public UserAgent Agent { get; }
@@ -78,6 +77,7 @@ internal sealed class Answerer : IAsyncDisposable
         var answerer = new Answerer(agent, listenHz);
         agent.IncomingCall += async (_, e) =>
         {
+            answerer._digits.Follow(e.Call);
             answerer.Incoming.TrySetResult(e.Call);
             try
             {

@@ -85,6 +85,9 @@ internal sealed class CallAudio : IAsyncDisposable
             $"microphone {microphone}, speaker {speaker}" + (request.Record is null ? "" : $", recording {Path.GetFileName(request.Record)}"));
     }
 
+    /// <summary><c>listen --max-calls</c>: no device; each call plays and records by itself (<see cref="PerCallAudioPlan"/>).</summary>
+    public static CallAudio PerCall(PerCallAudioPlan plan) => new(PerCallAudioPlan.EngineOptions, null, plan.Description);
+
     /// <summary>A recording must be creatable before the call is placed, not fail in the middle of it.</summary>
     private static void CheckWritable(string path)
     {

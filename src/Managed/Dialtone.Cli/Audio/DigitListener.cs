@@ -1,15 +1,15 @@
 using System.Text;
-using Dialtone.Phone.Audio;
+using Dialtone.Phone;
 
 namespace Dialtone.Cli.Audio;
 
 /// <summary>
-/// Collects the DTMF digits heard in a stream of 10 ms frames (fed on the audio thread) so that a
-/// view or a check can read them at any time.
+/// Collects the DTMF digits a call receives — <see cref="Call.DtmfReceived"/>: RFC 4733 events read from
+/// the RTP packets, and SIP INFO — so that a view or a check can read them at any time. Exact, unlike
+/// decoding tones from the audio (a loaded machine's jitter buffer can cut a tone short); each digit once.
 /// </summary>
-internal sealed class DigitListener(int sampleRateHz)
+internal sealed class DigitListener
 {
-    private readonly DtmfDetector _detector = new(sampleRateHz);
     private readonly Lock _lock = new();
     private readonly StringBuilder _digits = new();
 
@@ -22,12 +22,10 @@ internal sealed class DigitListener(int sampleRateHz)
         }
     }
 
-    /// <summary>Examines one 10 ms frame.</summary>
-    public void Process(ReadOnlySpan<short> frame)
+    /// <summary>Adds the digits <paramref name="call"/> receives from now on.</summary>
+    public void Follow(Call call) => call.DtmfReceived += (_, e) =>
     {
-        if (_detector.Process(frame) is not { } digit)
-            return;
         lock (_lock)
-            _digits.Append(digit);
-    }
+            _digits.Append(e.Digit);
+    };
 }

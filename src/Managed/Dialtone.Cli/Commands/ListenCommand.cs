@@ -8,8 +8,11 @@ using Spectre.Console;
 
 namespace Dialtone.Cli.Commands;
 
-/// <summary><c>dialtone listen</c>: registers and takes calls one at a time until Ctrl+C.</summary>
-internal static class ListenCommand
+/// <summary>
+/// <c>dialtone listen</c>: registers and takes calls one at a time until Ctrl+C — or, with
+/// <c>--max-calls N</c>, answers up to N at once, each with its own audio (ListenCommand.ManyCalls.cs).
+/// </summary>
+internal static partial class ListenCommand
 {
     public const string Examples = """
         Examples:
@@ -17,15 +20,23 @@ internal static class ListenCommand
           dialtone listen -c alice.json --microphone "Headset Mono" --speaker "Headset Analog Stereo"
           dialtone listen --auto-answer --no-audio --record calls.wav -c alice.json
           printf 'answer\n' | dialtone listen -c alice.json --no-audio      (controls as lines on standard input)
+          dialtone listen -c bot.json --max-calls 20 --play welcome.wav --record recordings/
         """;
 
     public static Command Create(CliHost host)
     {
         var connection = new ConnectionOptions();
         var audio = new AudioOptions("Play this WAV file (16-bit PCM) to callers instead of the microphone.",
-            "Record what callers say to this WAV file (with --play or --no-audio all calls one after another; with the microphone and speaker one file per call: FILE, FILE-2, ...).");
+            "Record what callers say to this WAV file (with --play or --no-audio all calls one after another; with the microphone and speaker one file per call: FILE, FILE-2, ...). "
+            + "With --max-calls: a folder, one WAV file per call.");
         var autoAnswer = new Option<bool>("--auto-answer") { Description = "Answer every call at once instead of waiting for the a key (or an 'answer' line)." };
         var noView = new Option<bool>("--no-view") { Description = "Plain log lines instead of the live view (automatic when output is not a terminal)." };
+        var maxCalls = new Option<int?>("--max-calls")
+        {
+            Description = "Answer up to N calls at once, each with its own audio and no sound device (--play to every caller, --record FOLDER for one file per call); "
+                + "more calls are answered 486 Busy Here. Implies --auto-answer and plain log lines.",
+            HelpName = "N",
+        };
         var command = new Command("listen",
             "Register and wait for calls. A call rings until you press a (answer) or r (reject), or at once with --auto-answer; "
             + "then keys drive it as in 'call'. A second call while one is active is answered busy (486). Ctrl+C hangs up, unregisters and quits with exit code 0.");
@@ -33,8 +44,10 @@ internal static class ListenCommand
         audio.AddTo(command);
         command.Options.Add(autoAnswer);
         command.Options.Add(noView);
-        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(host, () => RunAsync(
-            host, connection.Read(parse), audio.Read(parse, host), parse.GetValue(autoAnswer), !parse.GetValue(noView), cancellationToken)));
+        command.Options.Add(maxCalls);
+        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(host, () => parse.GetValue(maxCalls) is { } max
+            ? RunManyAsync(host, connection.Read(parse), audio.Read(parse, host), max, cancellationToken)
+            : RunAsync(host, connection.Read(parse), audio.Read(parse, host), parse.GetValue(autoAnswer), !parse.GetValue(noView), cancellationToken)));
         return command;
     }
 

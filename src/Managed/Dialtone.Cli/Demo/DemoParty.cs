@@ -10,7 +10,8 @@ namespace Dialtone.Cli.Demo;
 
 /// <summary>
 /// One of the demo's two people: a user agent on the embedded server whose virtual microphone says a
-/// steady tone and whose speaker is listened to for the other person's tone and for DTMF digits.
+/// steady tone and whose speaker is listened to for the other person's tone; the DTMF digits it
+/// receives come from its call (<see cref="FollowDigits"/>).
 /// </summary>
 internal sealed class DemoParty : CallMonitor, IAsyncDisposable
 {
@@ -26,7 +27,7 @@ internal sealed class DemoParty : CallMonitor, IAsyncDisposable
         var device = agent.MediaFactory.VirtualAudio!;
         _voice = new ToneGenerator(sayHz, device.SampleRate);
         Hears = new ToneMeter(listenHz, device.SampleRate);
-        _dtmf = new DigitListener(device.SampleRate);
+        _dtmf = new DigitListener();
     }
 
     public UserAgent Agent { get; }
@@ -42,6 +43,9 @@ internal sealed class DemoParty : CallMonitor, IAsyncDisposable
     public bool HeardTone => Hears.Heard(Enough);
 
     public string DigitsHeard => _dtmf.Digits;
+
+    /// <summary>Collects the digits <paramref name="call"/> receives (RFC 4733 events, SIP INFO).</summary>
+    public void FollowDigits(Call call) => _dtmf.Follow(call);
 
     /// <summary>Whether the microphone carries the tone (silence while dialling, like a person).</summary>
     public bool Speaking
@@ -83,7 +87,6 @@ internal sealed class DemoParty : CallMonitor, IAsyncDisposable
     private void Listen(ReadOnlySpan<short> frame)
     {
         Hears.Process(frame);
-        _dtmf.Process(frame);
     }
 
     protected override PartyStatus Decorate(PartyStatus status) => status with { ToneHeard = HeardTone, DigitsHeard = DigitsHeard };

@@ -63,6 +63,7 @@ internal sealed class DemoScript(ICallView view, ILoggerFactory loggers)
         bob.Agent.IncomingCall += async (_, e) =>
         {
             bob.Call = e.Call;
+            bob.FollowDigits(e.Call);
             e.Call.StateChanged += (_, change) => view.Event("bob", Describe(change));
             view.Event("bob", $"incoming call from {Format.Who(e.Call.RemoteIdentity)}; answering");
             try
@@ -122,7 +123,7 @@ internal sealed class DemoScript(ICallView view, ILoggerFactory loggers)
         await WaitUntilAsync(() => bob.DigitsHeard.Length >= Digits.Length || dialling.Elapsed > TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
         alice.Speaking = true;
         var heard = bob.DigitsHeard;
-        _checks.Add(new DemoCheck($"bob hears the DTMF digits {Digits}", heard == Digits, $"\"{heard}\" in bob's audio"));
+        _checks.Add(new DemoCheck($"bob hears the DTMF digits {Digits}", heard == Digits, $"\"{heard}\" as RFC 4733 events"));
         view.Event("bob", $"heard DTMF \"{heard}\"");
     }
 
