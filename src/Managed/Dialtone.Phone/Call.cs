@@ -65,12 +65,13 @@ public sealed partial class Call : IAsyncDisposable
                 _mediaConnected.TrySetException(new CallFailedException(end));
             _events.Raise(this, StateChanged, new CallStateChangedEventArgs(ToCallState(e.Previous), ToCallState(e.State), end));
         };
-        session.DtmfReceived += (_, e) => _events.Raise(this, DtmfReceived, new DtmfReceivedEventArgs(e.Digit, e.Duration));
+        session.DtmfReceived += (_, e) => _events.Raise(this, DtmfReceived, new DtmfReceivedEventArgs(e.Digit, e.Duration) { Transport = DtmfTransport.SipInfo });
         session.Referred += (_, e) =>
         {
             if (_callOf(e.NewSession) is { } newCall)
                 _events.Raise(this, TransferRequested, new TransferRequestedEventArgs(e.Target, newCall));
         };
+        AttachCallAudio();
     }
 
     /// <summary>The SIP session behind the call (signalling state, dialog operations such as UPDATE).</summary>
@@ -119,7 +120,10 @@ public sealed partial class Call : IAsyncDisposable
 
     public event EventHandler<CallStateChangedEventArgs>? StateChanged;
 
-    /// <summary>A digit the peer sent as SIP INFO. (RFC 4733 digits arrive in the audio; see Dialtone.Phone.Audio.DtmfDetector.)</summary>
+    /// <summary>
+    /// A digit the peer sent: an RFC 4733 telephone-event in the media (read from the RTP, once per event,
+    /// when it ends) or a SIP INFO request — see <see cref="DtmfReceivedEventArgs.Transport"/>. In order.
+    /// </summary>
     public event EventHandler<DtmfReceivedEventArgs>? DtmfReceived;
 
     /// <summary>The peer transferred us (REFER): the user agent is calling the target; this call ends when that call is up.</summary>

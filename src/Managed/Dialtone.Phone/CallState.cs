@@ -64,6 +64,9 @@ public sealed class DtmfReceivedEventArgs(char digit, TimeSpan duration) : Event
     public char Digit { get; } = digit;
 
     public TimeSpan Duration { get; } = duration;
+
+    /// <summary>RFC 4733 telephone-event in the media, or SIP INFO.</summary>
+    public DtmfTransport Transport { get; init; } = DtmfTransport.Rfc4733;
 }
 
 /// <summary>The peer transferred us (REFER): <see cref="NewCall"/> is our call to <see cref="Target"/>.</summary>

@@ -1,3 +1,4 @@
+using Dialtone.Sip.Sessions;
 using Dialtone.WebRtc;
 
 namespace Dialtone.Phone.Media;
@@ -26,4 +27,18 @@ public sealed record CallMediaOptions
     /// never ends a call for silence. ICE/DTLS failure ends it at once either way.
     /// </summary>
     public TimeSpan? MediaTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Each call's own audio source when the user agent's audio device is <see cref="AudioDeviceKind.PerCall"/>
+    /// (no sound card, no sound server — see <c>Call.Audio</c>): the rate of the PCM the application pushes
+    /// (8, 16 or 48 kHz) and the call's audio processing, all off by default (what a bot wants).
+    /// Ignored on a device (the device's processing is <see cref="PeerConnectionFactoryOptions.AudioProcessing"/>).
+    /// </summary>
+    public CallAudioSourceOptions CallAudio { get; init; } = new();
+
+    /// <summary>
+    /// Per-call mode only: chooses <see cref="CallAudio"/> for each call from why it was made (direction,
+    /// target) — e.g. echo cancellation on for calls a person takes on a headset. Null: <see cref="CallAudio"/> for every call.
+    /// </summary>
+    public Func<SessionMediaRequest, CallAudioSourceOptions>? ChooseCallAudio { get; init; }
 }

@@ -7,11 +7,14 @@ namespace Dialtone.Phone.Media;
 /// <summary>
 /// One call's media as a libwebrtc peer connection with one audio track — the WebRTC
 /// <see cref="ISessionMediaHandler"/>: complete SDP with every gathered candidate (no trickle ICE),
-/// hold and resume by transceiver direction, DTMF as RFC 4733 telephone-events. It also watches
-/// the media: ICE/DTLS failure, or nothing received on the selected path for
-/// <see cref="CallMediaOptions.MediaTimeout"/>, raises <see cref="MediaFailed"/> so the session ends the call.
+/// hold and resume by transceiver direction, DTMF as RFC 4733 telephone-events both ways (received
+/// ones read from the RTP packets: <see cref="DtmfReceived"/>). It also watches the media: ICE/DTLS
+/// failure, or nothing received on the selected path for <see cref="CallMediaOptions.MediaTimeout"/>,
+/// raises <see cref="MediaFailed"/> so the session ends the call.
+/// The track is the factory's device (shared by every call) or, on an <see cref="AudioDeviceKind.PerCall"/>
+/// factory, the call's own <see cref="CallAudioSource"/> (WebRtcMediaHandler.CallAudio.cs).
 /// </summary>
-public sealed class WebRtcMediaHandler : ISessionMediaHandler
+public sealed partial class WebRtcMediaHandler : ISessionMediaHandler
 {
     private readonly PeerConnection _peerConnection;
     private readonly CallMediaOptions _options;
@@ -23,27 +26,40 @@ public sealed class WebRtcMediaHandler : ISessionMediaHandler
     private int _watching;
 
     public WebRtcMediaHandler(PeerConnectionFactory factory, CallMediaOptions options, TimeProvider? timeProvider = null)
+        : this(factory, options, timeProvider, request: null)
+    {
+    }
+
+    /// <param name="request">Why the session wants media; chooses the per-call audio options (<see cref="CallMediaOptions.ChooseCallAudio"/>).</param>
+    public WebRtcMediaHandler(PeerConnectionFactory factory, CallMediaOptions options, TimeProvider? timeProvider, SessionMediaRequest? request)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
+        _perCall = factory.Options.AudioDevice == AudioDeviceKind.PerCall;
+        _callAudioOptions = _perCall ? (request is not null && options.ChooseCallAudio is { } choose ? choose(request) : options.CallAudio) : null;
         _peerConnection = factory.CreatePeerConnection(options.PeerConnection);
         _peerConnection.ConnectionStateChanged += OnConnectionStateChanged;
+        // An outgoing call (or an INVITE without SDP) makes the first offer: its track can be there at once,
+        // so the application may attach sinks before the call is answered.
+        if (request is { Direction: SessionDirection.Outgoing } or { RemoteOffer: null })
+            EnsureTrack();
     }
 
     public string ContentType => "application/sdp";
 
     public PeerConnection PeerConnection => _peerConnection;
 
+    /// <summary>The call's track on a device factory (shared device); null in per-call mode (<see cref="CallTrack"/>).</summary>
     public AudioTrack? Track => _track;
 
     public event EventHandler<SessionMediaFailedEventArgs>? MediaFailed;
 
     public async Task<string> CreateOfferAsync(SessionOfferOptions options, CancellationToken cancellationToken)
     {
-        _track ??= _peerConnection.AddAudioTrack();
-        _track.Transceiver.Direction = options.Hold ? RtpTransceiverDirection.SendOnly : RtpTransceiverDirection.SendRecv;
+        var transceiver = EnsureTrack();
+        transceiver.Direction = options.Hold ? RtpTransceiverDirection.SendOnly : RtpTransceiverDirection.SendRecv;
         var offer = await _peerConnection.CreateOfferAsync(new OfferAnswerOptions { IceRestart = options.IceRestart }, cancellationToken).ConfigureAwait(false);
         await _peerConnection.SetLocalDescriptionAsync(offer, cancellationToken).ConfigureAwait(false);
         await IceGatheringWait.WaitAsync(_peerConnection, _options.PeerConnection, _options.IceGatheringCap, _options.IceGatheringGrace, cancellationToken).ConfigureAwait(false);
@@ -78,6 +94,8 @@ public sealed class WebRtcMediaHandler : ISessionMediaHandler
             throw new MediaNegotiationException(e.Message, e);
         }
         _lastAnswer = null;
+        // Like W3C addTrack: reuses the transceiver the offer created, so we send on its m-line.
+        EnsureTrack();
         return new RemoteOfferInfo(SdpInspector.IsHold(body));
     }
 
@@ -85,8 +103,7 @@ public sealed class WebRtcMediaHandler : ISessionMediaHandler
     {
         if (_lastAnswer is not null && _peerConnection.SignalingState == SignalingState.Stable)
             return _lastAnswer;
-        // Like W3C addTrack: reuses the transceiver the offer created, so we send on its m-line.
-        _track ??= _peerConnection.AddAudioTrack();
+        EnsureTrack();
         var answer = await _peerConnection.CreateAnswerAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await _peerConnection.SetLocalDescriptionAsync(answer, cancellationToken).ConfigureAwait(false);
         await IceGatheringWait.WaitAsync(_peerConnection, _options.PeerConnection, _options.IceGatheringCap, _options.IceGatheringGrace, cancellationToken).ConfigureAwait(false);
@@ -100,29 +117,29 @@ public sealed class WebRtcMediaHandler : ISessionMediaHandler
     }
 
     /// <summary>Whether the negotiated direction lets us send audio.</summary>
-    public bool IsSending => _track?.Transceiver.CurrentDirection is RtpTransceiverDirection.SendRecv or RtpTransceiverDirection.SendOnly;
+    public bool IsSending => _transceiver?.CurrentDirection is RtpTransceiverDirection.SendRecv or RtpTransceiverDirection.SendOnly;
 
     /// <summary>Whether the negotiated direction lets us receive audio.</summary>
-    public bool IsReceiving => _track?.Transceiver.CurrentDirection is RtpTransceiverDirection.SendRecv or RtpTransceiverDirection.RecvOnly;
+    public bool IsReceiving => _transceiver?.CurrentDirection is RtpTransceiverDirection.SendRecv or RtpTransceiverDirection.RecvOnly;
 
     public bool Muted
     {
-        get => _track?.Muted ?? false;
+        get => _transceiver?.Muted ?? false;
         set
         {
-            if (_track is not null)
-                _track.Muted = value;
+            if (_transceiver is not null)
+                _transceiver.Muted = value;
         }
     }
 
     /// <summary>Whether DTMF can be sent now (telephone-event negotiated, sending).</summary>
-    public bool CanSendDtmf => _track?.Dtmf.CanInsertDtmf == true;
+    public bool CanSendDtmf => _transceiver?.Dtmf.CanInsertDtmf == true;
 
     /// <summary>Sends DTMF as RFC 4733 telephone-events; throws when none was negotiated or the call is not sending.</summary>
     public void SendDtmf(string tones, TimeSpan duration, TimeSpan gap)
     {
-        var track = _track ?? throw new InvalidOperationException("The call has no audio track yet.");
-        track.Dtmf.InsertDtmf(tones, duration, gap);
+        var transceiver = _transceiver ?? throw new InvalidOperationException("The call has no audio track yet.");
+        transceiver.Dtmf.InsertDtmf(tones, duration, gap);
     }
 
     public Task<RtcStatsReport> GetStatsAsync(CancellationToken cancellationToken) => _peerConnection.GetStatsAsync(cancellationToken);
@@ -177,16 +194,21 @@ public sealed class WebRtcMediaHandler : ISessionMediaHandler
             MediaFailed?.Invoke(this, new SessionMediaFailedEventArgs(reason));
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _watch.Cancel();
         _peerConnection.ConnectionStateChanged -= OnConnectionStateChanged;
-        return _peerConnection.DisposeAsync();
+        // Recordings completed and sources stopped before the peer connection goes.
+        ReleaseCallAudio();
+        await _peerConnection.DisposeAsync().ConfigureAwait(false);
     }
 }
 
-/// <summary>Makes a <see cref="WebRtcMediaHandler"/> per session, on one factory (one audio device, one echo canceller).</summary>
+/// <summary>
+/// Makes a <see cref="WebRtcMediaHandler"/> per session, on one factory: one audio device and one echo
+/// canceller for every call, or (<see cref="AudioDeviceKind.PerCall"/>) each call with its own source and sinks.
+/// </summary>
 public sealed class WebRtcMediaHandlerFactory(PeerConnectionFactory factory, CallMediaOptions options, TimeProvider? timeProvider = null) : ISessionMediaHandlerFactory
 {
-    public ISessionMediaHandler Create(SessionMediaRequest request) => new WebRtcMediaHandler(factory, options, timeProvider);
+    public ISessionMediaHandler Create(SessionMediaRequest request) => new WebRtcMediaHandler(factory, options, timeProvider, request);
 }

@@ -1,0 +1,22 @@
+using Dialtone.Phone;
+using Dialtone.Sip.Message;
+using Dialtone.WebRtc;
+
+namespace Dialtone.Bots.Tests;
+
+/// <summary>A registered user agent in per-call mode (no device): each call has its own source and sinks.</summary>
+internal static class PerCallAgent
+{
+    public static async Task<UserAgent> StartAsync(Uri server, string domain, string user, int sampleRate = 16000)
+    {
+        var agent = await UserAgent.StartAsync(new UserAgentOptions
+        {
+            Server = server.ToString(),
+            AddressOfRecord = SipUri.Parse($"sip:{user}@{domain}"),
+            Audio = new PeerConnectionFactoryOptions { AudioDevice = AudioDeviceKind.PerCall },
+            Media = new Phone.Media.CallMediaOptions { CallAudio = new CallAudioSourceOptions { SampleRate = sampleRate } },
+        });
+        await agent.RegisterAsync();
+        return agent;
+    }
+}
