@@ -17,14 +17,17 @@ internal static class Parties
         ["bob"] = "bob-secret",
     };
 
-    public static Task<Phone.UserAgent> StartAsync(string wssUri, string caPemPath, string user) =>
+    /// <param name="perCall">Per-call audio (AudioDeviceKind.PerCall: each call its own source and sinks, the bot mode); else one virtual device for all calls.</param>
+    public static Task<Phone.UserAgent> StartAsync(string wssUri, string caPemPath, string user, bool perCall) =>
         Phone.UserAgent.StartAsync(new Phone.UserAgentOptions
         {
             Server = wssUri,
             AddressOfRecord = SipUri.Parse($"sip:{user}@{Domain}"),
             Credentials = new SipCredentials(user, Passwords[user]),
             Tls = new SipTlsOptions { TrustedRootCertificates = new X509Certificate2Collection(X509Certificate2.CreateFromPem(File.ReadAllText(caPemPath))) },
-            Audio = new PeerConnectionFactoryOptions { AudioDevice = AudioDeviceKind.Virtual, AudioProcessing = AudioProcessingOptions.Disabled },
+            Audio = new PeerConnectionFactoryOptions { AudioDevice = perCall ? AudioDeviceKind.PerCall : AudioDeviceKind.Virtual, AudioProcessing = AudioProcessingOptions.Disabled },
+            // Per-call sources at 16 kHz, audio processing (AEC) off — CallAudioSourceOptions' default.
+            Media = new Phone.Media.CallMediaOptions { CallAudio = new CallAudioSourceOptions { SampleRate = CallTones.SampleRate } },
         });
 
     /// <summary>Audio packets (sent, received) of a call so far.</summary>
