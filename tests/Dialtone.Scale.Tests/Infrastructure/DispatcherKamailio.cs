@@ -33,8 +33,11 @@ internal sealed class DispatcherKamailio : IAsyncDisposable
     /// <summary>The probing interval (Kamailio's smallest: one second).</summary>
     public static TimeSpan PingInterval { get; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a node may take to answer a probe or an INVITE (tm fr_timer).</summary>
-    public static TimeSpan NodeTimeout { get; } = TimeSpan.FromMilliseconds(1500);
+    /// <summary>
+    /// How long a node may take to answer a probe or an INVITE (tm fr_timer). Generous for a loaded
+    /// CI machine: a node that answers late would be taken out of rotation and skew the spread.
+    /// </summary>
+    public static TimeSpan NodeTimeout { get; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Picks the port first: nodes are started pointing at it before Kamailio knows them.</summary>
     public static DispatcherKamailio Create() =>
