@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using Dialtone.Phone;
+using Dialtone.Sip.IntegrationTests.Infrastructure;
+using Dialtone.WebRtc;
+
+namespace Dialtone.Load.Bench;
+
+internal sealed record LoadSettings(int RateCalls, int Concurrency, int HeldCalls, int Seconds, bool PerCall);
+
+/// <summary>
+/// One run: Kamailio (WSS, digest) + this process as bob (answers every call) + a generator process
+/// (alice). CPU-time figures are per process and trustworthy on a shared machine; wall-clock ones
+/// are loaded-machine figures.
+/// </summary>
+internal static class LoadRun
+{
+    private static readonly TimeSpan Step = TimeSpan.FromMinutes(3);
+
+    public static async Task<int> RunAsync(LoadSettings s)
+    {
+        Console.WriteLine($"Dialtone load bench — {Environment.ProcessorCount} cores, load average {LoadAverage()} at start (a shared machine: wall-clock figures are loaded-machine figures)");
+        await using var kamailio = await KamailioServer.StartNewAsync();
+        var caPem = Path.Combine(Path.GetTempPath(), $"dialtone-load-ca-{Environment.ProcessId}.pem");
+        await File.WriteAllTextAsync(caPem, kamailio.CaCertificate.ExportCertificatePem());
+        try
+        {
+            var wss = kamailio.WssUri.ToString();
+            await using var bob = await Parties.StartAsync(wss, caPem, "bob", s.PerCall);
+            var tone = s.PerCall ? CallTones.WriteToneWav(CallTones.BobHz) : null;
+            await bob.RegisterAsync();
+            var answered = 0;
+            _ = Task.Run(async () =>
+            {
+                await foreach (var call in bob.IncomingCalls.ReadAllAsync())
+                {
+                    Interlocked.Increment(ref answered);
+                    if (tone is not null)
+                        CallTones.Attach(call, tone);
+                    _ = call.AnswerAsync().ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                }
+            });
+
+            using var generator = new GeneratorProcess(wss, caPem, s.PerCall);
+            await generator.WaitReadyAsync();
+            await generator.RunAsync("rate 10 2", Step); // warm-up: JIT, TLS sessions, first factory threads
+            await generator.RunAsync("messages 50 4", Step);
+
+            var table = new List<string[]>();
+            // 1. Idle process: CPU and memory with no call (baseline) — before the rate phase, whose freed memory the
+            // allocator would keep and reuse for the held calls (making them look cheaper).
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var idleCpu = await CpuPerSecondAsync(TimeSpan.FromSeconds(s.Seconds));
+            var (idleRss, idleManaged) = Memory();
+
+            // 2. Held calls: memory per call, CPU per call, audio in every call.
+            await generator.RunAsync($"hold {s.HeldCalls}", Step);
+            await Task.Delay(TimeSpan.FromSeconds(2)); // past ICE/DTLS set-up
+            var (heldRss, heldManaged) = Memory();
+            var clockBefore = CallAudioClock.GetStatistics();
+            var verify = generator.RunAsync($"verify {s.Seconds}", Step);
+            var baselineLoop = new TenMillisecondLoop();
+            var heldCpu = await CpuPerSecondAsync(TimeSpan.FromSeconds(s.Seconds));
+            baselineLoop.Dispose();
+            var loop = baselineLoop.Statistics();
+            var verified = await verify;
+            var heldCalls = bob.Calls.Where(c => c.State == CallState.Established).ToList();
+            var bobHears = s.PerCall ? heldCalls.Count(c => CallTones.Hears(c, CallTones.AliceHz)) : heldCalls.Count;
+            var flowing = Math.Min(int.Parse(verified[1]), bobHears);
+            if (verified[3] != "0")
+                Console.WriteLine($"{verified[3]} of the held calls ended during the window: {string.Join(' ', verified[4..])}");
+            var clock = CallAudioClock.GetStatistics();
+            var callCores = heldCpu - idleCpu;
+            var audioCheck = s.PerCall ? "per-call audio, each side's tone heard by the other" : "one virtual device, packets both ways";
+            table.Add(Row($"Opus calls per core (AEC off; {s.HeldCalls} held; {audioCheck}: {flowing}/{s.HeldCalls})",
+                flowing < s.HeldCalls ? "not valid: audio not in every call" : callCores > 0 ? $"{s.HeldCalls / callCores:F1}" : "n/a", "≥ 25 / core", $"idle process {idleCpu * 1000:F0} CPU-ms/s"));
+            table.Add(Row("  CPU-ms per call per second (bob)", $"{callCores * 1000 / s.HeldCalls:F2}", "≤ 40", ""));
+            table.Add(Row("memory per idle call (RSS delta / call)", $"{(heldRss - idleRss) / s.HeldCalls / 1048576.0:F2} MB", "≤ 2 MB",
+                $"idle process RSS {idleRss / 1048576.0:F0} MB"));
+            table.Add(Row("  managed heap per call", $"{(heldManaged - idleManaged) / s.HeldCalls / 1024.0:F0} KB", "", $"idle heap {idleManaged / 1048576.0:F1} MB"));
+            table.Add(Row("p99 lateness of the 10 ms audio clock (CallAudioClock)", clock.Ticks == 0
+                ? "not running" : $"{clock.LatenessP99.TotalMilliseconds:F2} ms (p50 {clock.LatenessP50.TotalMilliseconds:F2}, max {clock.LatenessMax.TotalMilliseconds:F1}, {clock.Members} members, {clock.SkippedTicks} skipped)",
+                "< 5 ms", $"plain 10 ms thread, same window: p99 {loop.P99:F2} ms (p50 {loop.P50:F2}, max {loop.Max:F1}, {loop.Ticks} ticks)"));
+            if (clockBefore.Ticks > 0)
+                table.Add(Row("  (the clock's figures are since the process started)", $"{clockBefore.Ticks} ticks before the window, {clock.Ticks} after; p99 before {clockBefore.LatenessP99.TotalMilliseconds:F2} ms", "", ""));
+            await generator.RunAsync("release", Step);
+
+            // 3. Signalling floor (baseline): MESSAGE round trips over the same WSS path.
+            var (msgWall, msgBob, msgGen, _) = await MeasureAsync(generator, $"messages {s.RateCalls * 2} {s.Concurrency}");
+            var messages = s.RateCalls * 2;
+            // 4. Calls set up and torn down.
+            var (rateWall, rateBob, rateGen, rateResult) = await MeasureAsync(generator, $"rate {s.RateCalls} {s.Concurrency}");
+            var completed = int.Parse(rateResult[0]);
+            var failed = int.Parse(rateResult[1]);
+            table.Add(Row("calls/s set up + torn down (wall, loaded machine)", $"{completed / rateWall.TotalSeconds:F1}", "≥ 100 / process",
+                $"MESSAGE {messages / msgWall.TotalSeconds:F0}/s"));
+            table.Add(Row("calls per CPU-second of bob (process under test)", $"{completed / rateBob.TotalSeconds:F1}", "≥ 100 / process",
+                $"MESSAGE {messages / msgBob.TotalSeconds:F0} per CPU-s"));
+            table.Add(Row("  CPU ms per call: bob / alice (generator)", $"{rateBob.TotalMilliseconds / completed:F2} / {rateGen.TotalMilliseconds / completed:F2}", "",
+                $"MESSAGE {msgBob.TotalMilliseconds / messages:F3} / {msgGen.TotalMilliseconds / messages:F3}"));
+            if (failed > 0)
+                table.Add(Row("  calls failed", failed.ToString(), "0", ""));
+
+            Console.WriteLine();
+            Print(table);
+            Console.WriteLine($"load average {LoadAverage()} at the end; answered {answered} calls in all");
+            return failed == 0 && flowing == s.HeldCalls ? 0 : 1;
+        }
+        finally
+        {
+            File.Delete(caPem);
+            foreach (var wav in Directory.GetFiles(Path.GetTempPath(), $"dialtone-load-*-{Environment.ProcessId}.wav"))
+                File.Delete(wav);
+        }
+    }
+
+    /// <summary>Runs one generator command; wall time and CPU time of this process (bob) and of the generator.</summary>
+    private static async Task<(TimeSpan Wall, TimeSpan Bob, TimeSpan Generator, string[] Result)> MeasureAsync(GeneratorProcess generator, string command)
+    {
+        var self = Process.GetCurrentProcess();
+        var bob0 = self.TotalProcessorTime;
+        var gen0 = generator.CpuTime;
+        var clock = Stopwatch.StartNew();
+        var result = await generator.RunAsync(command, Step);
+        var wall = clock.Elapsed;
+        self.Refresh();
+        return (wall, self.TotalProcessorTime - bob0, generator.CpuTime - gen0, result);
+    }
+
+    /// <summary>CPU-seconds per second this process used over <paramref name="window"/>.</summary>
+    private static async Task<double> CpuPerSecondAsync(TimeSpan window)
+    {
+        var self = Process.GetCurrentProcess();
+        var cpu0 = self.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(window);
+        self.Refresh();
+        return (self.TotalProcessorTime - cpu0).TotalSeconds / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Resident set (VmRSS) and managed heap after a full collection.</summary>
+    private static (long Rss, long Managed) Memory()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var rssKb = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        return (long.Parse(rssKb) * 1024, GC.GetTotalMemory(false));
+    }
+
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
+    private static string[] Row(string what, string value, string target, string baseline) => [what, value, target, baseline];
+
+    private static void Print(List<string[]> rows)
+    {
+        string[] header = ["figure", "measured", "target", "baseline (same run)"];
+        var widths = Enumerable.Range(0, 4).Select(i => rows.Append(header).Max(r => r[i].Length)).ToArray();
+        void Line(string[] r) => Console.WriteLine(string.Join("  ", r.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        Line(header);
+        foreach (var r in rows)
+            Line(r);
+    }
+}

@@ -1,0 +1,18 @@
+using Dialtone.Load.Bench;
+
+// nice -n 10 dotnet run -c Release --project bench/Dialtone.Load.Bench -- [rate-calls] [concurrency] [held-calls] [seconds] [per-call|device]
+//     The issue-14 load figures of ONE Dialtone process (bob, this process) with the load from a second
+//     Dialtone process (alice) through a real Kamailio over WSS with digest auth: calls/s set up and torn
+//     down, concurrent Opus calls per core with audio verified in every call, memory per idle call and the
+//     10 ms audio clock's p99 lateness — each next to its target and a baseline from the same run.
+//     Defaults: 200 calls, 8 at a time; 20 held calls; 5 s windows; per-call audio (each call its own tone
+//     both ways, verified in every call; "device": one virtual device, packets verified).
+// (internal) ... -- generate <wss-uri> <ca.pem> <per-call|device>: the load generator process.
+if (args.FirstOrDefault() == "generate")
+    return await LoadGenerator.RunAsync(args[1], args[2], args[3] == "per-call");
+
+var settings = new LoadSettings(
+    RateCalls: IntArg(0, 200), Concurrency: IntArg(1, 8), HeldCalls: IntArg(2, 20), Seconds: IntArg(3, 5), PerCall: args.ElementAtOrDefault(4) != "device");
+return await LoadRun.RunAsync(settings);
+
+int IntArg(int index, int fallback) => args.Length > index && int.TryParse(args[index], out var v) && v > 0 ? v : fallback;
