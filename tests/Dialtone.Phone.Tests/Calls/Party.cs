@@ -11,7 +11,15 @@ internal sealed class Party : IAsyncDisposable
     {
         Agent = agent;
         Probe = new ToneProbe(agent.MediaFactory.VirtualAudio!, sayHz, listenHz);
+        // Digits as the peer signalled them (RFC 4733 events or SIP INFO), on every incoming call.
+        agent.IncomingCall += (_, e) => e.Call.DtmfReceived += (_, d) =>
+        {
+            lock (_digits)
+                _digits.Append(d.Digit);
+        };
     }
+
+    private readonly System.Text.StringBuilder _digits = new();
 
     public UserAgent Agent { get; }
 
@@ -41,7 +49,12 @@ internal sealed class Party : IAsyncDisposable
 
     public Task<bool> HearsToneAsync(TimeSpan duration, TimeSpan within) => Probe.HearsToneAsync(duration, within);
 
-    public string Digits() => Probe.Digits;
+    /// <summary>The digits reported by <see cref="Call.DtmfReceived"/> on this party's incoming calls, in order.</summary>
+    public string Digits()
+    {
+        lock (_digits)
+            return _digits.ToString();
+    }
 
     /// <summary>Answers every incoming call; the task gives the first one.</summary>
     public Task<Call> AnswerCalls()
