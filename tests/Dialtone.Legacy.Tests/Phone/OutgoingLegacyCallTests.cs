@@ -113,4 +113,35 @@ public sealed class OutgoingLegacyCallTests : IAsyncLifetime
         var end = await call.Ended.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(486, end.StatusCode);
     }
+
+    [Fact]
+    public async Task OneProcessHoldsAWebRtcCallAndAnSdesCallAtOnce_EachPeerHearsIt()
+    {
+        // alice (1000 Hz) calls bob over WebRTC and carol over SDES on the same engine and device:
+        // both peers hear alice, and alice hears both peers mixed.
+        await using var alice = await StartAsync("alice", new LegacyMediaOptions { LocalAddress = IPAddress.Loopback, MediaTimeout = null });
+        await using var carol = await StartAsync("carol", new LegacyMediaOptions { LocalAddress = IPAddress.Loopback, MediaTimeout = null });
+        await carol.RegisterAsync();
+        _bob.IncomingCall += async (_, e) => await e.Call.AnswerAsync();
+        carol.IncomingCall += async (_, e) => await e.Call.AnswerAsync();
+
+        var webRtc = await alice.CallAsync($"sip:bob@{_server.Domain}", MediaProfile.WebRtc);
+        var sdes = await alice.CallAsync($"sip:carol@{_server.Domain}", MediaProfile.Sdes);
+        await Task.WhenAll(webRtc.Established, sdes.Established).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Null(webRtc.LegacyMedia);
+        Assert.NotNull(webRtc.PeerConnection);
+        Assert.Equal(MediaProfile.Sdes, sdes.LegacyMedia!.Profile);
+        Assert.Equal(2, alice.Calls.Count);
+
+        using var alicePump = new TonePump(alice.MediaFactory.VirtualAudio!, 1000);
+        using var bobPump = new TonePump(_bob.MediaFactory.VirtualAudio!, 600);
+        using var carolPump = new TonePump(carol.MediaFactory.VirtualAudio!, 1400);
+        Assert.True(await Tones.HearsAsync(bobPump, 1000, 600), "bob (WebRTC) hears alice");
+        Assert.True(await Tones.HearsAsync(carolPump, 1000, 1400), "carol (SDES) hears alice");
+        Assert.True(await Tones.EventuallyAsync(() =>
+        {
+            short[] heard = alicePump.Recent(24000);
+            return heard.Length == 24000 && TonePump.Amplitude(heard, 600) > 300 && TonePump.Amplitude(heard, 1400) > 300;
+        }), "alice hears bob and carol");
+    }
 }
