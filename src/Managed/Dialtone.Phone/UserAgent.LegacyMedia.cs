@@ -4,6 +4,7 @@ using Dialtone.Sip.Message;
 using Dialtone.Sip.Sdp;
 using Dialtone.Sip.Sessions;
 using Dialtone.WebRtc;
+using Microsoft.Extensions.Logging;
 
 namespace Dialtone.Phone;
 
@@ -47,10 +48,11 @@ public sealed partial class UserAgent
     private static OutgoingMediaChoice CreateMediaChoice(UserAgentOptions options, PeerConnectionFactory mediaFactory)
     {
         var webRtc = new WebRtcMediaHandlerFactory(mediaFactory, options.Media, options.TimeProvider);
+        var logger = options.LoggerFactory.CreateLogger<LegacyMediaHandler>();
         ISessionMediaHandlerFactory account = options.LegacyMedia is { } legacy
-            ? new MediaPolicy(mediaFactory, webRtc, legacy, options.TimeProvider)
+            ? new MediaPolicy(mediaFactory, webRtc, legacy, options.TimeProvider) { Logger = logger }
             : webRtc;
-        var perCall = new MediaPolicy(mediaFactory, webRtc, options.LegacyMedia ?? new LegacyMediaOptions(), options.TimeProvider);
+        var perCall = new MediaPolicy(mediaFactory, webRtc, options.LegacyMedia ?? new LegacyMediaOptions(), options.TimeProvider) { Logger = logger };
         return new OutgoingMediaChoice(account, perCall);
     }
 }

@@ -1,6 +1,7 @@
 using Dialtone.Sip.Sdp;
 using Dialtone.Sip.Sessions;
 using Dialtone.WebRtc;
+using Microsoft.Extensions.Logging;
 
 namespace Dialtone.Phone.Media.Legacy;
 
@@ -14,6 +15,9 @@ namespace Dialtone.Phone.Media.Legacy;
 public sealed class MediaPolicy(PeerConnectionFactory factory, ISessionMediaHandlerFactory webRtc, LegacyMediaOptions options, TimeProvider? timeProvider = null)
     : ISessionMediaHandlerFactory
 {
+    /// <summary>Where each legacy call reports dropped packets (rate-limited); null: not logged.</summary>
+    public ILogger? Logger { get; init; }
+
     public ISessionMediaHandler Create(SessionMediaRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -29,7 +33,7 @@ public sealed class MediaPolicy(PeerConnectionFactory factory, ISessionMediaHand
 
         return profile == MediaProfile.WebRtc
             ? webRtc.Create(request)
-            : new LegacyMediaHandler(factory, options, profile, timeProvider);
+            : new LegacyMediaHandler(factory, options, profile, timeProvider, Logger);
     }
 
     /// <summary>The legacy options this policy applies.</summary>
@@ -51,7 +55,7 @@ public sealed class MediaPolicy(PeerConnectionFactory factory, ISessionMediaHand
 
         return profile == MediaProfile.WebRtc
             ? webRtc.Create(request)
-            : new LegacyMediaHandler(factory, options, profile, timeProvider);
+            : new LegacyMediaHandler(factory, options, profile, timeProvider, Logger);
     }
 
     /// <summary>Why an outgoing plain-RTP call is refused: names the option that would allow it.</summary>
