@@ -100,10 +100,11 @@ public sealed class BaresipCallTests(KamailioFixture kamailio, ITestOutputHelper
         Assert.Equal("5", baresip.Events("CALL_DTMF_START")[0].GetProperty("param").GetString());
 
         var stats = call.LegacyMedia.GetStatistics();
-        // A peer's stray packet may be dropped (counted by reason); the call's own stream must not be.
+        // A stray packet may be dropped (counted by reason): seen once, a single SRTP/SRTCP authentication
+        // failure at the start of a call baresip placed. The call's own stream must not be dropped.
         ulong dropped = stats.DroppedSrtp + stats.DroppedUnknownPayload + stats.DroppedMalformed;
         output.WriteLine($"received {stats.RtpPacketsReceived}, dropped srtp {stats.DroppedSrtp} unknown-pt {stats.DroppedUnknownPayload} malformed {stats.DroppedMalformed}");
-        Assert.True(dropped * 100 <= stats.RtpPacketsReceived, $"dropped {dropped} of {stats.RtpPacketsReceived}: srtp {stats.DroppedSrtp}, unknown PT {stats.DroppedUnknownPayload}, malformed {stats.DroppedMalformed}");
+        Assert.True(dropped <= Math.Max(2UL, stats.RtpPacketsReceived / 100), $"dropped {dropped} of {stats.RtpPacketsReceived}: srtp {stats.DroppedSrtp}, unknown PT {stats.DroppedUnknownPayload}, malformed {stats.DroppedMalformed}");
         await call.HangupAsync();
         Assert.True(await baresip.EventAsync("CALL_CLOSED"), "baresip saw the BYE:\n" + baresip.Log);
     }
