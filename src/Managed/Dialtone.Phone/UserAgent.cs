@@ -52,9 +52,7 @@ public sealed partial class UserAgent : IAsyncDisposable
         {
             Identity = options.Identity,
             Contact = _baseContact,
-            Media = options.LegacyMedia is { } legacy
-                ? new Media.Legacy.MediaPolicy(mediaFactory, new WebRtcMediaHandlerFactory(mediaFactory, options.Media, options.TimeProvider), legacy, options.TimeProvider)
-                : new WebRtcMediaHandlerFactory(mediaFactory, options.Media, options.TimeProvider),
+            Media = CreateMediaChoice(options, mediaFactory),
             SendOptions = connection.SendOptions,
             Digest = digest,
             Allow = AllowedMethods,

@@ -119,6 +119,25 @@ public sealed class RtpSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RtcpMuxCarriesRtcpOnTheRtpPort_SdesBothWays()
+    {
+        // rtcp-mux (RFC 5761): RTP and SRTCP share the RTP port; the RTCP reports still arrive and give a round trip.
+        var keyA = SrtpKey.Generate(SrtpSuite.AesCm128HmacSha1_80);
+        var keyB = SrtpKey.Generate(SrtpSuite.AesCm128HmacSha1_80);
+        await a.ConfigureAsync(Config(b, RtpCodec.Pcmu, keyA, keyB) with { RtcpMux = true, RemoteRtcpPort = null });
+        await b.ConfigureAsync(Config(a, RtpCodec.Pcmu, keyB, keyA) with { RtcpMux = true, RemoteRtcpPort = null });
+        using var pumpA = new TonePump(factoryA.VirtualAudio!, ToneA);
+        using var pumpB = new TonePump(factoryB.VirtualAudio!, ToneB);
+
+        Assert.True(await Hears(pumpB, ToneA, ToneB), "B hears A");
+        Assert.True(await Hears(pumpA, ToneB, ToneA), "A hears B");
+        Assert.True(await Eventually(() => a.GetStatistics().RtcpPacketsReceived > 0 && b.GetStatistics().RtcpPacketsReceived > 0, TimeSpan.FromSeconds(15)), "RTCP both ways over the RTP port");
+        Assert.True(await Eventually(() => a.GetStatistics().RoundTripTime is not null && b.GetStatistics().RoundTripTime is not null, TimeSpan.FromSeconds(15)), "round trip from muxed SR/RR");
+        var stats = b.GetStatistics();
+        Assert.Equal(0UL, stats.DroppedSrtp + stats.DroppedMalformed + stats.DroppedUnknownPayload);
+    }
+
+    [Fact]
     public async Task WrongKeysAreDroppedAndCounted()
     {
         await a.ConfigureAsync(Config(b, RtpCodec.Pcmu, SrtpKey.Generate(SrtpSuite.AesCm128HmacSha1_32), SrtpKey.Generate(SrtpSuite.AesCm128HmacSha1_32)));

@@ -128,7 +128,8 @@ internal sealed class CallAudio : IAsyncDisposable
     /// </summary>
     public CallAudioSink? RecordPeer(Call call)
     {
-        if (RecordPath is null || !UsesSoundServer || call.PeerConnection.Transceivers is not [var transceiver, ..])
+        // A plain RTP / SDES call has no peer connection (and no per-track sink): the device records it or nothing does.
+        if (RecordPath is null || !UsesSoundServer || call.LegacyMedia is not null || call.PeerConnection.Transceivers is not [var transceiver, ..])
             return null;
         var n = Interlocked.Increment(ref _recordedCalls);
         var path = n == 1

@@ -5,6 +5,7 @@ using Dialtone.Cli.Controls;
 using Dialtone.Cli.Views;
 using Dialtone.Phone;
 using Dialtone.Sip.Message;
+using Dialtone.Sip.Sdp;
 
 namespace Dialtone.Cli.Commands;
 
@@ -21,11 +22,14 @@ internal static class CallCommand
           dialtone call sip:bob@example.com -c alice.json --microphone "Headset Mono" --speaker "Headset Analog Stereo"
           dialtone call sip:ivr@example.com -c alice.json --play hello.wav --record reply.wav --dtmf 12# --duration 20s
           dialtone call sip:bob@example.com -c alice.json --no-audio --answer-timeout 30s
+          dialtone call sip:+15551234567@trunk.example.com -s "sip:trunk.example.com;transport=tls" -u sip:alice@trunk.example.com --media sdes
+          dialtone call sip:200@pbx.lan -s "sip:pbx.lan;transport=udp" -u sip:alice@pbx.lan --media rtp --allow-unencrypted
         """;
 
     public static Command Create(CliHost host)
     {
         var connection = new ConnectionOptions();
+        var media = new MediaOptions();
         var audio = new AudioOptions("Play this WAV file (16-bit PCM) as your voice instead of the microphone.", "Record what you hear to this WAV file (the peer's voice; also with the microphone and speaker).");
         var target = new Argument<string>("uri") { Description = "Whom to call, e.g. sip:bob@example.com." };
         var duration = Durations.Option("--duration", "Hang up this long after the call is answered (e.g. 30s, 2m). Without it the call lasts until either side hangs up, the h key, or Ctrl+C.");
@@ -35,23 +39,26 @@ internal static class CallCommand
         var command = new Command("call",
             "Call a SIP address with your microphone and speaker and show the call live: state, codec, round trip, jitter, loss, levels, echo canceller, MOS. "
             + "Keys drive the call (hang up, mute, hold, DTMF, transfer, volume); without a terminal, lines on standard input do. "
+            + "--media sdes or --media rtp (with --allow-unencrypted) calls carrier trunks and PBXs without WebRTC; an unencrypted call is announced on standard error. "
             + "Exit code 0 when the call was answered, 1 when rejected or failed, 6 when nobody answered, 7 without a sound server (see --no-audio).");
         command.Arguments.Add(target);
         connection.AddTo(command);
         audio.AddTo(command);
+        media.AddTo(command);
         foreach (var option in new Option[] { duration, answerTimeout, dtmf, noView })
             command.Options.Add(option);
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(host, () =>
         {
+            var choice = media.Read(parse);
             var request = new CallRequest(
                 parse.GetValue(target)!, audio.Read(parse, host), parse.GetValue(duration),
-                parse.GetValue(answerTimeout) ?? DefaultAnswerTimeout, parse.GetValue(dtmf), !parse.GetValue(noView));
-            return RunAsync(host, connection.Read(parse), request, cancellationToken);
+                parse.GetValue(answerTimeout) ?? DefaultAnswerTimeout, parse.GetValue(dtmf), !parse.GetValue(noView), choice.Profile);
+            return RunAsync(host, connection.Read(parse) with { Media = choice }, request, cancellationToken);
         }));
         return command;
     }
 
-    private sealed record CallRequest(string Target, AudioRequest Audio, TimeSpan? Duration, TimeSpan AnswerTimeout, string? Dtmf, bool Live);
+    private sealed record CallRequest(string Target, AudioRequest Audio, TimeSpan? Duration, TimeSpan AnswerTimeout, string? Dtmf, bool Live, MediaProfile Media);
 
     private static async Task<int> RunAsync(CliHost host, CliSettings settings, CallRequest request, CancellationToken cancellationToken)
     {
@@ -73,7 +80,7 @@ internal static class CallCommand
             var poller = StatsPoller.RunAsync([monitor], view, polling.Token);
             try
             {
-                result = await PlaceAsync(session.Agent, audio, target, request, monitor, view, controls, cancellationToken).ConfigureAwait(false);
+                result = await PlaceAsync(host, session.Agent, audio, target, request, monitor, view, controls, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -88,10 +95,10 @@ internal static class CallCommand
         return (int)result;
     }
 
-    private static async Task<ExitCode> PlaceAsync(UserAgent agent, CallAudio audio, UriReference target, CallRequest request, CallMonitor monitor,
+    private static async Task<ExitCode> PlaceAsync(CliHost host, UserAgent agent, CallAudio audio, UriReference target, CallRequest request, CallMonitor monitor,
         ICallView view, ControlInput controls, CancellationToken cancellationToken)
     {
-        var call = await agent.CallAsync(target, cancellationToken).ConfigureAwait(false);
+        var call = await agent.CallAsync(target, request.Media, cancellationToken).ConfigureAwait(false);
         monitor.Call = call;
         var progressed = false; // any provisional or final answer moved the call on from Calling
         call.StateChanged += (_, e) =>
@@ -135,6 +142,8 @@ internal static class CallCommand
             }
 
             // Answered: the call's media exists now (CallAsync may return while its offer is still being made).
+            view.Event("call", $"media: {MediaChoice.Describe(call)}");
+            MediaChoice.WarnIfUnencrypted(host, call);
             using var recording = audio.RecordPeer(call);
             if (request.Duration is { } duration)
                 talking.CancelAfter(duration);

@@ -33,6 +33,9 @@ internal sealed record CliSettings
 
     public bool? Verbose { get; init; }
 
+    /// <summary><c>--media</c> / <c>--allow-unencrypted</c> (call): the media profile and whether plain RTP is allowed.</summary>
+    public MediaChoice? Media { get; init; }
+
     /// <summary>This, with every unset member taken from <paramref name="fallback"/> (the command line wins over the file).</summary>
     public CliSettings Merge(CliSettings fallback) => new()
     {
@@ -47,5 +50,6 @@ internal sealed record CliSettings
         TurnPasswordEnv = TurnPasswordEnv ?? fallback.TurnPasswordEnv,
         Ca = Ca ?? fallback.Ca,
         Verbose = Verbose ?? fallback.Verbose,
+        Media = Media ?? fallback.Media,
     };
 }

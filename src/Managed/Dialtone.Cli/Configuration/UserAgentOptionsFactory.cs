@@ -32,6 +32,7 @@ internal static class UserAgentOptionsFactory
             Audio = audio,
             Media = new CallMediaOptions { PeerConnection = new PeerConnectionConfiguration { IceServers = IceServers(settings, host) } },
             Tls = new SipTlsOptions { TrustedRootCertificates = settings.Ca is { } ca ? LoadCertificates(ca) : null },
+            LegacyMedia = settings.Media?.LegacyMediaFor(server),
             LoggerFactory = loggers,
         };
     }

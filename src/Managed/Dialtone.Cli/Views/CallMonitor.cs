@@ -55,6 +55,21 @@ internal class CallMonitor(string name)
             SetState(PartyStatus.Describe(call.State));
             return;
         }
+        if (call.LegacyMedia is { } legacy)
+        {
+            // Plain RTP / SDES calls have no peer connection: their figures come from the RTP session.
+            try
+            {
+                var statistics = legacy.GetStatistics();
+                lock (_lock)
+                    _status = StatsReader.ApplyLegacy(_status, call, legacy.Negotiated, statistics);
+            }
+            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or Dialtone.WebRtc.WebRtcException)
+            {
+                SetState(PartyStatus.Describe(call.State));
+            }
+            return;
+        }
         try
         {
             var report = await call.GetStatsAsync(cancellationToken).ConfigureAwait(false);

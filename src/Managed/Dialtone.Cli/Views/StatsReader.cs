@@ -40,6 +40,28 @@ internal static class StatsReader
         };
     }
 
+    /// <summary>The figures of a plain RTP / SDES call, from its RTP session's counters and RTCP.</summary>
+    public static PartyStatus ApplyLegacy(PartyStatus status, Call call, Sip.Sdp.NegotiatedAudio? negotiated, WebRtc.Rtp.RtpSessionStatistics s)
+    {
+        long received = (long)s.RtpPacketsReceived;
+        double? loss = received + s.PacketsLost > 0 ? 100.0 * Math.Max(0, s.PacketsLost) / (received + Math.Max(0, s.PacketsLost)) : null;
+        double? jitter = received > 0 ? s.Jitter.TotalMilliseconds : null;
+        double? rtt = s.RoundTripTime?.TotalMilliseconds;
+        return status with
+        {
+            State = PartyStatus.Describe(call.State),
+            Codec = negotiated?.SendCodec is { } codec ? $"{codec.Name} {codec.ClockRate / 1000.0:0.#} kHz" : status.Codec,
+            MicrophoneLevel = s.SendAudioLevel,
+            RoundTripMs = rtt ?? status.RoundTripMs,
+            JitterMs = jitter ?? status.JitterMs,
+            LossPercent = loss ?? status.LossPercent,
+            AudioLevel = s.ReceiveAudioLevel ?? status.AudioLevel,
+            Mos = rtt is { } r && jitter is { } j ? EModel.EstimateMos(r, j, loss ?? 0) : status.Mos,
+            PacketsReceived = received,
+            PacketsSent = (long)s.RtpPacketsSent,
+        };
+    }
+
     /// <summary>"opus 48 kHz", "PCMU 8 kHz".</summary>
     private static string Describe(RtcCodecStats codec)
     {

@@ -6,6 +6,7 @@ using Dialtone.Sip.Sdp;
 using Dialtone.Sip.Sessions;
 using Dialtone.WebRtc;
 using Dialtone.WebRtc.Rtp;
+using Microsoft.Extensions.Logging;
 
 namespace Dialtone.Phone.Media.Legacy;
 
@@ -34,8 +35,16 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
     private int _failed;
     private int _watching;
     private bool _muted;
+    private readonly DropReporter? _drops;
+    private int _reporting;
 
     public LegacyMediaHandler(PeerConnectionFactory factory, LegacyMediaOptions options, MediaProfile profile, TimeProvider? timeProvider = null)
+        : this(factory, options, profile, timeProvider, null)
+    {
+    }
+
+    /// <param name="logger">Where dropped packets are reported (one line per reason per <see cref="DropReporter.Interval"/>); null: not logged.</param>
+    public LegacyMediaHandler(PeerConnectionFactory factory, LegacyMediaOptions options, MediaProfile profile, TimeProvider? timeProvider, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(options);
@@ -50,6 +59,7 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
         _advertised = options.AdvertisedAddress ?? ChooseAdvertisedAddress(options.LocalAddress);
         _session = RtpSession.Create(factory, new RtpSessionOptions { LocalAddress = options.LocalAddress });
         _session.DtmfReceived += (_, e) => DtmfReceived?.Invoke(this, e);
+        _drops = logger is null ? null : new DropReporter(logger, $"{options.LocalAddress}:{_session.LocalRtpPort}");
     }
 
     public string ContentType => "application/sdp";
@@ -228,6 +238,11 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
             _ = WatchFirstPacketAsync();
         }
 
+        if (_drops is not null && Interlocked.Exchange(ref _reporting, 1) == 0)
+        {
+            _ = ReportDropsAsync(_drops);
+        }
+
         if (_options.MediaTimeout is { } timeout && Interlocked.Exchange(ref _watching, 1) == 0)
         {
             _ = WatchInactivityAsync(timeout);
@@ -252,6 +267,23 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or WebRtcException)
         {
             // Disposed before the peer sent anything.
+        }
+    }
+
+    /// <summary>Dropped packets, logged by reason at most once per interval (the counters are the session's own).</summary>
+    private async Task ReportDropsAsync(DropReporter drops)
+    {
+        try
+        {
+            while (!_watch.IsCancellationRequested)
+            {
+                drops.Report(_session.GetStatistics());
+                await Task.Delay(DropReporter.Interval, _time, _watch.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or WebRtcException)
+        {
+            // Disposed: nothing left to report.
         }
     }
 

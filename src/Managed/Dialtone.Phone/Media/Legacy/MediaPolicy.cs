@@ -1,6 +1,7 @@
 using Dialtone.Sip.Sdp;
 using Dialtone.Sip.Sessions;
 using Dialtone.WebRtc;
+using Microsoft.Extensions.Logging;
 
 namespace Dialtone.Phone.Media.Legacy;
 
@@ -14,6 +15,9 @@ namespace Dialtone.Phone.Media.Legacy;
 public sealed class MediaPolicy(PeerConnectionFactory factory, ISessionMediaHandlerFactory webRtc, LegacyMediaOptions options, TimeProvider? timeProvider = null)
     : ISessionMediaHandlerFactory
 {
+    /// <summary>Where each legacy call reports dropped packets (rate-limited); null: not logged.</summary>
+    public ILogger? Logger { get; init; }
+
     public ISessionMediaHandler Create(SessionMediaRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -29,8 +33,34 @@ public sealed class MediaPolicy(PeerConnectionFactory factory, ISessionMediaHand
 
         return profile == MediaProfile.WebRtc
             ? webRtc.Create(request)
-            : new LegacyMediaHandler(factory, options, profile, timeProvider);
+            : new LegacyMediaHandler(factory, options, profile, timeProvider, Logger);
     }
+
+    /// <summary>The legacy options this policy applies.</summary>
+    public LegacyMediaOptions Options => options;
+
+    /// <summary>
+    /// An outgoing call's handler for an explicitly chosen <paramref name="profile"/> (overriding
+    /// <see cref="LegacyMediaOptions.OutgoingProfile"/>); plain RTP still needs
+    /// <see cref="LegacyMediaOptions.AllowUnencryptedMedia"/>.
+    /// </summary>
+    /// <exception cref="SessionMediaException">Plain RTP was chosen but unencrypted media is not allowed.</exception>
+    public ISessionMediaHandler CreateOutgoing(SessionMediaRequest request, MediaProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (profile == MediaProfile.Plain && !options.AllowUnencryptedMedia)
+        {
+            throw new SessionMediaException(UnencryptedRefused);
+        }
+
+        return profile == MediaProfile.WebRtc
+            ? webRtc.Create(request)
+            : new LegacyMediaHandler(factory, options, profile, timeProvider, Logger);
+    }
+
+    /// <summary>Why an outgoing plain-RTP call is refused: names the option that would allow it.</summary>
+    internal static string UnencryptedRefused =>
+        $"plain RTP/AVP (unencrypted media) was chosen but {LegacyMediaOptions.AllowUnencryptedOptionName} is off; set it to place unencrypted calls";
 
     /// <summary>The path an incoming offer takes; throws <see cref="SessionMediaException"/> (488) for an unusable one.</summary>
     public static MediaProfile Classify(string offer)

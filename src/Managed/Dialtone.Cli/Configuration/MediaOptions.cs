@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using Dialtone.Phone;
+using Dialtone.Phone.Media.Legacy;
+using Dialtone.Sip.Message;
+using Dialtone.Sip.Sdp;
+
+namespace Dialtone.Cli.Configuration;
+
+/// <summary>
+/// <c>--media webrtc|sdes|rtp</c> and <c>--allow-unencrypted</c>: which media an outgoing call
+/// offers (WebRTC for browsers and WebRTC servers; SDES-SRTP or plain RTP for carrier trunks, PBXs
+/// and desk phones), and whether unencrypted RTP may be used at all. Secure by default: plain RTP
+/// needs both options, and every unencrypted call is announced loudly on standard error.
+/// </summary>
+internal sealed class MediaOptions
+{
+    public Option<string> Media { get; } = new("--media")
+    {
+        Description = "The call's media: webrtc (ICE + DTLS-SRTP, the default), sdes (RTP/SAVP with SDES-SRTP keys, for carrier trunks and PBXs) "
+            + "or rtp (plain RTP/AVP, unencrypted: needs --allow-unencrypted).",
+        HelpName = "webrtc|sdes|rtp",
+    };
+
+    public Option<bool> AllowUnencrypted { get; } = new("--allow-unencrypted")
+    {
+        Description = "Allow unencrypted RTP/AVP media (plain RTP: anyone on the path can listen). Off by default; each such call is announced on standard error.",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Media);
+        command.Options.Add(AllowUnencrypted);
+    }
+
+    /// <summary>The chosen profile; a usage error for an unknown name or plain RTP without <c>--allow-unencrypted</c>.</summary>
+    public MediaChoice Read(ParseResult parse)
+    {
+        bool allow = parse.GetValue(AllowUnencrypted);
+        var profile = parse.GetValue(Media)?.Trim().ToLowerInvariant() switch
+        {
+            null or "webrtc" => MediaProfile.WebRtc,
+            "sdes" or "srtp" => MediaProfile.Sdes,
+            "rtp" or "plain" => MediaProfile.Plain,
+            var other => throw new CliException(ExitCode.Usage, $"--media '{Text.Escape(other)}': say webrtc, sdes or rtp."),
+        };
+        if (profile == MediaProfile.Plain && !allow)
+        {
+            throw new CliException(ExitCode.Usage,
+                "--media rtp sends and receives UNENCRYPTED audio; add --allow-unencrypted to accept that (or use --media sdes, which carriers call \"secure\" trunks).");
+        }
+
+        return new MediaChoice(profile, allow);
+    }
+}
+
+/// <summary>What <see cref="MediaOptions"/> read.</summary>
+internal sealed record MediaChoice(MediaProfile Profile, bool AllowUnencrypted)
+{
+    /// <summary>
+    /// The user agent's legacy media: on for sdes/rtp calls (and to accept plain RTP), null otherwise
+    /// (WebRTC only, as before). Our SDP names the address this host reaches <paramref name="server"/>
+    /// from (a route lookup, nothing is sent), so a PBX on this host or a LAN gets an address it can reach.
+    /// </summary>
+    public LegacyMediaOptions? LegacyMediaFor(string server) =>
+        Profile == MediaProfile.WebRtc && !AllowUnencrypted
+            ? null
+            : new LegacyMediaOptions { AllowUnencryptedMedia = AllowUnencrypted, AdvertisedAddress = LocalAddressTowards(server) };
+
+    /// <summary>The local address the routing table picks for <paramref name="server"/>'s host; null when it cannot be told.</summary>
+    private static IPAddress? LocalAddressTowards(string server)
+    {
+        try
+        {
+            string host = server.StartsWith("ws", StringComparison.OrdinalIgnoreCase)
+                ? new Uri(server).Host
+                : SipUri.Parse(server).Host;
+            IPAddress? address = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+                : IPAddress.TryParse(host.Trim('[', ']'), out var ip) ? ip
+                : Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork);
+            if (address is null || address.AddressFamily != AddressFamily.InterNetwork)
+            {
+                return null;
+            }
+
+            // connect() on a UDP socket only looks up the route: no packet leaves.
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            probe.Connect(address, 9);
+            return ((IPEndPoint)probe.LocalEndPoint!).Address;
+        }
+        catch (Exception e) when (e is SocketException or FormatException or ArgumentException or UriFormatException or SipParseException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>"WebRTC (DTLS-SRTP)", "SDES-SRTP", "plain RTP (UNENCRYPTED)".</summary>
+    public static string Describe(Call call) => call.LegacyMedia?.Profile switch
+    {
+        null => "WebRTC (DTLS-SRTP)",
+        MediaProfile.Sdes => "SDES-SRTP (RTP/SAVP)",
+        _ => "plain RTP/AVP (UNENCRYPTED)",
+    };
+
+    /// <summary>The loud warning for a call whose media is not encrypted: on standard error, every time, whatever the view.</summary>
+    public static void WarnIfUnencrypted(CliHost host, Call call)
+    {
+        if (!call.IsMediaEncrypted)
+        {
+            host.Error.WriteLine($"WARNING: the media of call {call.CallId} with {call.RemoteIdentity} is NOT ENCRYPTED (plain RTP/AVP): anyone on the network path can listen to it and inject audio.");
+        }
+    }
+}
