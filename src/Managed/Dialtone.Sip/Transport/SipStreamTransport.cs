@@ -22,6 +22,7 @@ public sealed class SipStreamTransport : ISipTransport
     private readonly ConcurrentDictionary<IPEndPoint, SipStreamConnection> _byAddress = new();
     private readonly ConcurrentDictionary<IPEndPoint, Lazy<Task<SipStreamConnection>>> _connecting = new();
     private readonly CancellationTokenSource _disposed = new();
+    private readonly ConcurrentDictionary<string, bool> _dropping = new();
     private readonly SipHostPort _clientHostPort;
     private TcpListener? _listener;
     private Task _acceptLoop = Task.CompletedTask;
@@ -249,7 +250,8 @@ public sealed class SipStreamTransport : ISipTransport
         if (_byId.TryRemove(connection.Id, out _) && connection.Incoming)
             Interlocked.Decrement(ref _incoming);
         _byAddress.TryRemove(new KeyValuePair<IPEndPoint, SipStreamConnection>(connection.RemoteAddress, connection));
-        if (!_disposed.IsCancellationRequested)
+        // A connection we dropped on purpose (DropOutgoingConnections) is not a failed flow.
+        if (!_disposed.IsCancellationRequested && !_dropping.TryRemove(connection.Id, out _))
         {
             _logger.LogDebug("Connection {Remote} closed: {Reason}", connection.Remote, reason?.Message ?? "by peer");
             try
@@ -271,6 +273,25 @@ public sealed class SipStreamTransport : ISipTransport
             return false;
         connection.Close(null);
         return true;
+    }
+
+    /// <summary>
+    /// Closes every connection we opened, without reporting them as failed flows: after a network
+    /// change they sit on an address that may be gone and would be noticed dead only by keep-alives.
+    /// The next send opens a new connection from the current address. Returns how many were closed.
+    /// </summary>
+    public int DropOutgoingConnections()
+    {
+        var dropped = 0;
+        foreach (var connection in _byId.Values)
+        {
+            if (connection.Incoming)
+                continue;
+            _dropping[connection.Id] = true;
+            connection.Close(null);
+            dropped++;
+        }
+        return dropped;
     }
 
     /// <summary>IPv4 peers seen through a dual-mode socket are reported as plain IPv4, as DNS gives them.</summary>
