@@ -43,8 +43,80 @@ public sealed partial class UserAgent
 
     private void StopFollowingNetwork() => _networkMonitor?.Dispose();
 
-    /// <summary>The session layer's next target refresh after flow recovery also restarts ICE (one-shot).</summary>
-    private bool TakeIceRestart() => Interlocked.Exchange(ref _iceRestartPending, 0) != 0;
+    /// <summary>
+    /// After flow recovery: every call tells its peer our new Contact (re-INVITE); after a network
+    /// change the same re-INVITE restarts ICE, and calls whose new offer found no candidate restart again.
+    /// </summary>
+    private async Task RefreshTargetsAfterRecoveryAsync()
+    {
+        var iceRestart = Interlocked.Exchange(ref _iceRestartPending, 0) != 0;
+        await _sessions.RefreshTargetsAsync(iceRestart).ConfigureAwait(false);
+        if (iceRestart)
+            await RestartIceUntilMediaFlowsAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// libwebrtc learns of a new interface address by polling (every 2 s on Linux): an ICE restart
+    /// right after the change gathers nothing on the new address, and the call would stay silent
+    /// until the next restart. So each established call (not on hold) restarts ICE again every
+    /// <see cref="GatherRetryInterval"/> until its offer carries a candidate on our new address
+    /// (unless it is relay-only: relay candidates do not show it), then again every
+    /// <see cref="MediaCheckInterval"/> while no audio arrives — bounded by <see cref="IceRestartRetries"/>.
+    /// </summary>
+    private async Task RestartIceUntilMediaFlowsAsync()
+    {
+        var address = _flowAddress;
+        var calls = _calls.Values.Where(c => c.State == CallState.Established && c.LegacyMedia is null).ToList();
+        await Task.WhenAll(calls.Select(c => RestartIceUntilMediaFlowsAsync(c, address))).ConfigureAwait(false);
+    }
+
+    private async Task RestartIceUntilMediaFlowsAsync(Call call, IPAddress? address)
+    {
+        var relayOnly = Options.Media.PeerConnection.IceTransportPolicy == Dialtone.WebRtc.IceTransportPolicy.Relay;
+        try
+        {
+            for (var attempt = 1; attempt <= IceRestartRetries && _disposed == 0; attempt++)
+            {
+                if (call.State != CallState.Established)
+                    return;
+                if (relayOnly || address is null || GatheredOn(call, address))
+                {
+                    var before = await PacketsReceivedAsync(call).ConfigureAwait(false);
+                    await Task.Delay(MediaCheckInterval, Options.TimeProvider).ConfigureAwait(false);
+                    if (call.State != CallState.Established || await PacketsReceivedAsync(call).ConfigureAwait(false) > before)
+                        return;
+                    Log.IceRestartAgain(_logger, call.CallId, "no audio since the ICE restart", attempt);
+                }
+                else
+                {
+                    await Task.Delay(GatherRetryInterval, Options.TimeProvider).ConfigureAwait(false);
+                    Log.IceRestartAgain(_logger, call.CallId, "no candidate on the new address yet", attempt);
+                }
+                await call.Session.RestartIceAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is SessionEndedException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
+        {
+            Log.FollowFailed(_logger, e.Message);
+        }
+    }
+
+    /// <summary>Whether the call's current local description has a candidate on (or, for srflx, from) <paramref name="address"/>.</summary>
+    private static bool GatheredOn(Call call, IPAddress address)
+    {
+        var sdp = call.PeerConnection.LocalDescription?.Sdp ?? "";
+        var text = " " + address + " ";
+        return sdp.Split('\n').Any(line => line.StartsWith("a=candidate:", StringComparison.Ordinal) && line.Contains(text, StringComparison.Ordinal));
+    }
+
+    private static async Task<long> PacketsReceivedAsync(Call call) =>
+        (await call.GetStatsAsync().ConfigureAwait(false)).InboundRtp.Sum(s => s.PacketsReceived ?? 0);
+
+    private const int IceRestartRetries = 16;
+
+    private static readonly TimeSpan GatherRetryInterval = TimeSpan.FromMilliseconds(300);
+
+    private static readonly TimeSpan MediaCheckInterval = TimeSpan.FromMilliseconds(1000);
 
     /// <summary>
     /// One network change at a time; a change that leaves the route to the server on the same local
@@ -87,6 +159,7 @@ public sealed partial class UserAgent
             else
             {
                 await _sessions.RefreshTargetsAsync(iceRestart: true).ConfigureAwait(false);
+                await RestartIceUntilMediaFlowsAsync().ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -157,6 +230,9 @@ public sealed partial class UserAgent
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "call {CallId}: ending it after the network change took longer: {Error}")]
         public static partial void RingingEndSlow(ILogger logger, string callId, string error);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "call {CallId}: {Why}; restarting ICE again (attempt {Attempt})")]
+        public static partial void IceRestartAgain(ILogger logger, string callId, string why, int attempt);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "call {CallId} ended: {Reason}")]
         public static partial void RingingEnded(ILogger logger, string callId, string reason);

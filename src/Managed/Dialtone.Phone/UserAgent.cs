@@ -231,7 +231,7 @@ public sealed partial class UserAgent : IAsyncDisposable
     {
         try
         {
-            await _sessions.RefreshTargetsAsync(iceRestart: TakeIceRestart()).ConfigureAwait(false);
+            await RefreshTargetsAfterRecoveryAsync().ConfigureAwait(false);
         }
         catch (Exception e)
         {
