@@ -23,6 +23,7 @@ public sealed class SipStreamTransport : ISipTransport
     private readonly ConcurrentDictionary<IPEndPoint, Lazy<Task<SipStreamConnection>>> _connecting = new();
     private readonly CancellationTokenSource _disposed = new();
     private readonly ConcurrentDictionary<string, bool> _dropping = new();
+    private readonly ConcurrentDictionary<IPEndPoint, bool> _connectedTo = new();
     private readonly SipHostPort _clientHostPort;
     private TcpListener? _listener;
     private Task _acceptLoop = Task.CompletedTask;
@@ -83,7 +84,13 @@ public sealed class SipStreamTransport : ISipTransport
         if (destination.ConnectionId is { } id)
         {
             if (!_byId.TryGetValue(id, out connection!))
-                throw new SipTransportException($"connection {destination} is closed");
+            {
+                // RFC 3261 §18.2.2: the connection a request came over is gone — a server we connected
+                // to ourselves (its listening address) is reached again by a new connection; anyone else is not.
+                if (!_connectedTo.ContainsKey(destination.Address))
+                    throw new SipTransportException($"connection {destination} is closed");
+                connection = await GetOrConnectAsync(destination with { ConnectionId = null }, cancellationToken).ConfigureAwait(false);
+            }
         }
         else
         {
@@ -108,7 +115,9 @@ public sealed class SipStreamTransport : ISipTransport
     {
         try
         {
-            return await ConnectAsync(destination).ConfigureAwait(false);
+            var connection = await ConnectAsync(destination).ConfigureAwait(false);
+            _connectedTo[key] = true;
+            return connection;
         }
         finally
         {
