@@ -154,7 +154,7 @@ static async Task<JsonObject> OneCallAsync(UserAgent agent, ToneProbe probe, Cha
         return new JsonObject
         {
             ["failed"] = e.GetType().Name + ": " + e.Message,
-            ["end"] = call.Ended.IsCompletedSuccessfully ? call.Ended.Result.ToString() : null,
+            ["end"] = await EndOfAsync(call),
             ["setupMs"] = clock.ElapsedMilliseconds,
         };
     }
@@ -194,4 +194,17 @@ static async Task<JsonObject> OneCallAsync(UserAgent agent, ToneProbe probe, Cha
     var end = await call.Ended.WaitAsync(TimeSpan.FromSeconds(20), cancel);
     result["end"] = end.Reason.ToString();
     return result;
+}
+
+// How the call ended (it may still be ending: bounded).
+static async Task<string?> EndOfAsync(Call call)
+{
+    try
+    {
+        return (await call.Ended.WaitAsync(TimeSpan.FromSeconds(10))).ToString();
+    }
+    catch (TimeoutException)
+    {
+        return null;
+    }
 }
