@@ -158,8 +158,9 @@ public sealed partial class UserAgent
             }
             else
             {
-                await _sessions.RefreshTargetsAsync(iceRestart: true).ConfigureAwait(false);
-                await RestartIceUntilMediaFlowsAsync().ConfigureAwait(false);
+                // Not registered: no REGISTER to wait for. Outside the one-at-a-time section, as the
+                // refresh after a registration is, so the next change is not held up by the retries.
+                _ = RefreshWithIceRestartAsync();
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -172,15 +173,29 @@ public sealed partial class UserAgent
         }
     }
 
+    private async Task RefreshWithIceRestartAsync()
+    {
+        try
+        {
+            await _sessions.RefreshTargetsAsync(iceRestart: true).ConfigureAwait(false);
+            await RestartIceUntilMediaFlowsAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.FollowFailed(_logger, e.Message);
+        }
+    }
+
     /// <summary>The local address towards the server, waiting up to a second for a route to appear.</summary>
     private async Task<IPAddress?> NewRouteAsync()
     {
-        for (var attempt = 0; ; attempt++)
+        var address = Connection.CurrentLocalAddress();
+        for (var attempt = 0; address is null && attempt < 10; attempt++)
         {
-            if (Connection.CurrentLocalAddress() is { } address || attempt == 10)
-                return Connection.CurrentLocalAddress();
             await Task.Delay(TimeSpan.FromMilliseconds(100), Options.TimeProvider).ConfigureAwait(false);
+            address = Connection.CurrentLocalAddress();
         }
+        return address;
     }
 
     /// <summary>
