@@ -10,7 +10,7 @@ using Dialtone.Network.Tests.Lab;
 //      and 20 % UDP loss on both homes' routers: setup p50/p95, media-connected p50, audio continuity.
 //   3. with --network-changes N: one call whose caller's home changes network N times (see NetworkChangeRun).
 // Usage: dotnet run -c Release --project bench/Dialtone.Network.Bench -- [--calls N] [--talk S] [--gathers N (0: none)] [--only TOPOLOGY-SUBSTRING]
-//        [--network-changes N [--change-sip udp|tcp] [--follow true|false]]
+//        [--network-changes N [--change-sip udp|tcp|ws] [--follow auto|app|off]]
 var calls = Arg("--calls", 8);
 var talk = Arg("--talk", 3);
 var gathers = Arg("--gathers", 5);
@@ -31,13 +31,18 @@ try
     if (networkChanges > 0)
     {
         var transport = ArgText("--change-sip", "udp");
-        var follow = ArgText("--follow", "true") == "true";
+        var follow = ArgText("--follow", "auto");
         var run = await NetworkChangeRun.RunAsync(networkChanges, TimeSpan.FromSeconds(6), transport, follow);
         Console.WriteLine($"# Network changes: {networkChanges} moves of alice's home (new address, other NAT) during one call, 6 s apart; " +
-            $"alice's SIP over {transport}, {(follow ? "the agent re-registers and restarts ICE on each change" : "left to the user agent")}");
+            $"alice's SIP over {transport}, " + follow switch
+            {
+                "auto" => "the user agent follows (flow moved, re-REGISTER, ICE-restart re-INVITE)",
+                "app" => "the application re-registers and restarts ICE on each change",
+                _ => "nobody follows",
+            });
         foreach (var c in run.Changes)
             Console.WriteLine($"  change {c.ToJsonString()}");
-        Console.WriteLine($"  alice heard gaps (ms): {string.Join(" ", run.AliceGaps)}");
+        Console.WriteLine($"  alice heard gaps per change (ms; < 250 ms counts as 0): {string.Join(" ", run.AliceGaps)}");
         Console.WriteLine($"  bob heard gaps (ms):   {string.Join(" ", run.BobGaps)}");
         Console.WriteLine($"  media gap heard by bob: p50 {Stats.Percentile(run.BobGaps, 50):F0} ms, p95 {Stats.Percentile(run.BobGaps, 95):F0} ms; " +
             $"by alice: p50 {Stats.Percentile(run.AliceGaps, 50):F0} ms, p95 {Stats.Percentile(run.AliceGaps, 95):F0} ms");

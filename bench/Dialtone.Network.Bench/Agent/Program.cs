@@ -11,13 +11,14 @@ using Dialtone.Sip.Auth;
 using Dialtone.Sip.Message;
 using Dialtone.Sip.Transport;
 using Dialtone.WebRtc;
+using Microsoft.Extensions.Logging;
 
 // A phone for the network lab: registers, calls (--target) or answers, N calls one after another, says one tone
 // and listens for the peer's, and reports as JSON lines: registered, established, result.
 // Usage: agent --server URI --user NAME --password PW [--domain D] [--ca PEM] [--ice URL]… [--ice-user U
 //        --ice-password P] [--policy all|relay] [--gather-cap MS] [--say HZ --listen HZ] [--target URI]
-//        [--talk SECONDS] [--calls N] [--timeout SECONDS] [--gather-only true] [--follow-network true]
-//        [--watch-network true]
+//        [--talk SECONDS] [--calls N] [--timeout SECONDS] [--gather-only true] [--follow-network auto|app|off]
+//        [--watch-network true] [--answer-delay MS] [--log-file PATH]
 try
 {
     var o = new AgentOptions(args);
@@ -60,6 +61,12 @@ static async Task RunAsync(AgentOptions o, CancellationToken cancel)
             },
             IceGatheringCap = TimeSpan.FromMilliseconds(o.Number("gather-cap", 3000)),
         },
+        // auto (default): the user agent follows network changes itself; app: NetworkFollower does it
+        // with the public API; off: nobody does.
+        FollowNetworkChanges = (o.Optional("follow-network") ?? "auto") == "auto",
+        LoggerFactory = o.Optional("log-file") is { } logFile
+            ? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FileLog(logFile)))
+            : Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
     };
 
     if (o.Optional("watch-network") == "true")
@@ -121,6 +128,13 @@ static async Task<JsonObject> OneCallAsync(UserAgent agent, ToneProbe probe, Cha
     {
         call = await incoming.ReadAsync(cancel);
         clock.Restart();
+        Report.Event("ringing", new JsonObject { ["callId"] = call.CallId });
+        // --answer-delay: let it ring (a network change may come meanwhile); a call that ends while
+        // ringing is reported, not answered.
+        if (o.Number("answer-delay", 0) is var delay and > 0)
+            await Task.WhenAny(Task.Delay(TimeSpan.FromMilliseconds(delay), cancel), call.Ended);
+        if (call.State == CallState.Ended)
+            return new JsonObject { ["failed"] = "ended while ringing", ["end"] = (await call.Ended).ToString(), ["setupMs"] = clock.ElapsedMilliseconds };
         await call.AnswerAsync(cancel);
     }
 
@@ -137,12 +151,18 @@ static async Task<JsonObject> OneCallAsync(UserAgent agent, ToneProbe probe, Cha
     {
         if (target is not null && call.State != CallState.Ended)
             await call.HangupAsync(cancel);
-        return new JsonObject { ["failed"] = e.GetType().Name + ": " + e.Message, ["setupMs"] = clock.ElapsedMilliseconds };
+        return new JsonObject
+        {
+            ["failed"] = e.GetType().Name + ": " + e.Message,
+            ["end"] = await EndOfAsync(call),
+            ["setupMs"] = clock.ElapsedMilliseconds,
+        };
     }
     var mediaMs = clock.ElapsedMilliseconds;
     Report.Event("established", new JsonObject { ["setupMs"] = setupMs, ["mediaMs"] = mediaMs });
 
-    using var follower = o.Optional("follow-network") == "true" ? new NetworkFollower(agent, call, clock) : null;
+    using var follower = o.Optional("follow-network") == "app" ? new NetworkFollower(agent, call, clock) : null;
+    using var watcher = agent.Options.FollowNetworkChanges ? new FlowMoveReport(agent, call, clock) : null;
     probe.Hears.Reset();
     var heard = await probe.HearsToneAsync(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(20), cancel);
     var firstToneMs = heard ? clock.ElapsedMilliseconds : -1;
@@ -174,4 +194,17 @@ static async Task<JsonObject> OneCallAsync(UserAgent agent, ToneProbe probe, Cha
     var end = await call.Ended.WaitAsync(TimeSpan.FromSeconds(20), cancel);
     result["end"] = end.Reason.ToString();
     return result;
+}
+
+// How the call ended (it may still be ending: bounded).
+static async Task<string?> EndOfAsync(Call call)
+{
+    try
+    {
+        return (await call.Ended.WaitAsync(TimeSpan.FromSeconds(10))).ToString();
+    }
+    catch (TimeoutException)
+    {
+        return null;
+    }
 }

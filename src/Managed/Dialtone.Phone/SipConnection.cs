@@ -93,6 +93,43 @@ internal sealed class SipConnection : IAsyncDisposable
     /// <summary>A URL's host as a SIP URI writes it: IPv6 in brackets, names in their ASCII (IDN) form.</summary>
     private static string SipHost(Uri uri) => uri.HostNameType == UriHostNameType.IPv6 ? $"[{uri.IdnHost.Trim('[', ']')}]" : uri.IdnHost;
 
+    /// <summary>
+    /// The local address our packets to the server leave from now (null when no route leads there,
+    /// e.g. in the middle of a network change).
+    /// </summary>
+    public IPAddress? CurrentLocalAddress()
+    {
+        try
+        {
+            return LocalAddressTowards(Server.Address.Address);
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// After a network change: moves our flow to <paramref name="localAddress"/>. UDP rebinds its
+    /// socket there; TCP/TLS closes the connections it opened (the next request opens one from the
+    /// new address); a WebSocket reconnects. The stack and everything above keep this transport.
+    /// </summary>
+    public async Task RenewFlowAsync(IPAddress localAddress, CancellationToken cancellationToken)
+    {
+        switch (Transport)
+        {
+            case SipUdpTransport udp:
+                udp.Rebind(localAddress);
+                break;
+            case SipStreamTransport stream:
+                stream.DropOutgoingConnections();
+                break;
+            case SipWebSocketTransport ws:
+                await ws.ReconnectAsync(cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
     /// <summary>The local address the OS would use to reach <paramref name="remote"/> (no packet is sent).</summary>
     private static IPAddress LocalAddressTowards(IPAddress remote)
     {

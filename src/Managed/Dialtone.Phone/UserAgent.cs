@@ -31,7 +31,7 @@ public sealed partial class UserAgent : IAsyncDisposable
     private readonly OrderedEventQueue _events;
     private readonly SipUserAgent _outOfDialog;
     private readonly SessionAgent _sessions;
-    private readonly SipAddress _baseContact;
+    private SipAddress _baseContact;
     private readonly Lock _registererLock = new();
     private Registerer? _registerer;
     private volatile bool _incomingCallsRead;
@@ -80,6 +80,7 @@ public sealed partial class UserAgent : IAsyncDisposable
             Next = _sessions,
         };
         _outOfDialog.MessageReceived += (_, message) => _events.Raise(this, MessageReceived, message);
+        StartFollowingNetwork();
     }
 
     /// <summary>Connects to the server and prepares the audio engine. Does not register: call <see cref="RegisterAsync"/>.</summary>
@@ -230,7 +231,7 @@ public sealed partial class UserAgent : IAsyncDisposable
     {
         try
         {
-            await _sessions.RefreshTargetsAsync().ConfigureAwait(false);
+            await RefreshTargetsAfterRecoveryAsync().ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -288,6 +289,7 @@ public sealed partial class UserAgent : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        StopFollowingNetwork();
         var bound = timeout ?? ShutdownTimeout;
         var hangups = Quietly("hanging up", () => _sessions.EndAllAsync(bound));
         var unregister = _registerer is { } registerer

@@ -71,6 +71,12 @@ public sealed record UserAgentOptions
     /// <summary>How long an unanswered outgoing call may ring before it is cancelled; null for no limit.</summary>
     public TimeSpan? NoAnswerTimeout { get; init; }
 
+    /// <summary>
+    /// Follow network changes (docs/networks.md): when the address our packets to the server leave
+    /// from changes, move the SIP flow there, register again and restart ICE on every call. On by default.
+    /// </summary>
+    public bool FollowNetworkChanges { get; init; } = true;
+
     public string UserAgentName { get; init; } = "Dialtone";
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

@@ -35,12 +35,16 @@ public static class IceGatheringWait
         TimeSpan cap, TimeSpan grace, CancellationToken cancellationToken)
     {
         var expected = Expected(configuration);
+        // Connected already before this gathering began means the previous ICE generation (an
+        // answer to an ICE restart after a network change): that path may be dead, so it says
+        // nothing about whether the new candidates suffice.
+        var connectedBefore = peerConnection.IceConnectionState is IceConnectionState.Connected or IceConnectionState.Completed;
         var clock = Stopwatch.StartNew();
         while (true)
         {
             if (peerConnection.IceGatheringState == IceGatheringState.Complete)
                 return IceGatheringOutcome.Complete;
-            if (peerConnection.IceConnectionState is IceConnectionState.Connected or IceConnectionState.Completed)
+            if (!connectedBefore && peerConnection.IceConnectionState is IceConnectionState.Connected or IceConnectionState.Completed)
                 return IceGatheringOutcome.AlreadyConnected;
             var have = CandidateKindsIn(peerConnection.LocalDescription?.Sdp);
             if (have != CandidateKinds.None && (have & expected) == expected)

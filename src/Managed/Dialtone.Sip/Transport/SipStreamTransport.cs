@@ -22,6 +22,8 @@ public sealed class SipStreamTransport : ISipTransport
     private readonly ConcurrentDictionary<IPEndPoint, SipStreamConnection> _byAddress = new();
     private readonly ConcurrentDictionary<IPEndPoint, Lazy<Task<SipStreamConnection>>> _connecting = new();
     private readonly CancellationTokenSource _disposed = new();
+    private readonly ConcurrentDictionary<string, bool> _dropping = new();
+    private readonly ConcurrentDictionary<IPEndPoint, bool> _connectedTo = new();
     private readonly SipHostPort _clientHostPort;
     private TcpListener? _listener;
     private Task _acceptLoop = Task.CompletedTask;
@@ -82,7 +84,13 @@ public sealed class SipStreamTransport : ISipTransport
         if (destination.ConnectionId is { } id)
         {
             if (!_byId.TryGetValue(id, out connection!))
-                throw new SipTransportException($"connection {destination} is closed");
+            {
+                // RFC 3261 §18.2.2: the connection a request came over is gone — a server we connected
+                // to ourselves (its listening address) is reached again by a new connection; anyone else is not.
+                if (!_connectedTo.ContainsKey(destination.Address))
+                    throw new SipTransportException($"connection {destination} is closed");
+                connection = await GetOrConnectAsync(destination with { ConnectionId = null }, cancellationToken).ConfigureAwait(false);
+            }
         }
         else
         {
@@ -107,7 +115,9 @@ public sealed class SipStreamTransport : ISipTransport
     {
         try
         {
-            return await ConnectAsync(destination).ConfigureAwait(false);
+            var connection = await ConnectAsync(destination).ConfigureAwait(false);
+            _connectedTo[key] = true;
+            return connection;
         }
         finally
         {
@@ -249,7 +259,8 @@ public sealed class SipStreamTransport : ISipTransport
         if (_byId.TryRemove(connection.Id, out _) && connection.Incoming)
             Interlocked.Decrement(ref _incoming);
         _byAddress.TryRemove(new KeyValuePair<IPEndPoint, SipStreamConnection>(connection.RemoteAddress, connection));
-        if (!_disposed.IsCancellationRequested)
+        // A connection we dropped on purpose (DropOutgoingConnections) is not a failed flow.
+        if (!_disposed.IsCancellationRequested && !_dropping.TryRemove(connection.Id, out _))
         {
             _logger.LogDebug("Connection {Remote} closed: {Reason}", connection.Remote, reason?.Message ?? "by peer");
             try
@@ -271,6 +282,25 @@ public sealed class SipStreamTransport : ISipTransport
             return false;
         connection.Close(null);
         return true;
+    }
+
+    /// <summary>
+    /// Closes every connection we opened, without reporting them as failed flows: after a network
+    /// change they sit on an address that may be gone and would be noticed dead only by keep-alives.
+    /// The next send opens a new connection from the current address. Returns how many were closed.
+    /// </summary>
+    public int DropOutgoingConnections()
+    {
+        var dropped = 0;
+        foreach (var connection in _byId.Values)
+        {
+            if (connection.Incoming)
+                continue;
+            _dropping[connection.Id] = true;
+            connection.Close(null);
+            dropped++;
+        }
+        return dropped;
     }
 
     /// <summary>IPv4 peers seen through a dual-mode socket are reported as plain IPv4, as DNS gives them.</summary>

@@ -21,11 +21,12 @@ public sealed class SipUdpTransport : ISipTransport
     /// <summary>Largest UDP payload over IPv4.</summary>
     public const int MaxDatagramSize = 65507;
 
-    private readonly Socket _socket;
+    private readonly Lock _rebindLock = new();
+    private volatile Socket _socket;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _disposed = new();
     private readonly SipHostPort? _advertised;
-    private readonly Task _receiveLoop;
+    private Task _receiveLoop;
     private readonly SipUdpTransportOptions _options;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IPAddress, bool> _peers = new();
     private long _refused;
@@ -41,23 +42,15 @@ public sealed class SipUdpTransport : ISipTransport
         _options = options ?? new SipUdpTransportOptions();
         foreach (var trusted in _options.TrustedAddresses)
             _peers[Canonical(trusted)] = true;
-        _socket = new Socket(localEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            _socket.Bind(localEndPoint);
-        }
-        catch
-        {
-            _socket.Dispose();
-            throw;
-        }
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
+        var socket = Bind(localEndPoint);
+        _socket = socket;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        _receiveLoop = Task.Run(() => ReceiveLoopAsync(socket));
     }
 
     public SipTransportKind Kind => SipTransportKind.Udp;
 
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndPoint { get; private set; }
 
     public SipHostPort LocalHostPort =>
         _advertised ?? new SipHostPort(SipStreamTransport.FormatHost(LocalEndPoint.Address), LocalEndPoint.Port);
@@ -72,6 +65,52 @@ public sealed class SipUdpTransport : ISipTransport
     {
         ArgumentNullException.ThrowIfNull(address);
         _peers[Canonical(address)] = true;
+    }
+
+    /// <summary>
+    /// Moves this transport to <paramref name="localAddress"/> — after a network change the address
+    /// it was bound to may be gone, and every send from it fails ("network is unreachable"). A new
+    /// socket (on the same port when it is free there) replaces the old one; messages keep flowing
+    /// through this same transport object, so the stack, transactions and dialogs above stay as they are.
+    /// </summary>
+    public void Rebind(IPAddress localAddress)
+    {
+        ArgumentNullException.ThrowIfNull(localAddress);
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        Socket socket;
+        try
+        {
+            socket = Bind(new IPEndPoint(localAddress, LocalEndPoint.Port));
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            socket = Bind(new IPEndPoint(localAddress, 0));
+        }
+        Socket old;
+        lock (_rebindLock)
+        {
+            old = _socket;
+            _socket = socket;
+            LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+            _receiveLoop = Task.Run(() => ReceiveLoopAsync(socket));
+        }
+        _logger.LogInformation("UDP transport moved from {Old} to {New}", old.LocalEndPoint, LocalEndPoint);
+        old.Dispose();
+    }
+
+    private static Socket Bind(IPEndPoint localEndPoint)
+    {
+        var socket = new Socket(localEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.Bind(localEndPoint);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>UDP has no connections; never raised.</summary>
@@ -94,20 +133,26 @@ public sealed class SipUdpTransport : ISipTransport
         {
             throw new SipTransportException($"sending to {destination} failed: {ex.Message}", ex);
         }
+        catch (ObjectDisposedException ex) when (!_disposed.IsCancellationRequested)
+        {
+            // Rebind replaced the socket during this send; the transaction layer retransmits.
+            throw new SipTransportException($"sending to {destination} failed: the transport moved to {LocalEndPoint}", ex);
+        }
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>Serves one socket until the transport is disposed or <see cref="Rebind"/> replaced the socket.</summary>
+    private async Task ReceiveLoopAsync(Socket socket)
     {
         var buffer = GC.AllocateUninitializedArray<byte>(65536, pinned: true);
-        EndPoint any = new IPEndPoint(LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        while (!_disposed.IsCancellationRequested)
+        EndPoint any = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!_disposed.IsCancellationRequested && socket == _socket)
         {
             SocketReceiveFromResult result;
             try
             {
-                result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _disposed.Token).ConfigureAwait(false);
+                result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _disposed.Token).ConfigureAwait(false);
             }
-            catch (Exception) when (_disposed.IsCancellationRequested)
+            catch (Exception) when (_disposed.IsCancellationRequested || socket != _socket)
             {
                 return;
             }
@@ -155,8 +200,13 @@ public sealed class SipUdpTransport : ISipTransport
         if (_disposed.IsCancellationRequested)
             return;
         _disposed.Cancel();
-        _socket.Dispose();
-        await _receiveLoop.ConfigureAwait(false);
+        Task loop;
+        lock (_rebindLock)
+        {
+            _socket.Dispose();
+            loop = _receiveLoop;
+        }
+        await loop.ConfigureAwait(false);
         _disposed.Dispose();
     }
 }

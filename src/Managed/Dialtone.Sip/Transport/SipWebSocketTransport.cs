@@ -274,7 +274,8 @@ public sealed class SipWebSocketTransport : ISipTransport
 
         socket.Dispose();
         connection.Invoker.Dispose();
-        if (!_disposed.IsCancellationRequested)
+        // A connection replaced on purpose (ReconnectAsync) is not a failed flow.
+        if (!_disposed.IsCancellationRequested && !connection.Replaced)
         {
             _logger.LogDebug("WebSocket {Remote} closed: {Reason}", connection.Remote, failure?.Message);
             try
@@ -313,6 +314,30 @@ public sealed class SipWebSocketTransport : ISipTransport
         }
     }
 
+    /// <summary>
+    /// Replaces the current connection with a new one, without reporting the old one as a failed
+    /// flow: after a network change it sits on an address that may be gone and would be noticed dead
+    /// only by a missed keep-alive. The new connection leaves from the current address.
+    /// </summary>
+    public async Task ReconnectAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_current is { } old)
+            {
+                old.Replaced = true;
+                old.Socket.Abort();
+            }
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Drops the current connection abruptly, as a network failure would (for tests of flow recovery).</summary>
     public void Abort() => _current?.Socket.Abort();
 
@@ -337,5 +362,6 @@ public sealed class SipWebSocketTransport : ISipTransport
         public HttpMessageInvoker Invoker { get; } = invoker;
         public SipEndPoint Remote { get; } = remote;
         public Task ReceiveLoop { get; set; } = Task.CompletedTask;
+        public bool Replaced { get; set; }
     }
 }

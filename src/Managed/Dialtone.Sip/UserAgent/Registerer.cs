@@ -48,7 +48,6 @@ public sealed class Registerer : IAsyncDisposable
         _digest = options.Credentials is { } credentials ? new SipDigestClient(credentials) : null;
         _events = new Events.OrderedEventQueue(_logger, "registerer");
         _reconnect = options.Reconnect ?? (options.Transport is SipWebSocketTransport ws ? ws.ConnectAsync : _ => Task.CompletedTask);
-        Contact = BuildContact(options);
         options.Transport.ConnectionClosed += OnFlowClosed;
     }
 
@@ -57,8 +56,8 @@ public sealed class Registerer : IAsyncDisposable
     /// <summary>Raised on every state change, in order, on the thread pool (see <see cref="Events.OrderedEventQueue"/>).</summary>
     public event EventHandler<RegistrationStateChangedEventArgs>? StateChanged;
 
-    /// <summary>The Contact this registerer binds.</summary>
-    public SipAddress Contact { get; }
+    /// <summary>The Contact this registerer binds (the transport's current address: it may move after a network change).</summary>
+    public SipAddress Contact => BuildContact(_options);
 
     /// <summary>
     /// The Contact for dialog-forming requests (INVITE, SUBSCRIBE) sent over this flow: with the
@@ -260,6 +259,20 @@ public sealed class Registerer : IAsyncDisposable
         {
             // Disposed or cancelled meanwhile: nothing to do.
         }
+    }
+
+    /// <summary>
+    /// The flow is known to be gone — the network changed and the transport moved to a new address —
+    /// so reconnect and register again now (same instance id and reg-id) instead of waiting for a
+    /// failure to show. Does nothing unless registered (or on the way to it).
+    /// </summary>
+    public void RecoverFlowNow(Exception reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        if (_disposed != 0 || State is not (RegistrationState.Registered or RegistrationState.Registering or RegistrationState.Recovering))
+            return;
+        _logger.LogInformation("Flow moved ({Reason}); re-registering now", reason.Message);
+        ScheduleRecovery(reason, TimeSpan.Zero);
     }
 
     private void OnFlowClosed(SipEndPoint endPoint, Exception? reason)
