@@ -72,8 +72,11 @@ internal sealed class SipConnection : IAsyncDisposable
             destination = resolved[0];
             transport = destination.Kind switch
             {
+                // The configured server is trusted from the start: a user agent that never registers
+                // (a node behind a dispatcher) still takes the calls and OPTIONS probes it sends.
                 SipTransportKind.Udp => new SipUdpTransport(
-                    new IPEndPoint(LocalAddressTowards(destination.Address.Address), 0), null, loggers.CreateLogger<SipUdpTransport>()),
+                    new IPEndPoint(LocalAddressTowards(destination.Address.Address), 0), null, loggers.CreateLogger<SipUdpTransport>(),
+                    new SipUdpTransportOptions { TrustedAddresses = [destination.Address.Address] }),
                 _ => new SipStreamTransport(destination.Kind,
                     new SipStreamTransportOptions { Tls = options.Tls, KeepAliveInterval = TimeSpan.FromSeconds(30), TimeProvider = options.TimeProvider },
                     loggers.CreateLogger<SipStreamTransport>()),

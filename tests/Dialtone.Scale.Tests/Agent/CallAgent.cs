@@ -48,7 +48,6 @@ public static class CallAgent
                 AudioProcessing = AudioProcessingOptions.Disabled,
             },
         }, stop.Token);
-        var announced = AnnounceAsync(agent, stop.Token);
         var contact = (SipUri)agent.Contact.Uri;
         Say($"READY {contact.Host}:{contact.Port}");
         try
@@ -59,27 +58,7 @@ public static class CallAgent
         catch (OperationCanceledException)
         {
         }
-        await announced;
         return 0;
-    }
-
-    /// <summary>
-    /// Sends one request to the server before taking calls: over UDP, Dialtone accepts requests only
-    /// from addresses it has sent to (no reflector for strangers), and the dispatcher's probes and
-    /// INVITEs come from the server. Sending is what counts (the server may still be starting; UDP
-    /// retransmits); any answer will do — the reference config refuses MESSAGE with 405.
-    /// </summary>
-    private static async Task AnnounceAsync(UserAgent agent, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await agent.SendMessageAsync(SipUri.Parse($"sip:dispatcher@{Domain}"), "node up", cancellationToken);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            if (e is not (Dialtone.Sip.UserAgent.SipRequestFailedException or OperationCanceledException))
-                Console.Error.WriteLine($"announcing to the server failed: {e.Message}");
-        }
     }
 
     private static async Task AnswerAsync(Call call)
