@@ -203,8 +203,12 @@ public sealed partial class UserAgent : IAsyncDisposable
         }
     }
 
-    /// <summary>Our Contact in dialogs: the registerer's (with <c>ob</c> when the registrar confirmed outbound), in our connection's URI form.</summary>
+    /// <summary>
+    /// Our Contact in dialogs: the public GRUU when the registrar assigned one, else the registerer's
+    /// (with <c>ob</c> when the registrar confirmed outbound), in our connection's URI form.
+    /// </summary>
     private SipAddress DialogContact(Registerer registerer) =>
+        registerer.PublicGruu is { } gruu ? new SipAddress(gruu) :   // RFC 5627 §4.3: routable across flow changes
         registerer.DialogContact.Uri is SipUri { } uri && uri.Parameters.Contains("ob") && _baseContact.Uri is SipUri baseUri
             ? new SipAddress(baseUri.WithParameter("ob"))
             : _baseContact;
@@ -230,7 +234,7 @@ public sealed partial class UserAgent : IAsyncDisposable
     {
         try
         {
-            await _sessions.RefreshTargetsAsync().ConfigureAwait(false);
+            await RefreshEveryCallAsync().ConfigureAwait(false);   // UserAgent.Recovery.cs
         }
         catch (Exception e)
         {
