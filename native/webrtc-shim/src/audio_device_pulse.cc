@@ -191,7 +191,7 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
     std::lock_guard lock(control_mutex_);
     if (playing_) return 0;
     playing_ = true;
-    playout_thread_ = std::thread([this] { PlayoutLoop(); });
+    playout_thread_ = std::thread([this] { Contain("the PulseAudio playout thread", [this] { PlayoutLoop(); }); });
     return 0;
   }
   int32_t StopPlayout() override {
@@ -206,7 +206,7 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
     std::lock_guard lock(control_mutex_);
     if (recording_) return 0;
     recording_ = true;
-    recording_thread_ = std::thread([this] { RecordingLoop(); });
+    recording_thread_ = std::thread([this] { Contain("the PulseAudio recording thread", [this] { RecordingLoop(); }); });
     return 0;
   }
   int32_t StopRecording() override {

@@ -82,7 +82,9 @@ class CallbackSlot {
     }
     CallbackGate::Pass pass(*gate_, false);
     if (!pass.entered()) return false;
-    fn(copy, user_data);
+    // The application's callback (and the shim's code around it) must not throw into whatever
+    // thread fired it.
+    Contain("callback", [&] { fn(copy, user_data); });
     return true;
   }
 

@@ -12,7 +12,11 @@ uint64_t Completions::Add(Completion completion) {
   return id;
 }
 
-void Completions::Cancel(uint64_t id) { Take(id); }
+bool Completions::Cancel(uint64_t id) { return Take(id).has_value(); }
+
+void Completions::Fail(uint64_t id, int32_t result, const std::string& message) {
+  Complete(id, [&](const Completion& c) { ReportFailure(c, result, message); });
+}
 
 std::optional<Completion> Completions::Take(uint64_t id) {
   std::lock_guard lock(mutex_);
@@ -31,9 +35,12 @@ void Completions::CloseAll() {
     for (auto& [id, completion] : pending_) taken.push_back(completion);
     pending_.clear();
   }
+  // Each on its own: one callback that throws must not keep the others from completing.
   for (const Completion& completion : taken) {
     CallbackGate::Pass pass(*gate_, /*always=*/true);
-    ReportFailure(completion, DT_ERROR_CLOSED, "the peer connection was closed before the operation completed");
+    Contain("a completion callback", [&] {
+      ReportFailure(completion, DT_ERROR_CLOSED, "the peer connection was closed before the operation completed");
+    });
   }
 }
 

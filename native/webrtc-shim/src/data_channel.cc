@@ -59,34 +59,41 @@ void DataChannel::Shutdown() {
   channel_->Close();
 }
 
+// The observer's entry points run on libwebrtc's threads, inside Contain (nothing unwinds into libwebrtc).
 void DataChannel::OnStateChange() {
-  auto state = static_cast<dt_data_channel_state>(channel_->state());
-  callbacks_.Fire([&](const dt_data_channel_callbacks& cb, void* user) {
-    if (cb.on_state_change) cb.on_state_change(user, state);
+  Contain("DataChannelObserver::OnStateChange", [&] {
+    auto state = static_cast<dt_data_channel_state>(channel_->state());
+    callbacks_.Fire([&](const dt_data_channel_callbacks& cb, void* user) {
+      if (cb.on_state_change) cb.on_state_change(user, state);
+    });
   });
 }
 
 void DataChannel::OnMessage(const webrtc::DataBuffer& buffer) {
-  const uint8_t* data = buffer.data.cdata();
-  size_t size = buffer.data.size();
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (shut_down_) return;
-    // Until callbacks exist, and while a flush is delivering older messages, keep the order by queueing.
-    if (flushing_ || !queue_.empty() || !callbacks_.HasCallbacks()) {
-      queue_.push_back(Message{std::vector<uint8_t>(data, data + size), buffer.binary});
-      return;
+  Contain("DataChannelObserver::OnMessage", [&] {
+    const uint8_t* data = buffer.data.cdata();
+    size_t size = buffer.data.size();
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (shut_down_) return;
+      // Until callbacks exist, and while a flush is delivering older messages, keep the order by queueing.
+      if (flushing_ || !queue_.empty() || !callbacks_.HasCallbacks()) {
+        queue_.push_back(Message{std::vector<uint8_t>(data, data + size), buffer.binary});
+        return;
+      }
     }
-  }
-  callbacks_.Fire([&](const dt_data_channel_callbacks& cb, void* user) {
-    if (cb.on_message) cb.on_message(user, data, size, buffer.binary);
+    callbacks_.Fire([&](const dt_data_channel_callbacks& cb, void* user) {
+      if (cb.on_message) cb.on_message(user, data, size, buffer.binary);
+    });
   });
 }
 
 void DataChannel::OnBufferedAmountChange(uint64_t sent_data_size) {
-  uint64_t buffered = channel_->buffered_amount();
-  callbacks_.Fire([&](const dt_data_channel_callbacks& cb, void* user) {
-    if (cb.on_buffered_amount_change) cb.on_buffered_amount_change(user, buffered);
+  Contain("DataChannelObserver::OnBufferedAmountChange", [&] {
+    uint64_t buffered = channel_->buffered_amount();
+    callbacks_.Fire([&](const dt_data_channel_callbacks& cb, void* user) {
+      if (cb.on_buffered_amount_change) cb.on_buffered_amount_change(user, buffered);
+    });
   });
 }
 

@@ -46,6 +46,27 @@ int32_t Guard(const char* function, Body&& body) noexcept {
   }
 }
 
+// Where an exception was contained (Contain below): logged through libwebrtc's log (and so the
+// application's dt_set_log_callback) with `where` and the exception's text.
+void LogContained(const char* where, const char* what) noexcept;
+
+// Runs code that is entered from outside any export: libwebrtc's observers and posted tasks, and
+// the application's callbacks. Nothing may unwind from there — into libwebrtc's frames (built
+// without exceptions: std::terminate) or back across the application's C frames. An exception is
+// logged and swallowed; returns false when one was thrown.
+template <typename Body>
+bool Contain(const char* where, Body&& body) noexcept {
+  try {
+    body();
+    return true;
+  } catch (const std::exception& e) {
+    LogContained(where, e.what());
+  } catch (...) {
+    LogContained(where, "unknown exception");
+  }
+  return false;
+}
+
 // The integer value of a C enum received from the caller. C callers (and P/Invoke) may pass any
 // int; loading an out-of-range value as the C++ enum type is undefined behaviour, so incoming enums
 // are read as integers and range-checked before use.

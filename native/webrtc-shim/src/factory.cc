@@ -53,6 +53,8 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
           factory->device_task_queues_.get(), options.wav_input_path ? options.wav_input_path : "", options.wav_loop_input,
           options.wav_output_path ? options.wav_output_path : "", rate, channels);
       break;
+    case DT_AUDIO_DEVICE_PER_CALL:  // handled above; CheckedEnum's range excludes it here
+      break;
     case DT_AUDIO_DEVICE_PULSEAUDIO: {
       PulseDeviceConfig pulse;
       pulse.server = options.audio_server ? options.audio_server : "";

@@ -23,18 +23,23 @@ extern "C" DT_API int32_t dt_peer_connection_add_ice_candidate(dt_peer_connectio
     }
     auto owner = dt::Lookup<dt::PeerConnection>(peer_connection);
     auto pc = owner->pc();
-    uint64_t id = owner->completions().Add(dt::DoneCompletion{callback, user_data});
     std::shared_ptr<dt::Completions> completions = owner->completions_ptr();
-    pc->AddIceCandidate(std::move(parsed), [completions, id](webrtc::RTCError result) {
-      if (result.ok()) {
-        completions->Complete(id, [](const dt::Completion& c) {
-          const auto& done = std::get<dt::DoneCompletion>(c);
-          if (done.callback) done.callback(done.user_data, DT_OK, nullptr);
+    completions->Start(dt::DoneCompletion{callback, user_data}, [&](uint64_t id) {
+      pc->AddIceCandidate(std::move(parsed), [completions, id](webrtc::RTCError result) {
+        // Runs on the signalling thread: nothing may throw out of it.
+        bool done = dt::Contain("AddIceCandidate's completion", [&] {
+          if (result.ok()) {
+            completions->Complete(id, [](const dt::Completion& c) {
+              const auto& done = std::get<dt::DoneCompletion>(c);
+              if (done.callback) done.callback(done.user_data, DT_OK, nullptr);
+            });
+          } else {
+            std::string message = dt::ErrorText(result);
+            completions->Complete(id, [&](const dt::Completion& c) { dt::ReportFailure(c, DT_ERROR_ICE_CANDIDATE, message); });
+          }
         });
-      } else {
-        std::string message = dt::ErrorText(result);
-        completions->Complete(id, [&](const dt::Completion& c) { dt::ReportFailure(c, DT_ERROR_ICE_CANDIDATE, message); });
-      }
+        if (!done) completions->Fail(id, DT_ERROR_INTERNAL, "the outcome of adding the candidate could not be delivered");
+      });
     });
     return DT_OK;
   });

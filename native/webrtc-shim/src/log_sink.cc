@@ -23,7 +23,11 @@ class CallbackLogSink final : public rtc::LogSink {
   void Deliver(const std::string& message, rtc::LoggingSeverity severity) {
     // libwebrtc calls sinks under its logging lock, the same lock RemoveLogToStream takes, so a
     // removed callback is never running once dt_set_log_callback returns.
-    if (callback_ != nullptr) callback_(user_data_, static_cast<dt_log_severity>(severity), message.c_str());
+    // A callback that throws loses its line; reporting it would log again, into the same callback.
+    try {
+      if (callback_ != nullptr) callback_(user_data_, static_cast<dt_log_severity>(severity), message.c_str());
+    } catch (...) {
+    }
   }
   dt_log_callback callback_ = nullptr;
   void* user_data_ = nullptr;
@@ -41,6 +45,13 @@ std::mutex& sink_mutex() {
 bool sink_installed = false;
 
 }  // namespace
+
+void LogContained(const char* where, const char* what) noexcept {
+  try {
+    RTC_LOG(LS_ERROR) << "dialtone shim: an exception was contained in " << where << ": " << what;
+  } catch (...) {
+  }
+}
 
 void InitLogging() {
   static std::once_flag once;

@@ -121,6 +121,9 @@ dt_transceiver* PeerConnection::TransceiverHandle(const rtc::scoped_refptr<webrt
     if (entry.raw == transceiver.get()) return reinterpret_cast<dt_transceiver*>(static_cast<uintptr_t>(entry.handle));
   }
   auto object = std::make_shared<Transceiver>(factory_, gate_, transceiver);
+  // Room first: once registered, the entry must be recorded (Shutdown removes the handle through
+  // it), so nothing after Register may throw.
+  transceivers_.reserve(transceivers_.size() + 1);
   dt_transceiver* handle = Register(object);
   transceivers_.push_back(TransceiverEntry{transceiver.get(), object, HandleId<Transceiver>(handle)});
   return handle;

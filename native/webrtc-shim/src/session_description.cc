@@ -25,17 +25,23 @@ class CreateObserver : public webrtc::CreateSessionDescriptionObserver {
   // libwebrtc hands over ownership of `desc`.
   void OnSuccess(webrtc::SessionDescriptionInterface* desc) override {
     std::unique_ptr<webrtc::SessionDescriptionInterface> owned(desc);
-    std::string sdp;
-    owned->ToString(&sdp);
-    auto type = static_cast<dt_sdp_type>(owned->GetType());
-    completions_->Complete(id_, [&](const Completion& c) {
-      const auto& done = std::get<SdpCompletion>(c);
-      done.callback(done.user_data, DT_OK, type, sdp.c_str(), nullptr);
+    bool done = Contain("CreateSessionDescriptionObserver::OnSuccess", [&] {
+      std::string sdp;
+      owned->ToString(&sdp);
+      auto type = static_cast<dt_sdp_type>(owned->GetType());
+      completions_->Complete(id_, [&](const Completion& c) {
+        const auto& done = std::get<SdpCompletion>(c);
+        done.callback(done.user_data, DT_OK, type, sdp.c_str(), nullptr);
+      });
     });
+    if (!done) completions_->Fail(id_, DT_ERROR_INTERNAL, "the new session description could not be delivered");
   }
   void OnFailure(webrtc::RTCError error) override {
-    std::string message = ErrorText(error);
-    completions_->Complete(id_, [&](const Completion& c) { ReportFailure(c, DT_ERROR_OPERATION_FAILED, message); });
+    bool done = Contain("CreateSessionDescriptionObserver::OnFailure", [&] {
+      std::string message = ErrorText(error);
+      completions_->Complete(id_, [&](const Completion& c) { ReportFailure(c, DT_ERROR_OPERATION_FAILED, message); });
+    });
+    if (!done) completions_->Fail(id_, DT_ERROR_OPERATION_FAILED, "creating the session description failed");
   }
 
  private:
@@ -44,16 +50,20 @@ class CreateObserver : public webrtc::CreateSessionDescriptionObserver {
 };
 
 // Reports a set-description outcome: success, or DT_ERROR_SDP_REJECTED with libwebrtc's message.
+// Runs on libwebrtc's signalling thread: nothing may throw out of it.
 void ReportSet(Completions& completions, uint64_t id, const webrtc::RTCError& error) {
-  if (error.ok()) {
-    completions.Complete(id, [&](const Completion& c) {
-      const auto& done = std::get<DoneCompletion>(c);
-      if (done.callback) done.callback(done.user_data, DT_OK, nullptr);
-    });
-  } else {
-    std::string message = ErrorText(error);
-    completions.Complete(id, [&](const Completion& c) { ReportFailure(c, DT_ERROR_SDP_REJECTED, message); });
-  }
+  bool done = Contain("a set-description observer", [&] {
+    if (error.ok()) {
+      completions.Complete(id, [&](const Completion& c) {
+        const auto& done = std::get<DoneCompletion>(c);
+        if (done.callback) done.callback(done.user_data, DT_OK, nullptr);
+      });
+    } else {
+      std::string message = ErrorText(error);
+      completions.Complete(id, [&](const Completion& c) { ReportFailure(c, DT_ERROR_SDP_REJECTED, message); });
+    }
+  });
+  if (!done) completions.Fail(id, DT_ERROR_INTERNAL, "the outcome of setting the description could not be delivered");
 }
 
 class SetLocalObserver : public webrtc::SetLocalDescriptionObserverInterface {
@@ -93,13 +103,14 @@ int32_t CreateDescription(dt_peer_connection* handle, const dt_offer_answer_opti
   auto rtc_options = ToOfferAnswerOptions(options);
   auto owner = Lookup<PeerConnection>(handle);
   auto pc = owner->pc();
-  uint64_t id = owner->completions().Add(SdpCompletion{callback, user_data});
-  auto observer = rtc::make_ref_counted<CreateObserver>(owner->completions_ptr(), id);
-  if (offer) {
-    pc->CreateOffer(observer.get(), rtc_options);
-  } else {
-    pc->CreateAnswer(observer.get(), rtc_options);
-  }
+  owner->completions().Start(SdpCompletion{callback, user_data}, [&](uint64_t id) {
+    auto observer = rtc::make_ref_counted<CreateObserver>(owner->completions_ptr(), id);
+    if (offer) {
+      pc->CreateOffer(observer.get(), rtc_options);
+    } else {
+      pc->CreateAnswer(observer.get(), rtc_options);
+    }
+  });
   return DT_OK;
 }
 
@@ -159,8 +170,9 @@ DT_API int32_t dt_peer_connection_set_local_description(dt_peer_connection* peer
     auto description = dt::ParseDescription(type, sdp);
     auto owner = dt::Lookup<dt::PeerConnection>(peer_connection);
     auto pc = owner->pc();
-    uint64_t id = owner->completions().Add(dt::DoneCompletion{callback, user_data});
-    pc->SetLocalDescription(std::move(description), rtc::make_ref_counted<dt::SetLocalObserver>(owner->completions_ptr(), id));
+    owner->completions().Start(dt::DoneCompletion{callback, user_data}, [&](uint64_t id) {
+      pc->SetLocalDescription(std::move(description), rtc::make_ref_counted<dt::SetLocalObserver>(owner->completions_ptr(), id));
+    });
     return DT_OK;
   });
 }
@@ -171,8 +183,9 @@ DT_API int32_t dt_peer_connection_set_remote_description(dt_peer_connection* pee
     auto description = dt::ParseDescription(type, sdp);
     auto owner = dt::Lookup<dt::PeerConnection>(peer_connection);
     auto pc = owner->pc();
-    uint64_t id = owner->completions().Add(dt::DoneCompletion{callback, user_data});
-    pc->SetRemoteDescription(std::move(description), rtc::make_ref_counted<dt::SetRemoteObserver>(owner->completions_ptr(), id));
+    owner->completions().Start(dt::DoneCompletion{callback, user_data}, [&](uint64_t id) {
+      pc->SetRemoteDescription(std::move(description), rtc::make_ref_counted<dt::SetRemoteObserver>(owner->completions_ptr(), id));
+    });
     return DT_OK;
   });
 }

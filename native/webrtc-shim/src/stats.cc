@@ -10,14 +10,17 @@ class StatsObserver : public webrtc::RTCStatsCollectorCallback {
   StatsObserver(std::shared_ptr<Completions> completions, uint64_t id) : completions_(std::move(completions)), id_(id) {}
   void OnStatsDelivered(const rtc::scoped_refptr<const webrtc::RTCStatsReport>& report) override {
     if (!report) {
-      completions_->Complete(id_, [](const Completion& c) { ReportFailure(c, DT_ERROR_OPERATION_FAILED, "no stats report"); });
+      completions_->Fail(id_, DT_ERROR_OPERATION_FAILED, "no stats report");
       return;
     }
-    std::string json = report->ToJson();
-    completions_->Complete(id_, [&](const Completion& c) {
-      const auto& done = std::get<StatsCompletion>(c);
-      done.callback(done.user_data, DT_OK, json.c_str(), json.size(), nullptr);
+    bool done = Contain("RTCStatsCollectorCallback::OnStatsDelivered", [&] {
+      std::string json = report->ToJson();
+      completions_->Complete(id_, [&](const Completion& c) {
+        const auto& done = std::get<StatsCompletion>(c);
+        done.callback(done.user_data, DT_OK, json.c_str(), json.size(), nullptr);
+      });
     });
+    if (!done) completions_->Fail(id_, DT_ERROR_INTERNAL, "the stats report could not be delivered");
   }
 
  private:
@@ -33,8 +36,9 @@ extern "C" DT_API int32_t dt_peer_connection_get_stats(dt_peer_connection* peer_
     dt::RequireArgument(callback != nullptr, "callback is NULL");
     auto owner = dt::Lookup<dt::PeerConnection>(peer_connection);
     auto pc = owner->pc();
-    uint64_t id = owner->completions().Add(dt::StatsCompletion{callback, user_data});
-    pc->GetStats(rtc::make_ref_counted<dt::StatsObserver>(owner->completions_ptr(), id).get());
+    owner->completions().Start(dt::StatsCompletion{callback, user_data}, [&](uint64_t id) {
+      pc->GetStats(rtc::make_ref_counted<dt::StatsObserver>(owner->completions_ptr(), id).get());
+    });
     return DT_OK;
   });
 }

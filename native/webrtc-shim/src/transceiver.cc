@@ -24,8 +24,10 @@ dt_dtmf_sender* Transceiver::DtmfHandle() {
     auto sender = transceiver_->sender();
     auto dtmf = sender ? sender->GetDtmfSender() : nullptr;
     if (!dtmf) throw Error(DT_ERROR_INVALID_STATE, "this transceiver's sender has no DTMF sender (no local audio track)");
-    dtmf_ = std::make_shared<DtmfSender>(factory_, gate_, dtmf);
-    dtmf_handle_ = HandleId<DtmfSender>(Register(dtmf_));
+    // Kept only once registered: a failed Register leaves no sender without a handle behind.
+    auto sender_object = std::make_shared<DtmfSender>(factory_, gate_, dtmf);
+    dtmf_handle_ = HandleId<DtmfSender>(Register(sender_object));
+    dtmf_ = std::move(sender_object);
   }
   return reinterpret_cast<dt_dtmf_sender*>(static_cast<uintptr_t>(dtmf_handle_));
 }
@@ -60,6 +62,7 @@ void DtmfSender::Shutdown() {
   observing_ = false;
 }
 
+// Signalling thread; Fire contains what the callback throws.
 void DtmfSender::OnToneChange(const std::string& tone, const std::string& tone_buffer) {
   callbacks_.Fire([&](const dt_dtmf_callbacks& cb, void* user) {
     if (cb.on_tone_change) cb.on_tone_change(user, tone.c_str());

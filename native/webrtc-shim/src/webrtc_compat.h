@@ -3,6 +3,7 @@
 // to webrtc_compat.cc and audio_device_*.cc only.
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <utility>
 
@@ -30,11 +31,21 @@ struct AudioEngine {
   rtc::scoped_refptr<webrtc::AudioDecoderFactory> decoders;
 };
 
-// Runs `fn` on `thread` and waits for it (inline when already on it).
+// Runs `fn` on `thread` and waits for it (inline when already on it). What `fn` throws is caught
+// there and rethrown here, in the caller (an export's guard): it must never unwind through
+// libwebrtc's thread loop, which std::terminate()s.
 // M108: rtc::Thread::BlockingCall (older versions: Invoke<void>(RTC_FROM_HERE, ...)).
 template <typename Fn>
 void RunOn(rtc::Thread* thread, Fn&& fn) {
-  thread->BlockingCall(std::forward<Fn>(fn));
+  std::exception_ptr thrown;
+  thread->BlockingCall([&] {
+    try {
+      fn();
+    } catch (...) {
+      thrown = std::current_exception();
+    }
+  });
+  if (thrown) std::rethrow_exception(thrown);
 }
 
 std::unique_ptr<webrtc::TaskQueueFactory> CreateTaskQueueFactory();

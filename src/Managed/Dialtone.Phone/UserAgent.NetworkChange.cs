@@ -50,7 +50,7 @@ public sealed partial class UserAgent
     private async Task RefreshTargetsAfterRecoveryAsync()
     {
         var iceRestart = Interlocked.Exchange(ref _iceRestartPending, 0) != 0;
-        await _sessions.RefreshTargetsAsync(iceRestart).ConfigureAwait(false);
+        await RefreshEveryCallAsync(iceRestart).ConfigureAwait(false);   // UserAgent.Recovery.cs: retried per call
         if (iceRestart)
             await RestartIceUntilMediaFlowsAsync().ConfigureAwait(false);
     }

@@ -204,8 +204,12 @@ public sealed partial class UserAgent : IAsyncDisposable
         }
     }
 
-    /// <summary>Our Contact in dialogs: the registerer's (with <c>ob</c> when the registrar confirmed outbound), in our connection's URI form.</summary>
+    /// <summary>
+    /// Our Contact in dialogs: the public GRUU when the registrar assigned one, else the registerer's
+    /// (with <c>ob</c> when the registrar confirmed outbound), in our connection's URI form.
+    /// </summary>
     private SipAddress DialogContact(Registerer registerer) =>
+        registerer.PublicGruu is { } gruu ? new SipAddress(gruu) :   // RFC 5627 §4.3: routable across flow changes
         registerer.DialogContact.Uri is SipUri { } uri && uri.Parameters.Contains("ob") && _baseContact.Uri is SipUri baseUri
             ? new SipAddress(baseUri.WithParameter("ob"))
             : _baseContact;
@@ -231,7 +235,7 @@ public sealed partial class UserAgent : IAsyncDisposable
     {
         try
         {
-            await RefreshTargetsAfterRecoveryAsync().ConfigureAwait(false);
+            await RefreshTargetsAfterRecoveryAsync().ConfigureAwait(false);   // UserAgent.NetworkChange.cs
         }
         catch (Exception e)
         {

@@ -14,7 +14,6 @@ namespace Dialtone.WebRtc;
 public sealed unsafe class PeerConnectionFactory : IDisposable
 {
     private readonly FactoryHandle handle;
-    private GCHandle events;
     private double microphoneVolume = 1;
     private double speakerVolume = 1;
     private bool microphoneMuted;
@@ -63,9 +62,11 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
 
         if (Options.AudioDevice == AudioDeviceKind.PulseAudio)
         {
-            // Weak: the native device must not keep this object alive. Freed after the native
-            // release returned (no callback runs any more then).
-            events = GCHandle.Alloc(this, GCHandleType.Weak);
+            // Weak: the native device must not keep this object alive. The handle owns it and frees
+            // it after the native release returned — not at Dispose: open peer connections keep
+            // the native factory (and its device, which may still report) alive until then.
+            var events = GCHandle.Alloc(this, GCHandleType.Weak);
+            handle.OwnCallbackHandle(events);
             var callbacks = new DtFactoryCallbacks { StructSize = (uint)sizeof(DtFactoryCallbacks), OnAudioDeviceError = &OnAudioDeviceError };
             using (new HandleScope(handle))
             {
@@ -150,11 +151,7 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
     public void Dispose()
     {
         disposed = true;
-        handle.Dispose();   // the native release waits for a callback in progress
-        if (events.IsAllocated)
-        {
-            events.Free();
-        }
+        handle.Dispose();   // released now, or when the last peer connection holding it is
     }
 
     private double SetVolume(AudioDeviceDirection direction, double volume)

@@ -84,6 +84,15 @@ public sealed class Registerer : IAsyncDisposable
     public bool OutboundEnabled { get; private set; }
 
     /// <summary>
+    /// The public GRUU the registrar assigned to our instance (RFC 5627 pub-gruu), if it did. A
+    /// Contact in dialogs that stays routable whichever flow we are on: after a flow failure the
+    /// proxy finds the new flow through the registration, while a Contact bound to the old flow
+    /// (an alias of the old connection) would lead nowhere — and with both parties' flows renewed,
+    /// neither could even tell the other its new Contact.
+    /// </summary>
+    public SipUri? PublicGruu { get; private set; }
+
+    /// <summary>
     /// Registers (or refreshes) now. Throws <see cref="SipAuthenticationException"/> on wrong
     /// credentials, <see cref="SipRequestFailedException"/> on another refusal,
     /// <see cref="SipTransportException"/> or a transaction timeout when the registrar is unreachable.
@@ -151,6 +160,7 @@ public sealed class Registerer : IAsyncDisposable
                     : null;
                 OutboundEnabled = _options.InstanceId is not null &&
                     response.Headers.Values(SipHeaderNames.Require).Any(v => v.Equals("outbound", StringComparison.OrdinalIgnoreCase));
+                PublicGruu = PublicGruuOf(response);
                 _consecutiveFailures = 0;
                 SetState(RegistrationState.Registered, expires: granted);
                 ScheduleRefresh(granted);
@@ -189,7 +199,7 @@ public sealed class Registerer : IAsyncDisposable
         request.Headers.Add(SipHeaderNames.Contact, Contact.ToString());
         request.Expires = (int)expires.TotalSeconds;
         if (_options.InstanceId is not null)
-            request.Headers.Add(SipHeaderNames.Supported, "path, outbound");
+            request.Headers.Add(SipHeaderNames.Supported, "path, outbound, gruu");
         return request;
     }
 
@@ -217,6 +227,15 @@ public sealed class Registerer : IAsyncDisposable
         if (response.Expires is { } header)
             return TimeSpan.FromSeconds(header);
         return requested;
+    }
+
+    /// <summary>Our binding's pub-gruu (a quoted URI, RFC 5627 §4.2), when the registrar gave one.</summary>
+    private SipUri? PublicGruuOf(SipResponse response)
+    {
+        if (_options.InstanceId is null)
+            return null;
+        var ours = response.Contacts.FirstOrDefault(IsOurContact);
+        return ours?.Parameters.Get("pub-gruu") is { } quoted && SipUri.TryParse(SipSyntaxUnquote(quoted), out var gruu) ? gruu : null;
     }
 
     private bool IsOurContact(SipAddress contact)

@@ -7,10 +7,19 @@ namespace Dialtone.WebRtc.Interop;
 // it is released itself, and owns the GCHandles that native callbacks of the object carry as
 // user_data: they are freed only after the native release returned, when no callback can run.
 
-/// <summary>Owns a dt_factory.</summary>
+/// <summary>
+/// Owns a dt_factory and the GCHandle its device callbacks carry. Peer connections (and RTP
+/// sessions, call audio) keep this handle alive after the factory is disposed, and the native
+/// device keeps reporting until the native release: the GCHandle is freed only after that.
+/// </summary>
 internal sealed unsafe class FactoryHandle() : SafeHandle(0, ownsHandle: true)
 {
+    private GCHandle callbackTarget;
+
     public override bool IsInvalid => handle == 0;
+
+    /// <summary>The GCHandle passed as user_data to dt_factory_set_callbacks (freed after the native release).</summary>
+    public void OwnCallbackHandle(GCHandle gcHandle) => callbackTarget = gcHandle;
 
     public DtFactory* Pointer => (DtFactory*)handle;
 
@@ -23,7 +32,16 @@ internal sealed unsafe class FactoryHandle() : SafeHandle(0, ownsHandle: true)
         return safe;
     }
 
-    protected override bool ReleaseHandle() => WebRtcShim.dt_factory_release((DtFactory*)handle) == 0;
+    protected override bool ReleaseHandle()
+    {
+        bool released = WebRtcShim.dt_factory_release((DtFactory*)handle) == 0;
+        if (callbackTarget.IsAllocated)
+        {
+            callbackTarget.Free();
+        }
+
+        return released;
+    }
 }
 
 /// <summary>Base for handles that keep a parent handle alive and own callback GCHandles.</summary>
