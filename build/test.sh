@@ -34,7 +34,8 @@ list_trx_failures() {
   local suite=$1 trx=$2
   awk -v suite="$suite" '
     BEGIN { RS = "<UnitTestResult " }
-    NR > 1 && /outcome="Failed"/ {
+    # Only the start tag of the element: the last record also holds the run summary, outcome="Failed" too.
+    NR > 1 && substr($0, 1, index($0, ">")) ~ /outcome="Failed"/ {
       name = $0; sub(/^.*testName="/, "", name); sub(/".*$/, "", name)
       msg = ""
       if (match($0, /<Message>[^<]*/)) { msg = substr($0, RSTART + 9, RLENGTH - 9); sub(/\n.*$/, "", msg); sub(/\r$/, "", msg) }
