@@ -3,7 +3,6 @@ using System.Net;
 using Dialtone.Phone.Tests.Calls;
 using Dialtone.Server;
 using Dialtone.Sip.Message;
-using Dialtone.Sip.UserAgent;
 using Dialtone.WebRtc;
 
 namespace Dialtone.Phone.Tests.Flows;
@@ -43,18 +42,19 @@ public sealed class KeepAliveIntervalTests : IAsyncLifetime
         };
         var agent = await UserAgent.StartAsync(keepAlive is { } interval ? options with { KeepAliveInterval = interval } : options);
         _agents.Add(agent);
-        await agent.RegisterAsync();
         return agent;
     }
 
+    /// <summary>
+    /// Completes when the agent's transport gives its flow up. (Not registered: the embedded
+    /// server, seeing the relay's port in our Route, would not take the REGISTER as its own. The
+    /// registerer's reaction to a closed flow — Recovering, then registered again — is the same
+    /// event, covered with Kamailio frozen by CallRecoveryThroughKamailioTests.)
+    /// </summary>
     private static Task Lost(UserAgent agent)
     {
         var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        agent.RegistrationStateChanged += (_, e) =>
-        {
-            if (e.State == RegistrationState.Recovering)
-                lost.TrySetResult();
-        };
+        agent.Connection.Transport.ConnectionClosed += (_, _) => lost.TrySetResult();
         return lost.Task;
     }
 
@@ -66,6 +66,8 @@ public sealed class KeepAliveIntervalTests : IAsyncLifetime
         var bob = await AgentAsync("bob", keepAlive: null); // the default 30 s
         var aliceLost = Lost(alice);
         var bobLost = Lost(bob);
+        await Task.Delay(interval * 1.5); // pings go out and are answered while the server is alive
+        Assert.False(aliceLost.IsCompleted, "a live flow was given up");
 
         _relay.Freeze();
         var frozen = Stopwatch.StartNew();
@@ -75,7 +77,6 @@ public sealed class KeepAliveIntervalTests : IAsyncLifetime
         // Within the interval (plus a loaded machine's slack), and not by anything the default has too.
         Assert.True(detected <= interval + TimeSpan.FromSeconds(2), $"found dead {detected.TotalSeconds:0.0} s into the freeze");
         Assert.False(bobLost.IsCompleted, "the agent with the default 30 s keep-alive gave up as early");
-        Assert.Equal(RegistrationState.Registered, bob.RegistrationState);
     }
 
     [Theory]
