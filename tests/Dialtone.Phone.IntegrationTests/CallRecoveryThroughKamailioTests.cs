@@ -13,14 +13,16 @@ namespace Dialtone.Phone.IntegrationTests;
 /// keep-alives notice, then resumed — mid-call. Media runs peer to peer meanwhile. Each user agent
 /// must register again on its new flow and re-INVITE the call with its new Contact (Kamailio
 /// aliases that Contact to the new connection); only then can in-dialog requests reach it, which
-/// a BYE from one side and then the other proves. Without the refresh, Kamailio answers the BYE
+/// a BYE from one side and then the other proves. Keep-alives run every 5 s here (30 s by default). Without the refresh, Kamailio answers the BYE
 /// with "TCP/TLS connection … could not be found" and the far end stays up until its media times out.
 /// </summary>
 public sealed class CallRecoveryThroughKamailioTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Generous = Eventually.Generous;
-    // Both flows are found dead by the default keep-alive (30 s interval, RFC 5626): the frozen case's bound.
-    private static readonly TimeSpan KeepAliveDetection = TimeSpan.FromSeconds(45);
+    // Both parties keep their flows alive every 5 s (UserAgentOptions.KeepAliveInterval; 30 s by
+    // default), so a frozen Kamailio is found dead within 5 s: the frozen case's bound, with slack.
+    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan KeepAliveDetection = KeepAliveInterval + TimeSpan.FromSeconds(10);
     private KamailioServer _kamailio = null!;
     private readonly List<Party> _parties = [];
 
@@ -127,7 +129,8 @@ public sealed class CallRecoveryThroughKamailioTests(ITestOutputHelper output) :
 
     private async Task<Party> PartyAsync(string user, Uri server, double sayHz, double listenHz)
     {
-        var party = await Party.StartAsync(server, KamailioServer.Domain, user, sayHz, listenHz, password: KamailioServer.Passwords[user]);
+        var party = await Party.StartAsync(server, KamailioServer.Domain, user, sayHz, listenHz, password: KamailioServer.Passwords[user],
+            configure: options => options with { KeepAliveInterval = KeepAliveInterval });
         _parties.Add(party);
         return party;
     }

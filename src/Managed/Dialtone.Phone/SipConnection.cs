@@ -58,7 +58,7 @@ internal sealed class SipConnection : IAsyncDisposable
         if (server.WebSocketUri is { } wsUri)
         {
             var ws = await SipWebSocketTransport.ConnectAsync(
-                wsUri, new SipWebSocketOptions { Tls = options.Tls }, loggers.CreateLogger<SipWebSocketTransport>(), cancellationToken).ConfigureAwait(false);
+                wsUri, new SipWebSocketOptions { Tls = options.Tls, KeepAliveInterval = options.KeepAliveInterval }, loggers.CreateLogger<SipWebSocketTransport>(), cancellationToken).ConfigureAwait(false);
             transport = ws;
             var connected = ws.RemoteEndPoint ?? throw new SipTransportException($"Lost the WebSocket to {wsUri} while connecting.");
             // No connection id: requests go over whichever WebSocket is current, also after a reconnect.
@@ -78,7 +78,7 @@ internal sealed class SipConnection : IAsyncDisposable
                     new IPEndPoint(LocalAddressTowards(destination.Address.Address), 0), null, loggers.CreateLogger<SipUdpTransport>(),
                     new SipUdpTransportOptions { TrustedAddresses = [destination.Address.Address] }),
                 _ => new SipStreamTransport(destination.Kind,
-                    new SipStreamTransportOptions { Tls = options.Tls, KeepAliveInterval = TimeSpan.FromSeconds(30), TimeProvider = options.TimeProvider },
+                    new SipStreamTransportOptions { Tls = options.Tls, KeepAliveInterval = options.KeepAliveInterval, TimeProvider = options.TimeProvider },
                     loggers.CreateLogger<SipStreamTransport>()),
             };
         }

@@ -43,6 +43,21 @@ public sealed record UserAgentOptions
 
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>The shortest <see cref="KeepAliveInterval"/> accepted.</summary>
+    public static readonly TimeSpan MinimumKeepAliveInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest <see cref="KeepAliveInterval"/> accepted.</summary>
+    public static readonly TimeSpan MaximumKeepAliveInterval = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Keep-alive interval of the flow to the server on TCP, TLS and WebSocket (RFC 5626 §4.4.1 CRLF
+    /// ping/pong, WebSocket ping/pong): a server gone silent (frozen, or a NAT that dropped the
+    /// mapping) is found dead within this interval, and the user agent reconnects and registers again
+    /// (the pong wait is at most 10 s and at most half the interval). 30 s by default; 1 s to 1 h.
+    /// Shorter finds a dead flow sooner at the cost of more traffic. UDP flows are not kept alive.
+    /// </summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Audio device and processing for every call of this user agent.</summary>
     public PeerConnectionFactoryOptions Audio { get; init; } = new() { AudioDevice = AudioDeviceKind.Virtual };
 
@@ -93,6 +108,8 @@ public sealed record UserAgentOptions
             throw new ArgumentOutOfRangeException(nameof(RegisterExpires), RegisterExpires, "At least one second.");
         if (ReconnectBaseDelay <= TimeSpan.Zero || ReconnectMaxDelay < ReconnectBaseDelay)
             throw new ArgumentOutOfRangeException(nameof(ReconnectBaseDelay), ReconnectBaseDelay, "0 < ReconnectBaseDelay <= ReconnectMaxDelay.");
+        if (KeepAliveInterval < MinimumKeepAliveInterval || KeepAliveInterval > MaximumKeepAliveInterval)
+            throw new ArgumentOutOfRangeException(nameof(KeepAliveInterval), KeepAliveInterval, "Between 1 second and 1 hour.");
         CallMediaOptions.CheckCallAudio(Media.CallAudio, "Media.CallAudio");
     }
 

@@ -22,9 +22,10 @@ public abstract class EmbeddedServerCallTests : IAsyncLifetime
         await Server.DisposeAsync();
     }
 
-    private protected async Task<Party> PartyAsync(string user, double sayHz = 0, double listenHz = 1000)
+    private protected async Task<Party> PartyAsync(string user, double sayHz = 0, double listenHz = 1000,
+        Func<UserAgentOptions, UserAgentOptions>? configure = null)
     {
-        var party = await Party.StartAsync(Server.WebSocketUri, Server.Domain, user, sayHz, listenHz);
+        var party = await Party.StartAsync(Server.WebSocketUri, Server.Domain, user, sayHz, listenHz, configure: configure);
         _parties.Add(party);
         return party;
     }

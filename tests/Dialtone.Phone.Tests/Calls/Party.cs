@@ -25,11 +25,14 @@ internal sealed class Party : IAsyncDisposable
 
     public ToneProbe Probe { get; }
 
-    /// <summary>A registered party; <paramref name="sayHz"/> 0 keeps its microphone silent.</summary>
+    /// <summary>
+    /// A registered party; <paramref name="sayHz"/> 0 keeps its microphone silent; <paramref name="configure"/>
+    /// changes the test's options (e.g. short session timers or keep-alives).
+    /// </summary>
     public static async Task<Party> StartAsync(Uri server, string domain, string user, double sayHz, double listenHz, bool register = true,
-        string? password = null, Sip.Transport.SipTlsOptions? tls = null)
+        string? password = null, Sip.Transport.SipTlsOptions? tls = null, Func<UserAgentOptions, UserAgentOptions>? configure = null)
     {
-        var agent = await UserAgent.StartAsync(new UserAgentOptions
+        var options = new UserAgentOptions
         {
             Server = server.ToString(),
             AddressOfRecord = SipUri.Parse($"sip:{user}@{domain}"),
@@ -41,7 +44,8 @@ internal sealed class Party : IAsyncDisposable
                 AudioDevice = AudioDeviceKind.Virtual,
                 AudioProcessing = new AudioProcessingOptions { NoiseSuppression = false, AutoGainControl = false },
             },
-        });
+        };
+        var agent = await UserAgent.StartAsync(configure is null ? options : configure(options));
         if (register)
             await agent.RegisterAsync();
         return new Party(agent, sayHz, listenHz);

@@ -84,6 +84,38 @@ public sealed class SessionTimerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_refresh_by_update_off_the_refresher_re_invites_even_a_peer_that_allows_update()
+    {
+        var alice = _h.Party("alice", "10.0.0.1", o => o with
+        {
+            SessionTimers = new SessionTimerOptions { Interval = TimeSpan.FromSeconds(120), RefreshByUpdate = false },
+        });
+        var bob = _h.Party("bob", "10.0.0.2");
+        var inviter = alice.Agent.CreateInviter(bob.Uri);
+        inviter.Invite();
+        var invitation = await _h.AwaitAsync(bob.Agent.IncomingSessions.ReadAsync().AsTask(), "bob rings");
+        await _h.AwaitAsync(invitation.AcceptAsync(), "bob answers");
+        await _h.AwaitAsync(inviter.Established, "alice established");
+        Assert.Contains("UPDATE", bob.SentMessages().First(m => m is SipResponse { StatusCode: 200 }).Headers[SipHeaderNames.Allow]);
+
+        int Invites() => alice.SentLines().Count(l => l.StartsWith("INVITE", StringComparison.Ordinal));
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(59.5), Second / 2);
+        Assert.Equal(1, Invites());
+        await _h.AdvanceAsync(Second);
+        await _h.UntilAsync(() => Invites() == 2, "the refreshing re-INVITE at 60 s");
+        var refresh = (SipRequest)alice.SentMessages().Last(m => m is SipRequest { Method: SipMethods.Invite });
+        Assert.Equal("120;refresher=uac", refresh.Headers[SipHeaderNames.SessionExpires]);
+        Assert.False(refresh.Body.IsEmpty); // an offer, as every re-INVITE
+        Assert.DoesNotContain(alice.SentLines(), l => l.StartsWith("UPDATE", StringComparison.Ordinal));
+
+        // Past the callee's first expiry (88 s after the answer): the re-INVITE moved it on.
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(40), Second / 2);
+        Assert.Equal(SessionState.Established, invitation.State);
+        Assert.Equal(SessionState.Established, inviter.State);
+        Assert.Equal(new SessionTimerInfo(TimeSpan.FromSeconds(120), false), invitation.SessionTimer);
+    }
+
+    [Fact]
     public async Task A_caller_that_is_not_the_refresher_ends_the_session_with_bye_when_no_refresh_comes()
     {
         var alice = _h.Party("alice", "10.0.0.1");

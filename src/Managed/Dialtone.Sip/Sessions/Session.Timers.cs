@@ -212,11 +212,14 @@ public abstract partial class Session
         }
     }
 
-    /// <summary>UPDATE without a body when the peer allows it (RFC 4028 §7.4 prefers it: no media work); else, or when refused, a re-INVITE.</summary>
+    /// <summary>
+    /// UPDATE without a body when the peer allows it and <see cref="SessionTimerOptions.RefreshByUpdate"/>
+    /// (RFC 4028 §7.4 prefers it: no media work); else, or when refused, a re-INVITE.
+    /// </summary>
     private async Task RefreshCoreAsync(CancellationToken cancellationToken)
     {
         EnsureEstablished("only an established call can be refreshed");
-        if (_peerAllowsUpdate)
+        if (_peerAllowsUpdate && Timers.RefreshByUpdate)
         {
             for (var attempt = 1; attempt <= MaxIntervalRetries; attempt++)
             {

@@ -37,6 +37,13 @@ public sealed record SessionTimerOptions
             : throw new ArgumentOutOfRangeException(nameof(MinimumInterval), value, "At least one second.");
     } = RecommendedMinimum;
 
+    /// <summary>
+    /// Refresh with an UPDATE without a body when the peer's Allow lists UPDATE (RFC 4028 §7.4's
+    /// preference: no media work); otherwise, and always when false, with a re-INVITE carrying a
+    /// new offer of the same media (a peer that mishandles UPDATE, or one that wants the SDP each time).
+    /// </summary>
+    public bool RefreshByUpdate { get; init; } = true;
+
     /// <summary>Throws <see cref="ArgumentException"/> when the interval is below the minimum.</summary>
     public void Validate()
     {
