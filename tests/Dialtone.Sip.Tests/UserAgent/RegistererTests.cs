@@ -188,11 +188,12 @@ public sealed class RegistererTests : IAsyncDisposable
         await _h.AdvanceAsync(TimeSpan.FromSeconds(2.1));
         // The 503 was handled (Registering → Failed → Recovering) before virtual time moves on.
         await UntilAsync(() => _registrar.Count == 2 && registerer.State == RegistrationState.Recovering);
-        // 503: not probed again at once; Retry-After (40 s) beats the 5–10 s backoff.
-        await _h.AdvanceAsync(TimeSpan.FromSeconds(39));
+        // 503: not probed again at once; Retry-After (40 s) beats the 5–10 s backoff. The 503 came
+        // 1–2.1 s after the close (the probe is jittered), so 38 s more stays short of its 40 s.
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(38));
         Assert.Equal(2, _registrar.Count);
         _registrar.Answer = r => (200, $"Contact: {r.Headers[SipHeaderNames.Contact]};expires={r.Expires}\r\n");
-        for (var i = 0; i < 20 && _registrar.Count == 2; i++)
+        for (var i = 0; i < 40 && _registrar.Count == 2; i++)
             await _h.AdvanceAsync(TimeSpan.FromMilliseconds(100));
         await UntilAsync(() => registerer.State == RegistrationState.Registered && _registrar.Count == 3);
     }
