@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -11,8 +10,10 @@
 #include <vector>
 
 #include "api/make_ref_counted.h"
+#include "api/units/time_delta.h"
 #include "audio_device_pulse_library.h"
 #include "errors.h"
+#include "rtc_base/event.h"
 
 namespace dt {
 namespace {
@@ -119,8 +120,10 @@ class Connection {
 // server that dies at an unlucky moment (or a stream that stops moving) could keep the device's
 // thread there forever, and StopRecording/StopPlayout (hence dt_factory_release) joins that thread.
 // Here the device's thread only enters libpulse under the main loop's lock — which the loop's own
-// thread holds while dispatching, never while waiting — and waits for news on its own condition
-// variable with a deadline. The callbacks below run on the loop's thread and only raise a flag.
+// thread holds while dispatching, never while waiting — and waits for news on its own
+// event with a deadline. The callbacks below run on the loop's thread and only set that event.
+// (rtc::Event waits on CLOCK_MONOTONIC with pthread_cond_timedwait; std::condition_variable's
+// steady-clock wait would need pthread_cond_clockwait, glibc 2.30, above the library's floor.)
 constexpr auto kStreamSetupTimeout = std::chrono::seconds(5);
 // The device threads wait at most this long at a time (so a stop is noticed within it) ...
 constexpr auto kWaitSlice = std::chrono::milliseconds(100);
@@ -249,17 +252,15 @@ class PulseStream {
     const PulseLibrary& pa = Pulse();
     auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-      {
-        std::lock_guard lock(news_mutex_);
-        news_ = false;  // cleared before looking: a callback from now on wakes the wait below
-      }
+      news_.Reset();  // cleared before looking: a callback from now on wakes the wait below
       pa.pa_threaded_mainloop_lock(loop_);
       Result result = Dead(require_ready) ? kFailed : step();
       if (result == kFailed) *error = pa.pa_strerror(pa.pa_context_errno(context_));
       pa.pa_threaded_mainloop_unlock(loop_);
       if (result != kTimeout) return result;
-      std::unique_lock lock(news_mutex_);
-      if (!news_cv_.wait_until(lock, deadline, [this] { return news_; })) return kTimeout;
+      auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return kTimeout;
+      news_.Wait(webrtc::TimeDelta::Micros(left.count()), rtc::Event::kForever);
     }
   }
 
@@ -272,11 +273,7 @@ class PulseStream {
   }
 
   // Callbacks on the loop's thread (which holds the loop's lock): only news for the waiting thread.
-  void Notify() {
-    std::lock_guard lock(news_mutex_);
-    news_ = true;
-    news_cv_.notify_all();
-  }
+  void Notify() { news_.Set(); }
   template <typename Object>
   static void OnChange(Object*, void* self) {
     static_cast<PulseStream*>(self)->Notify();
@@ -318,9 +315,7 @@ class PulseStream {
   pa_stream* stream_ = nullptr;
   bool started_ = false;
   std::vector<uint8_t> captured_;  // record: peeked from the server, not yet read (under the loop's lock)
-  std::mutex news_mutex_;
-  std::condition_variable news_cv_;
-  bool news_ = false;
+  rtc::Event news_;  // auto-reset: set by the callbacks, waited for by the device's thread
 };
 
 // ---- The device module. --------------------------------------------------------------------------
