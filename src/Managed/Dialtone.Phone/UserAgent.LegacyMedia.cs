@@ -35,7 +35,7 @@ public sealed partial class UserAgent
             throw new InvalidOperationException(MediaPolicy.UnencryptedRefused);
         }
 
-        return OutgoingMediaChoice.With(media, () => CallAsync(target, cancellationToken));
+        return PlaceCallAsync(target, media, cancellationToken);
     }
 
     /// <summary>Parses <paramref name="target"/> as a SIP URI and calls it with the chosen media.</summary>

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Dialtone.Phone.Media;
+using Dialtone.Phone.Media.Legacy;
+using Dialtone.Sip.Sdp;
 using Dialtone.Sip.Auth;
 using Dialtone.Sip.Events;
 using Dialtone.Sip.Message;
@@ -249,12 +251,16 @@ public sealed partial class UserAgent : IAsyncDisposable
     /// <paramref name="cancellationToken"/> cancels the attempt until it is answered (CANCEL once the
     /// callee's first provisional response came; nothing sent if the INVITE has not left yet).
     /// </summary>
-    public Task<Call> CallAsync(UriReference target, CancellationToken cancellationToken = default)
+    public Task<Call> CallAsync(UriReference target, CancellationToken cancellationToken = default) =>
+        PlaceCallAsync(target, media: null, cancellationToken);
+
+    /// <param name="media">A per-call media choice for the media factory (<see cref="OutgoingMediaChoice"/>), or null for the account's.</param>
+    private Task<Call> PlaceCallAsync(UriReference target, MediaProfile? media, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
-        var inviter = _sessions.CreateInviter(target);
+        var inviter = _sessions.CreateInviter(target, mediaData: media);
         var call = _calls[inviter];
         inviter.Invite(cancellationToken);
         return Task.FromResult(call);

@@ -74,7 +74,14 @@ public interface ISessionMediaHandlerFactory
 /// <param name="RemoteOffer">The INVITE's body (incoming with an offer), else null.</param>
 /// <param name="RemoteContentType">The INVITE's Content-Type (incoming), else null.</param>
 /// <param name="Target">The Request-URI (outgoing: whom we call; incoming: how we were reached).</param>
-public sealed record SessionMediaRequest(SessionDirection Direction, string? RemoteOffer, string? RemoteContentType, Message.UriReference Target);
+public sealed record SessionMediaRequest(SessionDirection Direction, string? RemoteOffer, string? RemoteContentType, Message.UriReference Target)
+{
+    /// <summary>
+    /// What the code that placed an outgoing call passed to <see cref="SessionAgent.CreateInviter"/> for its
+    /// media (e.g. a per-call media choice); null for incoming sessions and when nothing was passed.
+    /// </summary>
+    public object? CallerData { get; init; }
+}
 
 public enum SessionDirection
 {

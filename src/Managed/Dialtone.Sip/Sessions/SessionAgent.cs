@@ -93,11 +93,11 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
     /// A new outgoing session to <paramref name="target"/>; nothing is sent until <see cref="Inviter.Invite"/>.
     /// </summary>
     /// <exception cref="SessionMediaException">The media factory refused.</exception>
-    public Inviter CreateInviter(UriReference target, SipAddress? to = null)
+    public Inviter CreateInviter(UriReference target, SipAddress? to = null, object? mediaData = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         ObjectDisposedException.ThrowIf(_closed, this);
-        var media = Options.Media.Create(new SessionMediaRequest(SessionDirection.Outgoing, null, null, target));
+        var media = Options.Media.Create(new SessionMediaRequest(SessionDirection.Outgoing, null, null, target) { CallerData = mediaData });
         var inviter = new Inviter(this, target, to ?? new SipAddress(target), media);
         SessionCreated?.Invoke(inviter);
         return inviter;

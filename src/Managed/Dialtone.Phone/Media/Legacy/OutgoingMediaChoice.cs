@@ -8,39 +8,17 @@ namespace Dialtone.Phone.Media.Legacy;
 /// outgoing call placed with an explicit <see cref="MediaProfile"/>
 /// (<see cref="UserAgent.CallAsync(Dialtone.Sip.Message.UriReference, MediaProfile, CancellationToken)"/>).
 /// </summary>
-/// <remarks>
-/// The session layer asks for the handler inside <see cref="SessionAgent.CreateInviter"/>, synchronously
-/// on the caller's thread, and its request carries no per-call data; so the choice travels in a
-/// thread-static slot that is set just around that call and always cleared. Sessions created on any
-/// other thread (incoming calls, a REFER's new call) never see it.
-/// </remarks>
+/// <remarks>The choice arrives as the request's <see cref="SessionMediaRequest.CallerData"/>.</remarks>
 internal sealed class OutgoingMediaChoice(ISessionMediaHandlerFactory accountPolicy, MediaPolicy perCall) : ISessionMediaHandlerFactory
 {
-    [ThreadStatic]
-    private static MediaProfile? t_chosen;
-
     /// <summary>The legacy options per-call choices use (the account's, or secure defaults).</summary>
     public LegacyMediaOptions LegacyOptions => perCall.Options;
 
     public ISessionMediaHandler Create(SessionMediaRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.Direction == SessionDirection.Outgoing && t_chosen is { } profile
+        return request.Direction == SessionDirection.Outgoing && request.CallerData is MediaProfile profile
             ? perCall.CreateOutgoing(request, profile)
             : accountPolicy.Create(request);
-    }
-
-    /// <summary>Runs <paramref name="create"/> (which must create the outgoing session synchronously) with <paramref name="profile"/> chosen.</summary>
-    public static T With<T>(MediaProfile profile, Func<T> create)
-    {
-        t_chosen = profile;
-        try
-        {
-            return create();
-        }
-        finally
-        {
-            t_chosen = null;
-        }
     }
 }
