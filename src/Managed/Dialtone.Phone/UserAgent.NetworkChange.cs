@@ -177,7 +177,7 @@ public sealed partial class UserAgent
     {
         try
         {
-            await _sessions.RefreshTargetsAsync(iceRestart: true).ConfigureAwait(false);
+            await RefreshEveryCallAsync(iceRestart: true).ConfigureAwait(false);   // UserAgent.Recovery.cs: retried per call
             await RestartIceUntilMediaFlowsAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
