@@ -1,3 +1,4 @@
+using Dialtone.Tests.Shared;
 using Dialtone.WebRtc.Tests.Infrastructure;
 
 namespace Dialtone.WebRtc.Tests.Audio;

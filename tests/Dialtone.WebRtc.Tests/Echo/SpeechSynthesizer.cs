@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using Dialtone.Tests.Shared;
 
 namespace Dialtone.WebRtc.Tests.Echo;
 
@@ -25,7 +26,7 @@ public static class SpeechSynthesizer
             File.Move(partial, wav, overwrite: true);
         }
 
-        var (samples, rate, _) = Infrastructure.WavFile.Read(wav);
+        var (samples, rate, _) = WavFile.Read(wav);
         return Resampler.Resample(samples, rate, sampleRate);
     }
 

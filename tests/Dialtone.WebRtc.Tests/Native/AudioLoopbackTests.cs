@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Dialtone.Tests.Shared;
 using Dialtone.WebRtc.Tests.Infrastructure;
 
 namespace Dialtone.WebRtc.Tests.Native;

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 
-namespace Dialtone.WebRtc.Tests.Infrastructure;
+namespace Dialtone.Tests.Shared;
 
-/// <summary>Minimal 16-bit PCM WAV writing and reading for the WAV device tests.</summary>
-public static class WavFile
+/// <summary>Minimal 16-bit PCM WAV writing and reading for tests that play or examine WAV files.</summary>
+internal static class WavFile
 {
     public static void WriteMono16(string path, ReadOnlySpan<short> samples, int sampleRate)
     {
