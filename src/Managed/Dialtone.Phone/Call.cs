@@ -118,6 +118,12 @@ public sealed partial class Call : IAsyncDisposable
     /// <summary>Completes with how the call ended.</summary>
     public Task<CallEnd> Ended { get; }
 
+    /// <summary>
+    /// Completes shortly after <see cref="Ended"/>, once the call's media is released: its recordings
+    /// (<see cref="Call.Audio"/>) are complete on disk and its sockets closed. <see cref="DisposeAsync"/> waits for it.
+    /// </summary>
+    public Task MediaReleased => Session.MediaReleased;
+
     public event EventHandler<CallStateChangedEventArgs>? StateChanged;
 
     /// <summary>
@@ -252,6 +258,7 @@ public sealed partial class Call : IAsyncDisposable
         }
         Session.ForceEnd(new SessionEnd(SessionEndReason.LocalHangup, Detail: "disposed"));
         await Session.Ended.ConfigureAwait(false);
+        await Session.MediaReleased.ConfigureAwait(false);
     }
 
     public override string ToString() => $"Call {CallId} {Direction} {RemoteIdentity} ({State})";

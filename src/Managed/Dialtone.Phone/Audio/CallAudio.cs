@@ -13,7 +13,7 @@ namespace Dialtone.Phone.Audio;
 /// <item><see cref="CreateSink"/> / <see cref="Record"/>: the peer's decoded audio, read as PCM or written to a WAV file.</item>
 /// </list>
 /// The source and every sink are released with the call's media, shortly after <see cref="Call.Ended"/>;
-/// dispose a recording yourself to know its file is complete. WebRTC calls only: a plain RTP/SDES call
+/// await <see cref="Call.MediaReleased"/> (or dispose a recording yourself) to know its file is complete. WebRTC calls only: a plain RTP/SDES call
 /// (<see cref="Call.LegacyMedia"/>) throws <see cref="InvalidOperationException"/>.
 /// </summary>
 public sealed class CallAudio

@@ -23,6 +23,7 @@ public abstract partial class Session
 {
     private static readonly SipContentType DtmfRelay = new("application", "dtmf-relay");
     private readonly TaskCompletionSource<SessionEnd> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _mediaReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _established = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _lifetime = new();
     private readonly OrderedEventQueue _events;
@@ -78,6 +79,12 @@ public abstract partial class Session
 
     /// <summary>Completes with how the session ended.</summary>
     public Task<SessionEnd> Ended => _ended.Task;
+
+    /// <summary>
+    /// Completes once the media handler has been released after the session ended (recordings closed,
+    /// sockets and peer connection gone); never faults — a failure to release is logged.
+    /// </summary>
+    public Task MediaReleased => _mediaReleased.Task;
 
     /// <summary>Every state change, in order (the last one carries the <see cref="SessionEnd"/>).</summary>
     public event EventHandler<SessionStateChangedEventArgs>? StateChanged;
@@ -221,6 +228,10 @@ public abstract partial class Session
         catch (Exception e)
         {
             Log.OperationFailed(Logger, CallId, "releasing media", e.Message);
+        }
+        finally
+        {
+            _mediaReleased.TrySetResult();
         }
     }
 
