@@ -33,6 +33,7 @@ internal static class CpuTimeCommand
                 return m.Vias.Count + m.From!.Uri.Scheme.Length + m.To!.Uri.Scheme.Length + (int)m.CSeq!.Number
                     + m.CallId!.Length + m.Contacts.Count + m.ContentLength!.Value;
             }),
+            ("parse INVITE + header views", () => MessageBenchmarks.ReadViews(SipParser.Parse(invite))),
             ("  parse + Vias", () => SipParser.Parse(invite).Vias.Count),
             ("  parse + From", () => SipParser.Parse(invite).From!.Uri.Scheme.Length),
             ("  parse + To", () => SipParser.Parse(invite).To!.Uri.Scheme.Length),
