@@ -33,6 +33,11 @@ internal static class CpuTimeCommand
                 return m.Vias.Count + m.From!.Uri.Scheme.Length + m.To!.Uri.Scheme.Length + (int)m.CSeq!.Number
                     + m.CallId!.Length + m.Contacts.Count + m.ContentLength!.Value;
             }),
+            ("parse INVITE + header views", () => MessageBenchmarks.ReadViews(SipParser.Parse(invite))),
+            ("  parse + Via view", () => SipParser.Parse(invite).TryGetTopVia(out var v) ? v.Branch.Length : 0),
+            ("  parse + From view", () => SipParser.Parse(invite).TryGetFrom(out var a) ? a.Tag.Length : 0),
+            ("  parse + CSeq view", () => SipParser.Parse(invite).TryGetCSeq(out var c) ? c.Method.Length : 0),
+            ("  parse + Call-ID view", () => SipParser.Parse(invite).TryGetCallId(out var i) ? i.Length : 0),
             ("  parse + Vias", () => SipParser.Parse(invite).Vias.Count),
             ("  parse + From", () => SipParser.Parse(invite).From!.Uri.Scheme.Length),
             ("  parse + To", () => SipParser.Parse(invite).To!.Uri.Scheme.Length),

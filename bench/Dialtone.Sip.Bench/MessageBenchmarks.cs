@@ -62,6 +62,23 @@ public class MessageBenchmarks
             + m.CallId!.Length + m.Contacts.Count + m.ContentLength!.Value;
     }
 
+    /// <summary>
+    /// The new path: parse, then the zero-copy reads transaction matching uses (top Via branch,
+    /// host and port; From and To tags; CSeq number and method; Call-ID; the first Contact's URI;
+    /// Content-Length), each read from the message's bytes.
+    /// </summary>
+    [Benchmark]
+    public int ParseInviteAndReadHeaderViews() => ReadViews(SipParser.Parse(Fixtures.Invite));
+
+    internal static int ReadViews(SipMessage m)
+    {
+        if (!m.TryGetTopVia(out var via) || !m.TryGetFrom(out var from) || !m.TryGetTo(out var to) || !m.TryGetCSeq(out var cseq)
+            || !m.TryGetCallId(out var callId) || !m.TryGetContact(out var contact))
+            throw new InvalidOperationException("the fixture INVITE must read");
+        return via.Branch.Length + via.Host.Length + via.Port + from.Tag.Length + to.Tag.Length + (int)cseq.Number + cseq.Method.Length
+            + callId.Length + contact.Uri.Length + m.ContentLength!.Value;
+    }
+
     [Benchmark]
     public byte[] SerializeInvite() => SipSerializer.Serialize(_invite);
 

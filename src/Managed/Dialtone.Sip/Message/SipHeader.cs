@@ -59,6 +59,11 @@ public sealed class SipHeader
 
     internal bool IsParsed => !_raw.IsEmpty;
 
+    private byte[]? _valueUtf8;
+
+    /// <summary>The value as UTF-8 bytes: in place for a parsed header (folds and whitespace as received), encoded once for one built in code.</summary>
+    internal ReadOnlySpan<byte> ValueUtf8 => IsParsed ? _raw.Span[_valueStart..] : _valueUtf8 ??= Encoding.UTF8.GetBytes(_value!);
+
     /// <summary>The comma-separated values (not splitting inside quotes or &lt;…&gt;), trimmed.</summary>
     public IReadOnlyList<string> SplitValues() =>
         SipHeaderNames.IsSingleValued(Key) ? [Value] : SplitTopLevel(Value);

@@ -62,6 +62,8 @@ internal static class SipHeaderBlock
 
     public static bool IsToken(ReadOnlySpan<byte> s) => !s.IsEmpty && !s.ContainsAnyExcept(TokenBytes);
 
+    public static bool IsTokenByte(byte b) => TokenBytes.Contains(b);
+
     /// <summary>An upper bound of the entries <paramref name="block"/> can produce.</summary>
     public static int MaxEntries(ReadOnlySpan<byte> block, SipParserLimits limits) =>
         Math.Min(block.Count((byte)'\n'), limits.MaxHeaderCount + 1);

@@ -7,7 +7,7 @@ namespace Dialtone.Sip.Message;
 /// on first use (throwing <see cref="SipParseException"/> when it is malformed) and setters
 /// replace the header line. Parse with <see cref="SipParser"/>, write with <see cref="SipSerializer"/>.
 /// </summary>
-public abstract class SipMessage
+public abstract partial class SipMessage
 {
     // A parsed message starts as an index into its one buffer (_index, with _headers null): the
     // typed properties parse straight from the bytes and cache their result in the fields below.

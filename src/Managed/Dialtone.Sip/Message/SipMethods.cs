@@ -18,6 +18,16 @@ public static class SipMethods
     public const string Prack = "PRACK";
     public const string Publish = "PUBLISH";
 
+    /// <summary>The shared constant for a known method given as ASCII bytes, else a new string.</summary>
+    internal static string Intern(ReadOnlySpan<byte> method)
+    {
+        if (method.Length > 16)
+            return System.Text.Encoding.UTF8.GetString(method);
+        Span<char> chars = stackalloc char[method.Length];
+        var n = System.Text.Encoding.UTF8.GetChars(method, chars);
+        return Intern(chars[..n]);
+    }
+
     /// <summary>Returns the shared constant for a known method so parsing does not allocate it.</summary>
     internal static string Intern(ReadOnlySpan<char> method) => method switch
     {

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Dialtone.Sip.Message;
 using Dialtone.Sip.Transactions;
 
@@ -12,9 +14,12 @@ namespace Dialtone.Sip.Stack;
 internal sealed class TransactionTable
 {
     private readonly Dictionary<string, SipClientTransaction> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SipClientTransaction>.AlternateLookup<ReadOnlySpan<char>> _clientsBySpan;
     private readonly Dictionary<string, SipServerTransaction> _servers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, InviteServerTransaction> _invitesByDialogKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SipServerTransaction> _byMergeKey = new(StringComparer.Ordinal);
+
+    public TransactionTable() => _clientsBySpan = _clients.GetAlternateLookup<ReadOnlySpan<char>>();
 
     public static string ClientKey(string branch, string method) => $"{branch}|{method}";
 
@@ -32,9 +37,10 @@ internal sealed class TransactionTable
     /// </summary>
     private static string Key(SipRequest request, string method)
     {
+        // The common case reads the Via in place (no SipVia record); the message was validated, so the view parses.
+        if (request.TryGetTopVia(out var top) && top.HasRfc3261Branch)
+            return ServerKey(top.Branch, top.Host, top.Port, method);
         var via = request.TopVia!;
-        if (via.HasRfc3261Branch)
-            return $"{via.Branch}|{via.Host.ToLowerInvariant()}:{via.Port}|{method}";
         var toTag = method == SipMethods.Invite || request.Method == SipMethods.Cancel ? "" : request.To?.Tag;
         return $"2543|{request.RequestUri}|{request.From?.Tag}|{toTag}|{request.CallId}|{request.CSeq!.Number}|{via}|{method}";
     }
@@ -62,9 +68,48 @@ internal sealed class TransactionTable
 
     public SipClientTransaction? FindClient(SipResponse response)
     {
+        // Read in place and looked up by a key composed on the stack: a response allocates nothing here.
+        if (!response.TryGetTopVia(out var via) || !response.TryGetCSeq(out var cseq))
+            return FindClientByRecords(response); // the typed headers are the reference; the views read what they accept
+        if (via.Branch.IsEmpty)
+            return null;
+        var length = via.Branch.Length + 1 + cseq.MethodBytes.Length;
+        if (length > 512)
+            return _clients.GetValueOrDefault(ClientKey(Encoding.UTF8.GetString(via.Branch), cseq.Method));
+        Span<char> key = stackalloc char[length];
+        var n = Encoding.UTF8.GetChars(via.Branch, key);
+        key[n++] = '|';
+        n += Encoding.UTF8.GetChars(cseq.MethodBytes, key[n..]);
+        return _clientsBySpan.TryGetValue(key[..n], out var tx) ? tx : null;
+    }
+
+    private SipClientTransaction? FindClientByRecords(SipResponse response)
+    {
         var branch = response.TopVia?.Branch;
         var method = response.CSeq?.Method;
         return branch is null || method is null ? null : _clients.GetValueOrDefault(ClientKey(branch, method));
+    }
+
+    /// <summary>"branch|host:port|method" with the host lower-cased and no port when absent, as the key of a server transaction.</summary>
+    private static string ServerKey(ReadOnlySpan<byte> branch, ReadOnlySpan<byte> host, int port, string method)
+    {
+        Span<char> digits = stackalloc char[6];
+        var portLength = 0;
+        if (port >= 0)
+            port.TryFormat(digits, out portLength, provider: CultureInfo.InvariantCulture);
+        var length = Encoding.UTF8.GetCharCount(branch) + 1 + host.Length + 1 + portLength + 1 + method.Length;
+        var key = length <= 512 ? stackalloc char[length] : new char[length];
+        var n = Encoding.UTF8.GetChars(branch, key);
+        key[n++] = '|';
+        var hostChars = key.Slice(n, Encoding.ASCII.GetChars(host, key[n..])); // host bytes are ASCII (host characters or an IPv6 reference)
+        Ascii.ToLowerInPlace(hostChars, out _);
+        n += hostChars.Length;
+        key[n++] = ':';
+        digits[..portLength].CopyTo(key[n..]);
+        n += portLength;
+        key[n++] = '|';
+        method.CopyTo(key[n..]);
+        return new string(key[..(n + method.Length)]);
     }
 
     public SipServerTransaction? FindServer(string key) => _servers.GetValueOrDefault(key);

@@ -69,6 +69,9 @@ internal sealed class SipFuzzer
         new("SipVia.Parse", r => Documented(() => Touch(SipVia.Parse(MutateText(Pick(r, _vias), r, _vias))))),
         new("SipCSeq.Parse", r => Documented(() => SipCSeq.Parse(MutateText(Pick(r, _cseqs), r, _cseqs)).ToString())),
         new("SipContentType.Parse", r => Documented(() => Touch(SipContentType.Parse(MutateText(Pick(r, _contentTypes), r, _contentTypes))))),
+        new("SipViaView.TryParse/Parse (zero-copy)", r => FuzzView<SipViaView>(MutateText(Pick(r, _vias), r, _vias), SipViaView.TryParse, v => SipViaView.Parse(v))),
+        new("SipAddressView.TryParse/Parse (zero-copy)", r => FuzzView<SipAddressView>(MutateText(Pick(r, _addresses), r, _addresses), SipAddressView.TryParse, v => SipAddressView.Parse(v))),
+        new("SipCSeqView.TryParse/Parse (zero-copy)", r => FuzzView<SipCSeqView>(MutateText(Pick(r, _cseqs), r, _cseqs), SipCSeqView.TryParse, v => SipCSeqView.Parse(v))),
         new("SipMessage.GetBodyParts (multipart)", r => FuzzMultipart(r)),
         new("DigestChallenge.Parse", r => Documented(() => DigestChallenge.Parse(MutateText(Pick(r, _challenges), r, _challenges), r.Next(2) == 0).Algorithm)),
     ];
@@ -188,6 +191,7 @@ internal sealed class SipFuzzer
         View(text, () => message.GetBodyParts().Select(p => Touch(p.ContentType)).ToList());
         View(text, () => message.StartLine);
         View(text, () => message is SipRequest q ? q.RequestUri.ToString() : null);
+        ZeroCopyReads(message, text);
         foreach (var h in message.Headers)
         {
             View(text, () => h.SplitValues());
@@ -229,6 +233,77 @@ internal sealed class SipFuzzer
             return Outcome.Rejected; // a boundary no header can carry (line break, control character): refused when building.
         }
         return Documented(() => request.GetBodyParts().Select(p => Touch(p.ContentType) + p.Body.Length).ToList());
+    }
+
+    private delegate bool TryParseView<T>(ReadOnlySpan<byte> value, out T view) where T : allows ref struct;
+
+    /// <summary>A zero-copy view's TryParse never throws, its Parse throws only SipParseException, and the two agree.</summary>
+    private static Outcome FuzzView<T>(string text, TryParseView<T> tryParse, Action<byte[]> parse) where T : allows ref struct
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        bool accepted;
+        try
+        {
+            accepted = tryParse(bytes, out _);
+        }
+        catch (Exception e)
+        {
+            throw new FuzzFailure($"TryParse threw {e.GetType().Name}: {e.Message} for {Literal(text)}\n{e.StackTrace}");
+        }
+        var outcome = Documented(() =>
+        {
+            parse(bytes);
+            return null;
+        });
+        if (outcome == Outcome.Accepted != accepted)
+            Fail(text, $"TryParse returned {accepted} but Parse {(accepted ? "threw" : "did not throw")}");
+        return outcome;
+    }
+
+    /// <summary>
+    /// The zero-copy reads on a parsed message never throw, and where both they and the typed
+    /// headers read a value, the values agree (the stack matches transactions with the former).
+    /// </summary>
+    private static void ZeroCopyReads(SipMessage message, string text)
+    {
+        try
+        {
+            if (message.TryGetTopVia(out var via) && Typed(() => message.TopVia) is SipVia top)
+            {
+                if (Encoding.UTF8.GetString(via.Host) != top.Host || via.Port != (top.Port ?? -1)
+                    || (top.Branch is { } b && !b.AsSpan().ContainsAny(" \t") && Encoding.UTF8.GetString(via.Branch) != b))
+                    Fail(text, $"the Via view ({Encoding.UTF8.GetString(via.Host)}:{via.Port} {Encoding.UTF8.GetString(via.Branch)}) disagrees with TopVia ({top})");
+            }
+            if (message.TryGetFrom(out var from) && Typed(() => message.From) is SipAddress f && f.Tag is { } tag
+                && !tag.AsSpan().ContainsAny(" \t") && Encoding.UTF8.GetString(from.Tag) != tag)
+                Fail(text, $"the From view's tag '{Encoding.UTF8.GetString(from.Tag)}' disagrees with From.Tag '{tag}'");
+            message.TryGetTo(out _);
+            message.TryGetContact(out _);
+            if (message.TryGetCSeq(out var cseq) && Typed(() => message.CSeq) is SipCSeq c && (cseq.Number != c.Number || cseq.Method != c.Method))
+                Fail(text, $"the CSeq view ({cseq.Number} {cseq.Method}) disagrees with CSeq ({c})");
+            if (message.TryGetCallId(out var callId) && Encoding.UTF8.GetString(callId) != message.CallId)
+                Fail(text, "the Call-ID view disagrees with CallId");
+        }
+        catch (FuzzFailure)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw new FuzzFailure($"a zero-copy read threw {e.GetType().Name}: {e.Message} for {Literal(text)}\n{e.StackTrace}");
+        }
+    }
+
+    private static object? Typed(Func<object?> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (SipParseException)
+        {
+            return null;
+        }
     }
 
     private static void View(string input, Func<object?> view)
