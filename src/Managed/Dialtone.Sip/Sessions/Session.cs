@@ -477,6 +477,12 @@ public abstract partial class Session
         var request = transaction.Request;
         try
         {
+            if (request.Method == SipMethods.Prack)
+            {
+                // In the early dialog of a reliable provisional response (RFC 3262), before any confirmed dialog.
+                await OnPrackAsync(transaction);
+                return;
+            }
             if (_state == SessionState.Ended || Dialog is not { } dialog)
             {
                 Agent.Respond(transaction, transaction.CreateResponse(481));
@@ -512,7 +518,7 @@ public abstract partial class Session
                     break;
                 default:
                     var notAllowed = transaction.CreateResponse(405);
-                    notAllowed.Headers.Add(SipHeaderNames.Allow, Agent.Options.Allow);
+                    notAllowed.Headers.Add(SipHeaderNames.Allow, Agent.AllowHeader);
                     Agent.Respond(transaction, notAllowed);
                     break;
             }
@@ -521,6 +527,13 @@ public abstract partial class Session
         {
             Log.OperationFailed(Logger, CallId, request.Method, e.Message);
         }
+    }
+
+    /// <summary>PRACK (RFC 3262): only a callee that sent a reliable provisional response expects one; anything else is 481.</summary>
+    private protected virtual Task OnPrackAsync(SipServerTransaction transaction)
+    {
+        Agent.Respond(transaction, transaction.CreateResponse(481, "Call/Transaction Does Not Exist (no reliable provisional response to acknowledge)"));
+        return Task.CompletedTask;
     }
 
     /// <summary>A re-INVITE or UPDATE from the peer: with an offer (hold, resume, ICE restart, new target) or, for re-INVITE, asking for ours.</summary>
