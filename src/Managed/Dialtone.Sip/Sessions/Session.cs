@@ -497,7 +497,8 @@ public abstract partial class Session
             {
                 case SipMethods.Bye:
                     Agent.Respond(transaction, transaction.CreateResponse(200));
-                    End(new SessionEnd(SessionEndReason.RemoteHangup));
+                    // The consultation call of our attended transfer is ended by the target that replaced it: Transferred.
+                    End(_replacedByTransfer ?? new SessionEnd(SessionEndReason.RemoteHangup));
                     break;
                 case SipMethods.Invite or SipMethods.Update:
                     await OnRemoteOfferAsync(transaction);
