@@ -72,6 +72,7 @@ public sealed partial class Call : IAsyncDisposable
                 _events.Raise(this, TransferRequested, new TransferRequestedEventArgs(e.Target, newCall));
         };
         AttachCallAudio();
+        AttachTransfer(session);   // Call.Transfer.cs
     }
 
     /// <summary>The SIP session behind the call (signalling state, dialog operations such as UPDATE).</summary>
