@@ -225,4 +225,58 @@ public sealed class ReliableProvisionalUasTests : IAsyncLifetime
         await _h.AdvanceAsync(TimeSpan.FromSeconds(0.6));
         await _h.UntilAsync(() => Responses("183").Count == 2, "183 re-sent at T1");
     }
+
+    private static string Update(string callId, string toTag, long cseq, string? body)
+    {
+        body ??= "";
+        return $"UPDATE sip:bob@10.0.0.2:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bKup{cseq}\r\nMax-Forwards: 70\r\n"
+            + $"From: <sip:carol@10.0.0.9>;tag=cf\r\nTo: <sip:bob@10.0.0.2>;tag={toTag}\r\nCall-ID: {callId}\r\nCSeq: {cseq} UPDATE\r\nContact: <sip:carol@10.0.0.9:5060>\r\n"
+            + (body.Length > 0 ? "Content-Type: application/sdp\r\n" : "") + $"Content-Length: {body.Length}\r\n\r\n{body}";
+    }
+
+    [Fact]
+    public async Task An_update_in_the_early_dialog_is_answered_once_the_reliable_183_is_pracked_and_its_hold_carries_into_the_call()
+    {
+        var bob = _h.Party("bob", "10.0.0.2");
+        await _h.RawSendAsync(bob.EndPoint, Invite("rel-7", "Supported: 100rel\r\n"));
+        var invitation = await _h.AwaitAsync(bob.Agent.IncomingSessions.ReadAsync().AsTask(), "bob rings");
+        await _h.AwaitAsync(invitation.ProgressAsync(), "183");
+        var progress = Responses("183").Single();
+        var tag = progress.To!.Tag!;
+
+        // Before the PRACK, the INVITE's offer is not answered reliably: 500 with Retry-After (RFC 3311 §5.2).
+        var holdOffer = SessionHarness.Sdp("carol-hold").Replace("a=sendrecv", "a=sendonly", StringComparison.Ordinal);
+        await _h.RawSendAsync(bob.EndPoint, Update("rel-7", tag, 11, holdOffer));
+        await _h.UntilAsync(() => Responses("500", SipMethods.Update).Count == 1, "500 to the early UPDATE");
+        Assert.NotNull(Responses("500", SipMethods.Update).Single().Headers[SipHeaderNames.RetryAfter]);
+
+        await _h.RawSendAsync(bob.EndPoint, Prack("rel-7", tag, 12, $"{progress.Headers["RSeq"]} 10 INVITE"));
+        await _h.UntilAsync(() => Responses("200", SipMethods.Prack).Count == 1, "PRACK answered");
+        await _h.RawSendAsync(bob.EndPoint, Update("rel-7", tag, 13, holdOffer));
+        await _h.UntilAsync(() => Responses("200", SipMethods.Update).Count == 1, "200 to the early UPDATE");
+        var updated = Responses("200", SipMethods.Update).Single();
+        Assert.Contains("o=bob", Encoding.UTF8.GetString(updated.Body.Span));
+        Assert.Equal(SessionState.EarlyMedia, invitation.State);
+
+        var accept = invitation.AcceptAsync();
+        await _h.UntilAsync(() => Responses("200", SipMethods.Invite).Count == 1, "200");
+        Assert.True(Responses("200", SipMethods.Invite).Single().Body.IsEmpty);
+        await _h.RawSendAsync(bob.EndPoint, Ack("rel-7", tag));
+        await _h.AwaitAsync(accept, "established");
+        Assert.Equal(SessionState.OnHold, invitation.State);
+        Assert.True(invitation.IsRemoteHold);
+        Assert.Equal(["remote offer o=carol 1 1 IN IP4 10.0.0.9", "answer created", "remote offer o=carol-hold 1 1 IN IP4 10.0.0.9", "answer created"],
+            bob.Media.Last.Calls.ToArray());
+    }
+
+    [Fact]
+    public async Task An_early_update_without_a_reliable_provisional_has_no_dialog_and_gets_481()
+    {
+        var bob = _h.Party("bob", "10.0.0.2");
+        await _h.RawSendAsync(bob.EndPoint, Invite("rel-8", ""));
+        await _h.AwaitAsync(bob.Agent.IncomingSessions.ReadAsync().AsTask(), "bob rings");
+        var tag = Responses("180").Single().To!.Tag!;
+        await _h.RawSendAsync(bob.EndPoint, Update("rel-8", tag, 11, SessionHarness.Sdp("carol-2")));
+        await _h.UntilAsync(() => Responses("481", SipMethods.Update).Count == 1, "481");
+    }
 }

@@ -232,7 +232,7 @@ public sealed partial class Invitation : Session
                 }
             }
             dialog.Confirm();
-            OnEstablished(_offerInInvite && _offer.IsHold);
+            OnEstablished(_earlyUpdateHold ?? (_offerInInvite && _offer.IsHold));
             OnRefreshAnswered(timer);
         }
         catch (Exception e) when ((e is OperationCanceledException or InvalidOperationException or ObjectDisposedException)

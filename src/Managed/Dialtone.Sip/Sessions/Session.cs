@@ -483,6 +483,12 @@ public abstract partial class Session
                 await OnPrackAsync(transaction);
                 return;
             }
+            if (request.Method == SipMethods.Update && Dialog is null && _state != SessionState.Ended)
+            {
+                // UPDATE in the early dialog of a reliable provisional response (RFC 3311 §5.1).
+                await OnEarlyUpdateAsync(transaction);
+                return;
+            }
             if (_state == SessionState.Ended || Dialog is not { } dialog)
             {
                 Agent.Respond(transaction, transaction.CreateResponse(481));
@@ -534,6 +540,13 @@ public abstract partial class Session
     private protected virtual Task OnPrackAsync(SipServerTransaction transaction)
     {
         Agent.Respond(transaction, transaction.CreateResponse(481, "Call/Transaction Does Not Exist (no reliable provisional response to acknowledge)"));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>UPDATE before the session is established: only a callee with an early dialog takes one; anything else is 481.</summary>
+    private protected virtual Task OnEarlyUpdateAsync(SipServerTransaction transaction)
+    {
+        Agent.Respond(transaction, transaction.CreateResponse(481));
         return Task.CompletedTask;
     }
 
