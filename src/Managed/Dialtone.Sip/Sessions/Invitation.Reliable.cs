@@ -196,12 +196,9 @@ public sealed partial class Invitation
     /// <summary>Before the 2xx: wait for the PRACK of a reliable 18x that carried SDP (§3); false when none came.</summary>
     private async Task<bool> AwaitReliableAcknowledgedAsync(CancellationToken cancellationToken)
     {
-        if (_pending is not { } pending)
+        // §3 lets the final response overtake an unacknowledged reliable 18x without SDP.
+        if (_pending is not { CarriesSdp: true } pending)
             return true;
-        if (!pending.CarriesSdp && pending.Acknowledged.Task.IsCompleted)
-            return true;
-        if (!pending.CarriesSdp)
-            return true; // §3 lets the final response overtake a reliable 18x without SDP
         return await pending.Acknowledged.Task.WaitAsync(cancellationToken);
     }
 
