@@ -72,6 +72,7 @@ public sealed partial class Call : IAsyncDisposable
                 _events.Raise(this, TransferRequested, new TransferRequestedEventArgs(e.Target, newCall));
         };
         AttachCallAudio();
+        AttachTransfer(session);   // Call.Transfer.cs
     }
 
     /// <summary>The SIP session behind the call (signalling state, dialog operations such as UPDATE).</summary>
@@ -212,7 +213,8 @@ public sealed partial class Call : IAsyncDisposable
 
     /// <summary>
     /// Starts media before answering (early media: an IVR prompt, ringback of our own): sends
-    /// 183 Session Progress carrying our SDP answer. <see cref="AnswerAsync"/> later repeats it in the 200.
+    /// 183 Session Progress carrying our SDP answer — reliably (RFC 3262, PRACKed) when the caller supports 100rel,
+    /// and then <see cref="AnswerAsync"/> waits for the PRACK and sends the 200 without SDP; otherwise the 200 repeats it.
     /// </summary>
     public Task ProgressAsync(CancellationToken cancellationToken = default) => Translate(Incoming("send early media").ProgressAsync(cancellationToken));
 

@@ -255,12 +255,14 @@ public sealed partial class UserAgent : IAsyncDisposable
         PlaceCallAsync(target, media: null, cancellationToken);
 
     /// <param name="media">A per-call media choice for the media factory (<see cref="OutgoingMediaChoice"/>), or null for the account's.</param>
-    private Task<Call> PlaceCallAsync(UriReference target, MediaProfile? media, CancellationToken cancellationToken)
+    /// <param name="lateOffer">An INVITE without SDP (<see cref="CallOptions.LateOffer"/>).</param>
+    private Task<Call> PlaceCallAsync(UriReference target, MediaProfile? media, CancellationToken cancellationToken, bool lateOffer = false)
     {
         ArgumentNullException.ThrowIfNull(target);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
         var inviter = _sessions.CreateInviter(target, mediaData: media);
+        inviter.LateOffer = lateOffer;
         var call = _calls[inviter];
         inviter.Invite(cancellationToken);
         return Task.FromResult(call);

@@ -28,6 +28,7 @@ public sealed partial class Invitation : Session
     {
         _invite = invite;
         _offerInInvite = Bodies.Has(invite.Request);
+        ReadReliableMode();
     }
 
     /// <summary>
@@ -115,11 +116,23 @@ public sealed partial class Invitation : Session
         ringing.Headers.Add(SipHeaderNames.Contact, Agent.Contact.ToString());
         try
         {
-            await _invite.SendResponseAsync(ringing);
+            if (!_offerInInvite && IsReliable(carriesSdp: false))
+            {
+                // RFC 3262 §5: an INVITE without an offer gets ours in the first reliable 18x; the answer comes in the PRACK.
+                var offer = await Media.CreateOfferAsync(new SessionOfferOptions(), Lifetime);
+                ringing.SetBody(Encoding.UTF8.GetBytes(offer), SipContentType.Parse(Media.ContentType));
+                _offerInReliable = true;
+            }
+            await SendProvisionalAsync(ringing, Lifetime);
         }
-        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException or OperationCanceledException)
         {
             return false; // cancelled (487 already sent) or shut down
+        }
+        catch (SessionMediaException e)
+        {
+            await RefuseEarlyAsync(e.StatusCode, $"no offer for the caller's INVITE without one: {e.Message}");
+            return false;
         }
         return State != SessionState.Ended;
     }
@@ -132,13 +145,24 @@ public sealed partial class Invitation : Session
     {
         if (State != SessionState.Ringing || _earlyAnswer is not null || _answering)
             throw new InvalidOperationException($"The call is {State}; early media is for a ringing call, once.");
-        if (!_offerInInvite)
-            throw new InvalidOperationException("The INVITE carried no offer, so there is nothing to answer early.");
-        _earlyAnswer = await Media.CreateAnswerAsync(cancellationToken);
+        if (!_offerInInvite && !CanSendReliably)
+            throw new InvalidOperationException("The INVITE carried no offer and the caller does not take reliable provisional responses (100rel), so there is nothing to answer early.");
         var progress = _invite.CreateResponse(183);
         progress.Headers.Add(SipHeaderNames.Contact, Agent.Contact.ToString());
-        progress.SetBody(Encoding.UTF8.GetBytes(_earlyAnswer), SipContentType.Parse(Media.ContentType));
-        await _invite.SendResponseAsync(progress, cancellationToken);
+        if (_offerInInvite)
+        {
+            _earlyAnswer = await Media.CreateAnswerAsync(cancellationToken);
+            progress.SetBody(Encoding.UTF8.GetBytes(_earlyAnswer), SipContentType.Parse(Media.ContentType));
+        }
+        else if (!_offerInReliable)
+        {
+            // Late offer with 100rel (RFC 3262 §5): our offer in the reliable 183, the caller's answer in its PRACK.
+            var offer = await Media.CreateOfferAsync(new SessionOfferOptions(), cancellationToken);
+            progress.SetBody(Encoding.UTF8.GetBytes(offer), SipContentType.Parse(Media.ContentType));
+            _offerInReliable = true;
+        }
+        // else: the offer/answer already went through a reliable 180 and its PRACK; the 183 only says "early media".
+        await SendProvisionalAsync(progress, cancellationToken);
         SetState(SessionState.EarlyMedia);
     });
 
@@ -157,17 +181,24 @@ public sealed partial class Invitation : Session
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Lifetime, _invite.CancellationRequested);
         try
         {
-            var body = _earlyAnswer
-                ?? (_offerInInvite
-                    ? await Media.CreateAnswerAsync(linked.Token)
-                    : await Media.CreateOfferAsync(new SessionOfferOptions(), linked.Token));
+            // RFC 3262 §3: no 2xx before the PRACK of a reliable 18x that carried SDP.
+            if (!await AwaitReliableAcknowledgedAsync(linked.Token) || State == SessionState.Ended)
+                throw new SessionEndedException(await Ended);
+            // After a PRACKed 18x with our answer (or our offer answered in the PRACK) the exchange is complete: the 2xx has no SDP.
+            var body = _exchangeDoneEarly
+                ? null
+                : _earlyAnswer
+                    ?? (_offerInInvite
+                        ? await Media.CreateAnswerAsync(linked.Token)
+                        : await Media.CreateOfferAsync(new SessionOfferOptions(), linked.Token));
             if (State == SessionState.Ended || _invite.CancellationRequested.IsCancellationRequested)
                 throw new SessionEndedException(await Ended);
             var ok = _invite.CreateResponse(200);
             Agent.AddCommonHeaders(ok);
             var timer = AddTimerToResponse(_invite.Request, ok);
-            ok.SetBody(Encoding.UTF8.GetBytes(body), SipContentType.Parse(Media.ContentType));
-            var dialog = SipDialog.CreateAsUas(_invite.Request, ok);
+            if (body is not null)
+                ok.SetBody(Encoding.UTF8.GetBytes(body), SipContentType.Parse(Media.ContentType));
+            var dialog = _earlyDialog ?? SipDialog.CreateAsUas(_invite.Request, ok);
             dialog.LocalContact = Agent.Contact;
             Dialog = dialog;
             Agent.AddDialog(dialog, this);
@@ -183,7 +214,7 @@ public sealed partial class Invitation : Session
                 await FailEstablishedAsync("the caller never acknowledged our 200 OK (Timer L)");
                 throw new SessionEndedException(await Ended);
             }
-            if (!_offerInInvite)
+            if (!_offerInInvite && !_exchangeDoneEarly)
             {
                 if (!Bodies.Has(ack))
                 {
@@ -201,7 +232,7 @@ public sealed partial class Invitation : Session
                 }
             }
             dialog.Confirm();
-            OnEstablished(_offerInInvite && _offer.IsHold);
+            OnEstablished(_earlyUpdateHold ?? (_offerInInvite && _offer.IsHold));
             OnRefreshAnswered(timer);
         }
         catch (Exception e) when ((e is OperationCanceledException or InvalidOperationException or ObjectDisposedException)

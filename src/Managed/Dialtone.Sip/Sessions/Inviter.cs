@@ -66,6 +66,9 @@ public sealed partial class Inviter : Session
         }
     }
 
+    /// <summary>Headers the INVITE carries besides the usual ones (Replaces and Referred-By of a transfer); set before <see cref="Invite"/>.</summary>
+    internal List<(string Name, string Value)> ExtraHeaders { get; } = [];
+
     /// <summary>Whom we call (the Request-URI of the first INVITE).</summary>
     public UriReference Target => _target;
 
@@ -127,6 +130,8 @@ public sealed partial class Inviter : Session
             var invite = SipRequestFactory.Create(SipMethods.Invite, _target, LocalIdentity.WithTag(_fromTag), RemoteIdentity, CallId);
             Agent.AddCommonHeaders(invite);
             AddTimerHeaders(invite);
+            foreach (var (name, value) in ExtraHeaders)
+                invite.Headers.Add(name, value);
             if (offer is not null)
                 invite.SetBody(Encoding.UTF8.GetBytes(offer), SipContentType.Parse(Media.ContentType));
             if (Agent.Options.NoAnswerTimeout is { } noAnswer)

@@ -488,6 +488,18 @@ public abstract partial class Session
         var request = transaction.Request;
         try
         {
+            if (request.Method == SipMethods.Prack)
+            {
+                // In the early dialog of a reliable provisional response (RFC 3262), before any confirmed dialog.
+                await OnPrackAsync(transaction);
+                return;
+            }
+            if (request.Method == SipMethods.Update && Dialog is null && _state != SessionState.Ended)
+            {
+                // UPDATE in the early dialog of a reliable provisional response (RFC 3311 §5.1).
+                await OnEarlyUpdateAsync(transaction);
+                return;
+            }
             if (_state == SessionState.Ended || Dialog is not { } dialog)
             {
                 Agent.Respond(transaction, transaction.CreateResponse(481));
@@ -502,7 +514,8 @@ public abstract partial class Session
             {
                 case SipMethods.Bye:
                     Agent.Respond(transaction, transaction.CreateResponse(200));
-                    End(new SessionEnd(SessionEndReason.RemoteHangup));
+                    // The consultation call of our attended transfer is ended by the target that replaced it: Transferred.
+                    End(_replacedByTransfer ?? new SessionEnd(SessionEndReason.RemoteHangup));
                     break;
                 case SipMethods.Invite or SipMethods.Update:
                     await OnRemoteOfferAsync(transaction);
@@ -523,7 +536,7 @@ public abstract partial class Session
                     break;
                 default:
                     var notAllowed = transaction.CreateResponse(405);
-                    notAllowed.Headers.Add(SipHeaderNames.Allow, Agent.Options.Allow);
+                    notAllowed.Headers.Add(SipHeaderNames.Allow, Agent.AllowHeader);
                     Agent.Respond(transaction, notAllowed);
                     break;
             }
@@ -532,6 +545,20 @@ public abstract partial class Session
         {
             Log.OperationFailed(Logger, CallId, request.Method, e.Message);
         }
+    }
+
+    /// <summary>PRACK (RFC 3262): only a callee that sent a reliable provisional response expects one; anything else is 481.</summary>
+    private protected virtual Task OnPrackAsync(SipServerTransaction transaction)
+    {
+        Agent.Respond(transaction, transaction.CreateResponse(481, "Call/Transaction Does Not Exist (no reliable provisional response to acknowledge)"));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>UPDATE before the session is established: only a callee with an early dialog takes one; anything else is 481.</summary>
+    private protected virtual Task OnEarlyUpdateAsync(SipServerTransaction transaction)
+    {
+        Agent.Respond(transaction, transaction.CreateResponse(481));
+        return Task.CompletedTask;
     }
 
     /// <summary>A re-INVITE or UPDATE from the peer: with an offer (hold, resume, ICE restart, new target) or, for re-INVITE, asking for ours.</summary>

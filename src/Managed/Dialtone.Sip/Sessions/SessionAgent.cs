@@ -38,6 +38,7 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
         if (options.ReliableProvisionals)
             supported = SessionHeaders.WithTag(supported, SessionHeaders.ReliableTag);
         SupportedHeader = supported;
+        AllowHeader = options.ReliableProvisionals ? SessionHeaders.WithTag(options.Allow, SipMethods.Prack) : options.Allow;
         Scheduler = new SessionScheduler(stack.Executor);
         _logger = options.LoggerFactory.CreateLogger<SessionAgent>();
         _incoming = Channel.CreateBounded<Invitation>(new BoundedChannelOptions(options.IncomingQueueLimit) { SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
@@ -46,14 +47,18 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
     /// <summary>
     /// The option tags a peer may put in Require of a request to this layer: give them to the
     /// stack (<c>SipStackOptions.SupportedExtensions</c>) so such requests are not refused 420.
-    /// 100rel is not among them: as callee we send no reliable provisional responses.
+    /// 100rel is among them: as callee we send reliable provisional responses (RFC 3262); an agent
+    /// with <see cref="SessionAgentOptions.ReliableProvisionals"/> off refuses such an INVITE 420 itself.
     /// </summary>
-    public static IReadOnlyList<string> RequirableExtensions { get; } = [SessionHeaders.TimerTag, SessionHeaders.ReplacesTag];
+    public static IReadOnlyList<string> RequirableExtensions { get; } = [SessionHeaders.TimerTag, SessionHeaders.ReplacesTag, SessionHeaders.ReliableTag];
 
     public SipStack Stack { get; }
 
     /// <summary>The Supported header of our INVITEs and 2xx: <see cref="SessionAgentOptions.Supported"/> plus what is on.</summary>
     public string SupportedHeader { get; }
+
+    /// <summary>The Allow header of our INVITEs, 2xx and 405s: <see cref="SessionAgentOptions.Allow"/>, plus PRACK while reliable provisionals are on.</summary>
+    public string AllowHeader { get; }
 
     public SessionAgentOptions Options { get; }
 
@@ -178,7 +183,7 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
     {
         if (!message.Headers.Contains(SipHeaderNames.Contact))
             message.Headers.Add(SipHeaderNames.Contact, Contact.ToString());
-        message.Headers.Set(SipHeaderNames.Allow, Options.Allow);
+        message.Headers.Set(SipHeaderNames.Allow, AllowHeader);
         message.Headers.Set(SipHeaderNames.Supported, SupportedHeader);
     }
 
@@ -196,7 +201,7 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
         if (request.Method != SipMethods.Invite)
         {
             var notAllowed = transaction.CreateResponse(405);
-            notAllowed.Headers.Add(SipHeaderNames.Allow, Options.Allow);
+            notAllowed.Headers.Add(SipHeaderNames.Allow, AllowHeader);
             Respond(transaction, notAllowed);
             return;
         }
@@ -210,6 +215,14 @@ public sealed partial class SessionAgent : ISipTransactionUser, IAsyncDisposable
 
     private async Task AcceptInviteAsync(SipServerTransaction transaction)
     {
+        if (!Options.ReliableProvisionals && SessionHeaders.Lists(transaction.Request, SipHeaderNames.Require, SessionHeaders.ReliableTag))
+        {
+            // RFC 3262 §3: a UAS unwilling to send provisional responses reliably refuses 420.
+            var unsupported = transaction.CreateResponse(420);
+            unsupported.Headers.Add(SipHeaderNames.Unsupported, SessionHeaders.ReliableTag);
+            Respond(transaction, unsupported);
+            return;
+        }
         Session? replaced = null;
         if (transaction.Request.Headers[SessionHeaders.Replaces] is { } replaces)
         {

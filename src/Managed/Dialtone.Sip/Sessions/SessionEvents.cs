@@ -26,6 +26,9 @@ public sealed class SessionReferredEventArgs(UriReference target, Inviter newSes
     public UriReference Target { get; } = target;
 
     public Inviter NewSession { get; } = newSession;
+
+    /// <summary>For an attended transfer, the Replaces header the new INVITE carries (the call at the target it replaces); null for a blind transfer.</summary>
+    public string? Replaces { get; init; }
 }
 
 /// <summary>The session ended before the operation could complete (e.g. before it was established).</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Dialtone.Sip.Message;
 
 namespace Dialtone.Sip.Sessions;
@@ -66,6 +67,37 @@ internal static class SessionHeaders
     {
         var tags = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         return tags.Contains(tag, StringComparer.OrdinalIgnoreCase) ? list : tags.Length == 0 ? tag : list + ", " + tag;
+    }
+
+    /// <summary>
+    /// Escapes a header value for a URI's headers part (RFC 3261 §25.1 hvalue: unreserved and
+    /// hnv-unreserved characters stay, everything else — ';', '=', '@', '&amp;', spaces — becomes %XX of its UTF-8 bytes).
+    /// </summary>
+    public static string EscapeUriHeaderValue(string value)
+    {
+        var sb = new StringBuilder(value.Length + 16);
+        foreach (var b in Encoding.UTF8.GetBytes(value))
+        {
+            var c = (char)b;
+            if (b < 0x80 && (char.IsAsciiLetterOrDigit(c) || "-_.!~*'()[]/?:+$".Contains(c, StringComparison.Ordinal)))
+                sb.Append(c);
+            else
+                sb.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The value of a URI header as written (percent-escaped), unescaped; null when an escape is malformed.</summary>
+    public static string? UnescapeUriHeaderValue(string value)
+    {
+        try
+        {
+            return Uri.UnescapeDataString(value);
+        }
+        catch (UriFormatException)
+        {
+            return null;
+        }
     }
 
     private static bool TrySeconds(string text, out TimeSpan interval)
