@@ -100,11 +100,14 @@ public sealed class BaresipCallTests(KamailioFixture kamailio, ITestOutputHelper
         Assert.Equal("5", baresip.Events("CALL_DTMF_START")[0].GetProperty("param").GetString());
 
         var stats = call.LegacyMedia.GetStatistics();
-        // A stray packet may be dropped (counted by reason): seen once, a single SRTP/SRTCP authentication
-        // failure at the start of a call baresip placed. The call's own stream must not be dropped.
-        ulong dropped = stats.DroppedSrtp + stats.DroppedUnknownPayload + stats.DroppedMalformed;
+        // Exactly one packet may fail SRTCP authentication, and only with SDES: baresip 1.0.0 starts its
+        // stream with an RTCP APP "PING"/"PONG" (a NAT pinhole opener) sent IN THE CLEAR, then the same
+        // APP protected (SRTCP index 1) — seen on the wire (loopback capture, 3 runs of 3). Dropping the
+        // clear one is right on an SDES call. (It also sends its closing BYE+SDES in the clear, after
+        // these figures are read.) The call's own stream must not be dropped at all.
         output.WriteLine($"received {stats.RtpPacketsReceived}, dropped srtp {stats.DroppedSrtp} unknown-pt {stats.DroppedUnknownPayload} malformed {stats.DroppedMalformed}");
-        Assert.True(dropped <= Math.Max(2UL, stats.RtpPacketsReceived / 100), $"dropped {dropped} of {stats.RtpPacketsReceived}: srtp {stats.DroppedSrtp}, unknown PT {stats.DroppedUnknownPayload}, malformed {stats.DroppedMalformed}");
+        Assert.True(stats.DroppedSrtp <= (sdes ? 1UL : 0UL), $"dropped {stats.DroppedSrtp} of {stats.RtpPacketsReceived} for SRTP/SRTCP authentication");
+        Assert.Equal(0UL, stats.DroppedUnknownPayload + stats.DroppedMalformed);
         await call.HangupAsync();
         Assert.True(await baresip.EventAsync("CALL_CLOSED"), "baresip saw the BYE:\n" + baresip.Log);
     }

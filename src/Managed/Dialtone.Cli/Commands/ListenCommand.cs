@@ -21,6 +21,8 @@ internal static partial class ListenCommand
           dialtone listen --auto-answer --no-audio --record calls.wav -c alice.json
           printf 'answer\n' | dialtone listen -c alice.json --no-audio      (controls as lines on standard input)
           dialtone listen -c bot.json --max-calls 20 --play welcome.wav --record recordings/
+          dialtone listen -s "sip:pbx.lan;transport=udp" -u sip:alice@pbx.lan --media sdes      (also SDES-SRTP calls from a PBX or trunk)
+          dialtone listen -s "sip:pbx.lan;transport=udp" -u sip:alice@pbx.lan --media rtp --allow-unencrypted
         """;
 
     public static Command Create(CliHost host)
@@ -37,17 +39,30 @@ internal static partial class ListenCommand
                 + "more calls are answered 486 Busy Here. Implies --auto-answer and plain log lines.",
             HelpName = "N",
         };
+        var media = new MediaOptions(forListen: true);
         var command = new Command("listen",
             "Register and wait for calls. A call rings until you press a (answer) or r (reject), or at once with --auto-answer; "
-            + "then keys drive it as in 'call'. A second call while one is active is answered busy (486). Ctrl+C hangs up, unregisters and quits with exit code 0.");
+            + "then keys drive it as in 'call'. A second call while one is active is answered busy (486). "
+            + "WebRTC calls only unless --media sdes (or rtp with --allow-unencrypted) takes carrier and PBX calls too; an unencrypted call is announced on standard error. "
+            + "Ctrl+C hangs up, unregisters and quits with exit code 0.");
         connection.AddTo(command);
         audio.AddTo(command);
+        media.AddTo(command);
         command.Options.Add(autoAnswer);
         command.Options.Add(noView);
         command.Options.Add(maxCalls);
-        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(host, () => parse.GetValue(maxCalls) is { } max
-            ? RunManyAsync(host, connection.Read(parse), audio.Read(parse, host), max, cancellationToken)
-            : RunAsync(host, connection.Read(parse), audio.Read(parse, host), parse.GetValue(autoAnswer), !parse.GetValue(noView), cancellationToken)));
+        command.SetAction((parse, cancellationToken) => CliAction.RunAsync(host, () =>
+        {
+            var choice = media.Read(parse);
+            var settings = connection.Read(parse) with { Media = choice };
+            if (parse.GetValue(maxCalls) is not { } max)
+                return RunAsync(host, settings, audio.Read(parse, host), parse.GetValue(autoAnswer), !parse.GetValue(noView), cancellationToken);
+            // Per-call audio (--play/--record for each caller) exists for WebRTC calls only: an SDES
+            // or plain RTP call has no per-call track to play into or record from yet.
+            if (choice.UsesLegacyMedia)
+                throw new CliException(ExitCode.Usage, "--max-calls takes WebRTC calls only: per-call audio does not exist for SDES or plain RTP calls yet; leave out --media and --allow-unencrypted.");
+            return RunManyAsync(host, settings, audio.Read(parse, host), max, cancellationToken);
+        }));
         return command;
     }
 
@@ -111,6 +126,10 @@ internal static partial class ListenCommand
             if (e.End is null)
                 view.Event("call", PartyStatus.Describe(e.State));
         };
+        // The offer chose the media path already: say which, and loudly when it is not encrypted,
+        // before the user decides to answer.
+        view.Event("call", $"media: {MediaChoice.Describe(call)}");
+        MediaChoice.WarnIfUnencrypted(host, call);
         using var polling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var poller = StatsPoller.RunAsync([monitor], view, polling.Token);
         try

@@ -16,12 +16,23 @@ namespace Dialtone.Cli.Configuration;
 /// </summary>
 internal sealed class MediaOptions
 {
-    public Option<string> Media { get; } = new("--media")
+    private const string CallDescription = "The call's media: webrtc (ICE + DTLS-SRTP, the default), sdes (RTP/SAVP with SDES-SRTP keys, for carrier trunks and PBXs) "
+        + "or rtp (plain RTP/AVP, unencrypted: needs --allow-unencrypted).";
+
+    /// <summary>
+    /// For <c>listen</c> the option says which incoming offers are taken (each by the media path its
+    /// offer names): every level takes the ones above it, so a listener on a trunk still takes browsers.
+    /// </summary>
+    private const string ListenDescription = "Which incoming calls are taken: webrtc (WebRTC offers only, the default), "
+        + "sdes (also RTP/SAVP offers with SDES-SRTP keys, from carrier trunks and PBXs) "
+        + "or rtp (also plain RTP/AVP offers, unencrypted: needs --allow-unencrypted). Other offers are answered 488 Not Acceptable Here.";
+
+    public MediaOptions(bool forListen = false)
     {
-        Description = "The call's media: webrtc (ICE + DTLS-SRTP, the default), sdes (RTP/SAVP with SDES-SRTP keys, for carrier trunks and PBXs) "
-            + "or rtp (plain RTP/AVP, unencrypted: needs --allow-unencrypted).",
-        HelpName = "webrtc|sdes|rtp",
-    };
+        Media = new("--media") { Description = forListen ? ListenDescription : CallDescription, HelpName = "webrtc|sdes|rtp" };
+    }
+
+    public Option<string> Media { get; }
 
     public Option<bool> AllowUnencrypted { get; } = new("--allow-unencrypted")
     {
@@ -58,13 +69,16 @@ internal sealed class MediaOptions
 /// <summary>What <see cref="MediaOptions"/> read.</summary>
 internal sealed record MediaChoice(MediaProfile Profile, bool AllowUnencrypted)
 {
+    /// <summary>SDES or plain RTP calls are made or taken (the user agent gets legacy media).</summary>
+    public bool UsesLegacyMedia => Profile != MediaProfile.WebRtc || AllowUnencrypted;
+
     /// <summary>
     /// The user agent's legacy media: on for sdes/rtp calls (and to accept plain RTP), null otherwise
     /// (WebRTC only, as before). Our SDP names the address this host reaches <paramref name="server"/>
     /// from (a route lookup, nothing is sent), so a PBX on this host or a LAN gets an address it can reach.
     /// </summary>
     public LegacyMediaOptions? LegacyMediaFor(string server) =>
-        Profile == MediaProfile.WebRtc && !AllowUnencrypted
+        !UsesLegacyMedia
             ? null
             : new LegacyMediaOptions { AllowUnencryptedMedia = AllowUnencrypted, AdvertisedAddress = LocalAddressTowards(server) };
 

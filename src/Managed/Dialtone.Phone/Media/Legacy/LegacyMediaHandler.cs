@@ -31,6 +31,7 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
     private ulong _version;
     private SdpMessage? _pendingOffer;
     private string? _lastAnswer;
+    private string? _provisionalAnswer;
     private NegotiatedAudio? _pendingAnswer;
     private int _failed;
     private int _watching;
@@ -100,6 +101,7 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
             _offeredKeys[LegacyAudio.SuiteSha1_32] = NewKey();
         }
 
+        _provisionalAnswer = null;
         _pendingOffer = LegacyAudio.CreateOffer(AudioOptions(direction) with { OfferedKeys = _offeredKeys });
         return Task.FromResult(_pendingOffer.ToString());
     }
@@ -107,6 +109,17 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
     public async Task SetRemoteAnswerAsync(string body, bool provisional, CancellationToken cancellationToken)
     {
         var offer = _pendingOffer ?? throw new SessionMediaException("an answer arrived but there is no offer of ours outstanding");
+        // A 100rel peer sends its answer in the reliable 183 and the same SDP again in the 200: that
+        // answer is in effect already (early media flowing, SRTP contexts and latched address kept),
+        // so it is taken as no change rather than applied a second time.
+        string text = body.Trim();
+        if (!provisional && _provisionalAnswer == text)
+        {
+            _pendingOffer = null;
+            _provisionalAnswer = null;
+            return;
+        }
+
         NegotiatedAudio negotiated;
         try
         {
@@ -118,6 +131,7 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
         }
 
         await ApplyAsync(negotiated, cancellationToken).ConfigureAwait(false);
+        _provisionalAnswer = provisional ? text : null;
         if (!provisional)
         {
             _pendingOffer = null;
@@ -155,6 +169,7 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
     public Task RollbackAsync(CancellationToken cancellationToken)
     {
         _pendingOffer = null;
+        _provisionalAnswer = null;
         return Task.CompletedTask;
     }
 
