@@ -44,12 +44,9 @@ internal static class G711Run
             await foreach (var call in bob.IncomingCalls.ReadAllAsync())
             {
                 Interlocked.Increment(ref answered);
-                _ = call.AnswerAsync().ContinueWith(t =>
-                {
-                    if (t.IsCompletedSuccessfully && call.LegacyMedia is { IsEncrypted: false })
-                        Interlocked.Increment(ref plainRtp);
-                    _ = t.Exception;
-                });
+                if (call.LegacyMedia is { IsEncrypted: false }) // the offer is applied before the call rings
+                    Interlocked.Increment(ref plainRtp);
+                _ = call.AnswerAsync().ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
             }
         });
 
