@@ -1,18 +1,27 @@
 using Dialtone.Load.Bench;
 
-// nice -n 10 dotnet run -c Release --project bench/Dialtone.Load.Bench -- [rate-calls] [concurrency] [held-calls] [seconds] [per-call|device]
+// nice -n 10 dotnet run -c Release --project bench/Dialtone.Load.Bench -- [rate-calls] [concurrency] [held-calls] [seconds] [per-call|device] [rt=N]
 //     The issue-14 load figures of ONE Dialtone process (bob, this process) with the load from a second
 //     Dialtone process (alice) through a real Kamailio over WSS with digest auth: calls/s set up and torn
 //     down, concurrent Opus calls per core with audio verified in every call, memory per idle call and the
 //     10 ms audio clock's p99 lateness — each next to its target and a baseline from the same run.
 //     Defaults: 200 calls, 8 at a time; 20 held calls; 5 s windows; per-call audio (each call its own tone
-//     both ways, verified in every call; "device": one virtual device, packets verified).
+//     both ways, verified in every call; "device": one virtual device, packets verified). rt=N: the audio clock
+//     thread at SCHED_FIFO priority N (CallAudioClock.TrySetRealtimePriority; needs CAP_SYS_NICE or RLIMIT_RTPRIO).
 // (internal) ... -- generate <wss-uri> <ca.pem> <per-call|device>: the load generator process.
+//   ... -- g711 [held-calls] [rate-calls] [rate/s] [concurrency] [seconds]
+//     The carrier/IVR case: sipp (tests/infra/install-legacy-peers.sh) places plain RTP/AVP G.711 calls
+//     through Kamailio (UDP) to this process (legacy media, --allow-unencrypted's option), streaming a pcap
+//     into each held call: G.711 calls per core with RTP verified in every call, and calls/s at sipp's rate.
+//     Defaults: 20 held, 300 calls at 100/s, 20 at once, 5 s window.
+if (args.FirstOrDefault() == "g711")
+    return await G711Run.RunAsync(new G711Settings(IntArg(1, 20), IntArg(2, 300), IntArg(3, 100), IntArg(4, 20), IntArg(5, 5)));
 if (args.FirstOrDefault() == "generate")
     return await LoadGenerator.RunAsync(args[1], args[2], args[3] == "per-call");
 
 var settings = new LoadSettings(
-    RateCalls: IntArg(0, 200), Concurrency: IntArg(1, 8), HeldCalls: IntArg(2, 20), Seconds: IntArg(3, 5), PerCall: args.ElementAtOrDefault(4) != "device");
+    RateCalls: IntArg(0, 200), Concurrency: IntArg(1, 8), HeldCalls: IntArg(2, 20), Seconds: IntArg(3, 5), PerCall: args.ElementAtOrDefault(4) != "device",
+    RealtimePriority: args.FirstOrDefault(a => a.StartsWith("rt=", StringComparison.Ordinal)) is { } rt && int.TryParse(rt[3..], out var p) ? p : 0);
 return await LoadRun.RunAsync(settings);
 
 int IntArg(int index, int fallback) => args.Length > index && int.TryParse(args[index], out var v) && v > 0 ? v : fallback;

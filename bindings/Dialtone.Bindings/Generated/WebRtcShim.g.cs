@@ -814,6 +814,34 @@ internal unsafe struct DtRtpStats
     public byte RemoteAddressLatched;
 }
 
+/// <summary>The "dt-call-audio" clock's scheduling over a window: from the previous take (or the process start) to this one; each call of dt_call_audio_clock_take_window starts a new window, so a load figure covers only the loaded period. Lateness: how late a tick started against its absolute 10 ms schedule; work: how long one tick took to serve its members. 0.1 ms resolution.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct DtCallAudioClockWindow
+{
+    /// <summary><c>struct_size</c></summary>
+    public uint StructSize;
+    /// <summary>length of the window</summary>
+    public double Seconds;
+    /// <summary><c>ticks</c></summary>
+    public ulong Ticks;
+    /// <summary>ticks skipped after the clock fell more than 200 ms behind</summary>
+    public ulong SkippedTicks;
+    /// <summary>most sources and WAV sinks one tick served</summary>
+    public uint MembersMax;
+    /// <summary><c>lateness_p50_ms</c></summary>
+    public double LatenessP50Ms;
+    /// <summary><c>lateness_p99_ms</c></summary>
+    public double LatenessP99Ms;
+    /// <summary><c>lateness_max_ms</c></summary>
+    public double LatenessMaxMs;
+    /// <summary><c>work_p99_ms</c></summary>
+    public double WorkP99Ms;
+    /// <summary><c>work_max_ms</c></summary>
+    public double WorkMaxMs;
+    /// <summary>the SCHED_FIFO priority in effect now; 0 = normal scheduling</summary>
+    public int RealtimePriority;
+}
+
 internal static unsafe partial class WebRtcShim
 {
     /// <summary>The native library name given to LibraryImport (libdialtone_webrtc.so on Linux).</summary>
@@ -1209,4 +1237,14 @@ internal static unsafe partial class WebRtcShim
     [LibraryImport(LibraryName, EntryPoint = "dt_rtp_session_release")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_rtp_session_release(DtRtpSession* session);
+
+    /// <summary><c>dt_call_audio_clock_take_window</c></summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_call_audio_clock_take_window")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_call_audio_clock_take_window(DtCallAudioClockWindow* out_window);
+
+    /// <summary>Runs the clock thread at SCHED_FIFO `priority` (1..99), or at normal scheduling (0, the default). Real-time priority keeps the 10 ms ticks on time when the machine is busy (the tick's work is small and bounded: a frame copy per call); it needs CAP_SYS_NICE or RLIMIT_RTPRIO &gt;= priority, else DT_ERROR_NOT_SUPPORTED and nothing changes. Takes effect at the next tick (or thread start) and lasts for the process.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_call_audio_clock_set_realtime_priority")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_call_audio_clock_set_realtime_priority(int priority);
 }

@@ -990,6 +990,35 @@ DT_API int32_t dt_rtp_session_get_stats(dt_rtp_session* session, dt_rtp_stats* o
  * frees it. Must not be called from one of its own callbacks (DT_ERROR_INVALID_STATE). */
 DT_API int32_t dt_rtp_session_release(dt_rtp_session* session);
 
+/* ==== Call-audio clock: windowed statistics and scheduling priority (load) ==== */
+
+/* The "dt-call-audio" clock's scheduling over a window: from the previous take (or the process
+ * start) to this one; each call of dt_call_audio_clock_take_window starts a new window, so a load
+ * figure covers only the loaded period. Lateness: how late a tick started against its absolute
+ * 10 ms schedule; work: how long one tick took to serve its members. 0.1 ms resolution. */
+typedef struct dt_call_audio_clock_window {
+  uint32_t struct_size;
+  double seconds;             /* length of the window */
+  uint64_t ticks;
+  uint64_t skipped_ticks;     /* ticks skipped after the clock fell more than 200 ms behind */
+  uint32_t members_max;       /* most sources and WAV sinks one tick served */
+  double lateness_p50_ms;
+  double lateness_p99_ms;
+  double lateness_max_ms;
+  double work_p99_ms;
+  double work_max_ms;
+  int32_t realtime_priority;  /* the SCHED_FIFO priority in effect now; 0 = normal scheduling */
+} dt_call_audio_clock_window;
+
+DT_API int32_t dt_call_audio_clock_take_window(dt_call_audio_clock_window* out_window);
+
+/* Runs the clock thread at SCHED_FIFO `priority` (1..99), or at normal scheduling (0, the default).
+ * Real-time priority keeps the 10 ms ticks on time when the machine is busy (the tick's work is
+ * small and bounded: a frame copy per call); it needs CAP_SYS_NICE or RLIMIT_RTPRIO >= priority,
+ * else DT_ERROR_NOT_SUPPORTED and nothing changes. Takes effect at the next tick (or thread start)
+ * and lasts for the process. */
+DT_API int32_t dt_call_audio_clock_set_realtime_priority(int32_t priority);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -34,11 +34,27 @@ class CallAudioClock {
   void Remove(const Member* member);
 
   dt_call_audio_clock_statistics Statistics() const;
+  // The window since the previous TakeWindow (or the process start); starts a new one.
+  dt_call_audio_clock_window TakeWindow();
+  // 0: normal scheduling; 1..99: SCHED_FIFO at that priority. Throws Error(DT_ERROR_NOT_SUPPORTED)
+  // when the process may not (then nothing changes); applied now and whenever the thread starts.
+  void SetRealtimePriority(int priority);
 
  private:
-  CallAudioClock() = default;
+  // Lateness/work histogram: 0.1 ms buckets up to 100 ms, the last bucket holds everything later.
+  struct Histogram {
+    static constexpr int kBuckets = 1001;
+    uint64_t counts[kBuckets] = {};
+    uint64_t total = 0;
+    int64_t max_ns = 0;
+    void Add(int64_t ns);
+    double PercentileMs(double p) const;  // upper edge of the bucket holding the p-quantile
+  };
+
+  CallAudioClock();
   void Run();
-  void RecordLateness(int64_t late_ns);
+  void ApplyPriority();  // on the clock thread
+  void RecordTick(int64_t late_ns, int64_t work_ns, uint32_t members);
 
   std::mutex control_mutex_;  // Add/Remove: thread start and stop
   std::thread thread_;
@@ -48,13 +64,18 @@ class CallAudioClock {
   std::vector<std::shared_ptr<Member>> members_;
   std::mutex tick_mutex_;  // held for a whole tick: Remove waits on it
 
-  // Lateness histogram: 0.1 ms buckets up to 100 ms, the last bucket holds everything later.
-  static constexpr int kBuckets = 1001;
   mutable std::mutex stats_mutex_;
-  uint64_t histogram_[kBuckets] = {};
-  uint64_t ticks_ = 0;
+  Histogram lateness_;  // process lifetime
   uint64_t skipped_ = 0;
-  int64_t max_late_ns_ = 0;
+  // The current window (see TakeWindow).
+  Histogram window_lateness_;
+  Histogram window_work_;
+  uint64_t window_skipped_ = 0;
+  uint32_t window_members_max_ = 0;
+  int64_t window_start_ns_;  // CLOCK_MONOTONIC
+
+  std::atomic<int> requested_priority_{0};
+  std::atomic<int> applied_priority_{0};
 };
 
 }  // namespace dt

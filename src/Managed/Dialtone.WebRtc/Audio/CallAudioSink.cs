@@ -60,7 +60,7 @@ public sealed unsafe class CallAudioSink : IDisposable
 public readonly record struct CallAudioSinkStatistics(long ReceivedSamples, long DroppedSamples, long BufferedSamples, long WrittenSamples);
 
 /// <summary>The shim's call-audio clock: the one real-time thread that sends every call's source audio every 10 ms.</summary>
-public static unsafe class CallAudioClock
+public static unsafe partial class CallAudioClock
 {
     /// <summary>How late the clock's ticks started against their absolute 10 ms schedule, since the process started.</summary>
     public static CallAudioClockStatistics GetStatistics()
