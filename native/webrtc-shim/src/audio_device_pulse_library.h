@@ -1,12 +1,11 @@
-// libpulse and libpulse-simple, opened with dlopen the first time the PulseAudio device (or the
+// libpulse, opened with dlopen the first time the PulseAudio device (or the
 // device list) is used, so that the shim loads and runs headless on a system without PulseAudio.
-// The shim never links them: a missing library is a clear DT_ERROR_AUDIO_DEVICE, not a load failure.
+// The shim never links it: a missing library is a clear DT_ERROR_AUDIO_DEVICE, not a load failure.
 #pragma once
 
 #include <pulse/error.h>
 #include <pulse/introspect.h>
 #include <pulse/mainloop.h>
-#include <pulse/simple.h>
 #include <pulse/stream.h>
 #include <pulse/thread-mainloop.h>
 
@@ -26,17 +25,14 @@ namespace dt {
   X(pa_threaded_mainloop_new) X(pa_threaded_mainloop_free) X(pa_threaded_mainloop_start)                    \
   X(pa_threaded_mainloop_stop) X(pa_threaded_mainloop_lock) X(pa_threaded_mainloop_unlock)                  \
   X(pa_threaded_mainloop_get_api)
-#define DT_PULSE_SIMPLE_FUNCTIONS(X) \
-  X(pa_simple_free) X(pa_simple_get_latency) X(pa_simple_new) X(pa_simple_read) X(pa_simple_write)
 
 struct PulseLibrary {
 #define DT_PULSE_MEMBER(name) decltype(&::name) name;
   DT_PULSE_FUNCTIONS(DT_PULSE_MEMBER)
-  DT_PULSE_SIMPLE_FUNCTIONS(DT_PULSE_MEMBER)
 #undef DT_PULSE_MEMBER
 };
 
-// The loaded functions. Loads once (thread-safe) and keeps the libraries for the process's life;
+// The loaded functions. Loads once (thread-safe) and keeps the library for the process's life;
 // throws Error(DT_ERROR_AUDIO_DEVICE) naming the missing library or symbol, on every call after a
 // failure too.
 const PulseLibrary& Pulse();
