@@ -68,9 +68,9 @@ public sealed class UasAnswerWireTests
         }
     }
 
-    // Over TCP this scenario still fails (sipp exits 1, no event logged; an earlier version got through
-    // steps 1–4 over TCP and then failed on a 400 without To, hence From in step 5); not yet
-    // understood, so only UDP is claimed here (see report-pulse.md).
+    // Over TCP, steps 1–5 get the same answers, but `OPTIONS … SIP/7.0` gets no 505 (no answer at all:
+    // sipp's log ends with that request) — a defect of the stream transport's path, reported, not fixed
+    // here (Transport/ is another branch's). Add InlineData(Tcp) once it answers.
     [Theory]
     [InlineData(SipTransportKind.Udp)]
     public async Task Raw_requests_get_the_rfc3261_answers_and_an_rfc2543_cancel_is_matched(SipTransportKind kind)
