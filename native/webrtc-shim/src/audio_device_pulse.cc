@@ -7,10 +7,13 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "api/make_ref_counted.h"
+#include "api/units/time_delta.h"
 #include "audio_device_pulse_library.h"
 #include "errors.h"
+#include "rtc_base/event.h"
 
 namespace dt {
 namespace {
@@ -111,9 +114,211 @@ class Connection {
   std::unique_ptr<pa_context, ContextDeleter> context_;  // declared last: destroyed first
 };
 
-// ---- The device module. --------------------------------------------------------------------------
+// ---- One stream of the device: its own context on a threaded main loop. ---------------------------
+//
+// Why not pa_simple: pa_simple_read/pa_simple_write wait inside libpulse without a deadline, so a
+// server that dies at an unlucky moment (or a stream that stops moving) could keep the device's
+// thread there forever, and StopRecording/StopPlayout (hence dt_factory_release) joins that thread.
+// Here the device's thread only enters libpulse under the main loop's lock — which the loop's own
+// thread holds while dispatching, never while waiting — and waits for news on its own
+// event with a deadline. The callbacks below run on the loop's thread and only set that event.
+// (rtc::Event waits on CLOCK_MONOTONIC with pthread_cond_timedwait; std::condition_variable's
+// steady-clock wait would need pthread_cond_clockwait, glibc 2.30, above the library's floor.)
+constexpr auto kStreamSetupTimeout = std::chrono::seconds(5);
+// The device threads wait at most this long at a time (so a stop is noticed within it) ...
+constexpr auto kWaitSlice = std::chrono::milliseconds(100);
+// ... and give a stream up after this long without a frame (record) or room (playback).
+constexpr auto kStallTimeout = std::chrono::milliseconds(3000);
 
-std::string PulseError(int error) { return Pulse().pa_strerror(error); }
+class PulseStream {
+ public:
+  // Connects and waits (bounded) for the stream to be ready; throws Error with the reason.
+  PulseStream(const std::string& server, pa_stream_direction_t direction, const std::string& device,
+              const pa_sample_spec& spec, const pa_buffer_attr& attr, const char* stream_name)
+      : direction_(direction), bytes_per_second_(spec.rate * spec.channels * sizeof(int16_t)) {
+    const PulseLibrary& pa = Pulse();
+    loop_ = pa.pa_threaded_mainloop_new();
+    if (loop_ == nullptr) throw Error(DT_ERROR_AUDIO_DEVICE, "cannot create a PulseAudio main loop");
+    try {
+      Setup(server, device, spec, attr, stream_name);
+    } catch (...) {
+      Close();
+      throw;
+    }
+  }
+  PulseStream(const PulseStream&) = delete;
+  PulseStream& operator=(const PulseStream&) = delete;
+  ~PulseStream() { Close(); }
+
+  // Record: copies `bytes` bytes of captured audio to `out`. Returns kDone, kTimeout (nothing
+  // failed, the data just did not arrive within `timeout`) or kFailed with *error set.
+  enum Result { kDone, kTimeout, kFailed };
+  Result Read(void* out, size_t bytes, std::chrono::milliseconds timeout, std::string* error) {
+    return WaitFor(timeout, error, [&] {
+      const PulseLibrary& pa = Pulse();
+      while (captured_.size() < bytes) {
+        const void* data = nullptr;
+        size_t length = 0;
+        if (pa.pa_stream_peek(stream_, &data, &length) < 0) return kFailed;
+        if (length == 0) break;
+        if (data == nullptr) {
+          captured_.insert(captured_.end(), length, uint8_t{0});  // a hole in the stream: silence
+        } else {
+          auto* bytes_in = static_cast<const uint8_t*>(data);
+          captured_.insert(captured_.end(), bytes_in, bytes_in + length);
+        }
+        if (pa.pa_stream_drop(stream_) < 0) return kFailed;
+      }
+      if (captured_.size() < bytes) return kTimeout;
+      std::memcpy(out, captured_.data(), bytes);
+      captured_.erase(captured_.begin(), captured_.begin() + static_cast<std::ptrdiff_t>(bytes));
+      return kDone;
+    });
+  }
+
+  // Playback: queues `bytes` bytes from `data`, counting in *written what is already queued (a
+  // call after kTimeout goes on where the last one stopped), waiting for room at most `timeout`.
+  Result Write(const void* data, size_t bytes, size_t* written, std::chrono::milliseconds timeout, std::string* error) {
+    return WaitFor(timeout, error, [&] {
+      const PulseLibrary& pa = Pulse();
+      while (*written < bytes) {
+        size_t room = pa.pa_stream_writable_size(stream_);
+        if (room == static_cast<size_t>(-1)) return kFailed;
+        if (room == 0) return kTimeout;
+        size_t n = std::min(room, bytes - *written);
+        if (pa.pa_stream_write(stream_, static_cast<const uint8_t*>(data) + *written, n, nullptr, 0, PA_SEEK_RELATIVE) < 0) {
+          return kFailed;
+        }
+        *written += n;
+      }
+      return kDone;
+    });
+  }
+
+  // The stream's latency (playback: queued for the speaker; record: waiting in the server and here), 0 if unknown.
+  uint32_t LatencyMs() {
+    const PulseLibrary& pa = Pulse();
+    pa.pa_threaded_mainloop_lock(loop_);
+    pa_usec_t usec = 0;
+    int negative = 0;
+    if (pa.pa_stream_get_latency(stream_, &usec, &negative) < 0 || negative != 0) usec = 0;
+    if (direction_ == PA_STREAM_RECORD) usec += captured_.size() * 1000000ull / bytes_per_second_;
+    pa.pa_threaded_mainloop_unlock(loop_);
+    return static_cast<uint32_t>(usec / 1000);
+  }
+
+ private:
+  void Setup(const std::string& server, const std::string& device, const pa_sample_spec& spec,
+             const pa_buffer_attr& attr, const char* stream_name) {
+    const PulseLibrary& pa = Pulse();
+    context_ = pa.pa_context_new(pa.pa_threaded_mainloop_get_api(loop_), "Dialtone");
+    if (context_ == nullptr) throw Error(DT_ERROR_AUDIO_DEVICE, "cannot create a PulseAudio context");
+    pa.pa_context_set_state_callback(context_, OnChange<pa_context>, this);
+    if (pa.pa_context_connect(context_, server.empty() ? nullptr : server.c_str(), PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0) {
+      throw Error(DT_ERROR_AUDIO_DEVICE, pa.pa_strerror(pa.pa_context_errno(context_)));
+    }
+    if (pa.pa_threaded_mainloop_start(loop_) < 0) throw Error(DT_ERROR_AUDIO_DEVICE, "cannot start a PulseAudio main loop");
+    started_ = true;
+    std::string error;
+    Result connected = WaitFor(kStreamSetupTimeout, &error, [&] {
+      if (stream_ == nullptr) {
+        if (pa.pa_context_get_state(context_) != PA_CONTEXT_READY) return kTimeout;
+        stream_ = pa.pa_stream_new(context_, stream_name, &spec, nullptr);
+        if (stream_ == nullptr) return kFailed;
+        pa.pa_stream_set_state_callback(stream_, OnChange<pa_stream>, this);
+        if (direction_ == PA_STREAM_RECORD) {
+          pa.pa_stream_set_read_callback(stream_, OnData, this);
+        } else {
+          pa.pa_stream_set_write_callback(stream_, OnData, this);
+        }
+        const char* dev = device.empty() ? nullptr : device.c_str();
+        auto flags = static_cast<pa_stream_flags_t>(PA_STREAM_INTERPOLATE_TIMING | PA_STREAM_ADJUST_LATENCY |
+                                                    PA_STREAM_AUTO_TIMING_UPDATE);
+        int rc = direction_ == PA_STREAM_RECORD ? pa.pa_stream_connect_record(stream_, dev, &attr, flags)
+                                                : pa.pa_stream_connect_playback(stream_, dev, &attr, flags, nullptr, nullptr);
+        if (rc < 0) return kFailed;
+      }
+      return pa.pa_stream_get_state(stream_) == PA_STREAM_READY ? kDone : kTimeout;
+    }, /*require_ready=*/false);
+    if (connected == kTimeout) error = "the server did not answer within 5 s";
+    if (connected != kDone) throw Error(DT_ERROR_AUDIO_DEVICE, error);
+  }
+
+  // Runs `step` under the loop's lock until it is done or failed, or `timeout` passed. A step that
+  // cannot progress returns kTimeout and we wait for the next callback (or the deadline). A failed
+  // context or stream is kFailed whatever the step says.
+  template <typename Step>
+  Result WaitFor(std::chrono::steady_clock::duration timeout, std::string* error, Step&& step, bool require_ready = true) {
+    const PulseLibrary& pa = Pulse();
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      news_.Reset();  // cleared before looking: a callback from now on wakes the wait below
+      pa.pa_threaded_mainloop_lock(loop_);
+      Result result = Dead(require_ready) ? kFailed : step();
+      if (result == kFailed) *error = pa.pa_strerror(pa.pa_context_errno(context_));
+      pa.pa_threaded_mainloop_unlock(loop_);
+      if (result != kTimeout) return result;
+      auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return kTimeout;
+      news_.Wait(webrtc::TimeDelta::Micros(left.count()), rtc::Event::kForever);
+    }
+  }
+
+  // Under the loop's lock.
+  bool Dead(bool require_stream) const {
+    const PulseLibrary& pa = Pulse();
+    if (!PA_CONTEXT_IS_GOOD(pa.pa_context_get_state(context_))) return true;
+    if (stream_ != nullptr) return !PA_STREAM_IS_GOOD(pa.pa_stream_get_state(stream_));
+    return require_stream;
+  }
+
+  // Callbacks on the loop's thread (which holds the loop's lock): only news for the waiting thread.
+  void Notify() { news_.Set(); }
+  template <typename Object>
+  static void OnChange(Object*, void* self) {
+    static_cast<PulseStream*>(self)->Notify();
+  }
+  static void OnData(pa_stream*, size_t, void* self) { static_cast<PulseStream*>(self)->Notify(); }
+
+  // Detaches the callbacks and frees everything; the loop's thread is stopped (it is only ever in
+  // poll or in the callbacks above, so stopping it is prompt) before the loop is freed.
+  void Close() {
+    const PulseLibrary& pa = Pulse();
+    if (started_) pa.pa_threaded_mainloop_lock(loop_);
+    if (stream_ != nullptr) {
+      pa.pa_stream_set_state_callback(stream_, nullptr, nullptr);
+      pa.pa_stream_set_read_callback(stream_, nullptr, nullptr);
+      pa.pa_stream_set_write_callback(stream_, nullptr, nullptr);
+      pa.pa_stream_disconnect(stream_);
+      pa.pa_stream_unref(stream_);
+      stream_ = nullptr;
+    }
+    if (context_ != nullptr) {
+      pa.pa_context_set_state_callback(context_, nullptr, nullptr);
+      pa.pa_context_disconnect(context_);
+      pa.pa_context_unref(context_);
+      context_ = nullptr;
+    }
+    if (started_) {
+      pa.pa_threaded_mainloop_unlock(loop_);
+      pa.pa_threaded_mainloop_stop(loop_);
+      started_ = false;
+    }
+    if (loop_ != nullptr) pa.pa_threaded_mainloop_free(loop_);
+    loop_ = nullptr;
+  }
+
+  const pa_stream_direction_t direction_;
+  const uint32_t bytes_per_second_;
+  pa_threaded_mainloop* loop_ = nullptr;
+  pa_context* context_ = nullptr;
+  pa_stream* stream_ = nullptr;
+  bool started_ = false;
+  std::vector<uint8_t> captured_;  // record: peeked from the server, not yet read (under the loop's lock)
+  rtc::Event news_;  // auto-reset: set by the callbacks, waited for by the device's thread
+};
+
+// ---- The device module. --------------------------------------------------------------------------
 
 class PulseAudioDevice : public webrtc::AudioDeviceModule {
  public:
@@ -291,12 +496,12 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
     return 0;
   }
 
-  pa_simple* Open(pa_stream_direction_t direction, const std::string& device, std::string* error) const {
+  std::unique_ptr<PulseStream> Open(pa_stream_direction_t direction, const std::string& device, std::string* error) const {
     pa_sample_spec spec{};
     spec.format = PA_SAMPLE_S16LE;
     spec.rate = config_.sample_rate_hz;
     spec.channels = static_cast<uint8_t>(config_.channels);
-    const uint32_t frame_bytes = frame_samples_ * config_.channels * sizeof(int16_t);
+    const uint32_t frame_bytes = FrameBytes();
     // Small server buffers: 10 ms fragments; 40 ms of playout queued at most.
     pa_buffer_attr attr{};
     attr.maxlength = static_cast<uint32_t>(-1);
@@ -304,14 +509,16 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
     attr.prebuf = static_cast<uint32_t>(-1);
     attr.minreq = direction == PA_STREAM_PLAYBACK ? frame_bytes : static_cast<uint32_t>(-1);
     attr.fragsize = direction == PA_STREAM_RECORD ? frame_bytes : static_cast<uint32_t>(-1);
-    int code = 0;
-    pa_simple* stream = Pulse().pa_simple_new(config_.server.empty() ? nullptr : config_.server.c_str(), "Dialtone", direction,
-                                      device.empty() ? nullptr : device.c_str(),
-                                      direction == PA_STREAM_RECORD ? "call microphone" : "call speaker", &spec, nullptr,
-                                      &attr, &code);
-    if (stream == nullptr) *error = PulseError(code);
-    return stream;
+    try {
+      return std::make_unique<PulseStream>(config_.server, direction, device, spec, attr,
+                                           direction == PA_STREAM_RECORD ? "call microphone" : "call speaker");
+    } catch (const std::exception& e) {
+      *error = e.what();
+      return nullptr;
+    }
   }
+
+  uint32_t FrameBytes() const { return static_cast<uint32_t>(frame_samples_ * config_.channels * sizeof(int16_t)); }
 
   // The application's software volume and mute, applied in place.
   static void ApplyLevel(std::vector<int16_t>& frame, bool muted, float volume) {
@@ -326,28 +533,35 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
     if (on_error_) on_error_(direction, message);
   }
 
-  // Microphone: blocking 10 ms reads paced by the server; after a failure, silence paced by a timer.
+  // Microphone: 10 ms frames paced by the server; after a failure, silence paced by a timer.
+  // Every wait is a short slice so that StopRecording is prompt; a source that delivers nothing
+  // for kStallTimeout while its server looks alive is lost too (a hung server is no microphone).
   void RecordingLoop() {
     std::vector<int16_t> frame(frame_samples_ * config_.channels);
     std::string error;
-    pa_simple* stream = Open(PA_STREAM_RECORD, input_id_, &error);
-    if (stream == nullptr) ReportLost(DT_AUDIO_DIRECTION_INPUT, "cannot open the PulseAudio source: " + error);
+    std::unique_ptr<PulseStream> stream = Open(PA_STREAM_RECORD, input_id_, &error);
+    if (!stream) ReportLost(DT_AUDIO_DIRECTION_INPUT, "cannot open the PulseAudio source: " + error);
     auto next = std::chrono::steady_clock::now();
+    auto last_frame = next;
     while (recording_) {
       uint32_t record_delay_ms = 0;
-      if (stream != nullptr) {
-        int code = 0;
-        if (Pulse().pa_simple_read(stream, frame.data(), frame.size() * sizeof(int16_t), &code) < 0) {
-          Pulse().pa_simple_free(stream);
-          stream = nullptr;
-          ReportLost(DT_AUDIO_DIRECTION_INPUT, "the PulseAudio source stopped: " + PulseError(code));
+      if (stream) {
+        auto result = stream->Read(frame.data(), FrameBytes(), kWaitSlice, &error);
+        if (result == PulseStream::kTimeout) {
+          if (std::chrono::steady_clock::now() - last_frame < kStallTimeout) continue;
+          error = "no audio for " + std::to_string(kStallTimeout.count()) + " ms";
+          result = PulseStream::kFailed;
+        }
+        if (result == PulseStream::kFailed) {
+          stream.reset();
+          ReportLost(DT_AUDIO_DIRECTION_INPUT, "the PulseAudio source stopped: " + error);
           next = std::chrono::steady_clock::now();
         } else {
-          pa_usec_t latency = Pulse().pa_simple_get_latency(stream, &code);
-          if (latency != static_cast<pa_usec_t>(-1)) record_delay_ms = static_cast<uint32_t>(latency / 1000);
+          last_frame = std::chrono::steady_clock::now();
+          record_delay_ms = stream->LatencyMs();
         }
       }
-      if (stream == nullptr) {
+      if (!stream) {
         std::fill(frame.begin(), frame.end(), int16_t{0});
         next += std::chrono::milliseconds(10);
         std::this_thread::sleep_until(next);
@@ -355,7 +569,6 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
       ApplyLevel(frame, levels_->input_muted.load(), levels_->input_volume.load());
       Deliver(frame, record_delay_ms);
     }
-    if (stream != nullptr) Pulse().pa_simple_free(stream);
   }
 
   void Deliver(const std::vector<int16_t>& frame, uint32_t record_delay_ms) {
@@ -368,13 +581,14 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
                                         playout_delay_ms_.load() + record_delay_ms, 0, 0, false, new_mic_level);
   }
 
-  // Speaker: 10 ms from the voice engine, blocking writes paced by the server's buffer; after a
+  // Speaker: 10 ms from the voice engine, writes paced by room in the server's buffer; after a
   // failure the engine is still pulled every 10 ms (its clock goes on) and the audio is dropped.
+  // A sink with no room for kStallTimeout while its server looks alive is lost too.
   void PlayoutLoop() {
     std::vector<int16_t> frame(frame_samples_ * config_.channels);
     std::string error;
-    pa_simple* stream = Open(PA_STREAM_PLAYBACK, output_id_, &error);
-    if (stream == nullptr) ReportLost(DT_AUDIO_DIRECTION_OUTPUT, "cannot open the PulseAudio sink: " + error);
+    std::unique_ptr<PulseStream> stream = Open(PA_STREAM_PLAYBACK, output_id_, &error);
+    if (!stream) ReportLost(DT_AUDIO_DIRECTION_OUTPUT, "cannot open the PulseAudio sink: " + error);
     auto next = std::chrono::steady_clock::now();
     while (playing_) {
       size_t got = 0;
@@ -388,25 +602,31 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
       }
       if (got < frame_samples_) std::fill(frame.begin() + got * config_.channels, frame.end(), int16_t{0});
       ApplyLevel(frame, levels_->output_muted.load(), levels_->output_volume.load());
-      if (stream != nullptr) {
-        int code = 0;
-        if (Pulse().pa_simple_write(stream, frame.data(), frame.size() * sizeof(int16_t), &code) < 0) {
-          Pulse().pa_simple_free(stream);
-          stream = nullptr;
+      if (stream) {
+        auto result = PulseStream::kTimeout;
+        auto waiting_since = std::chrono::steady_clock::now();
+        size_t written = 0;
+        while (playing_ && result == PulseStream::kTimeout) {
+          result = stream->Write(frame.data(), FrameBytes(), &written, kWaitSlice, &error);
+          if (result == PulseStream::kTimeout && std::chrono::steady_clock::now() - waiting_since >= kStallTimeout) {
+            error = "no room for audio for " + std::to_string(kStallTimeout.count()) + " ms";
+            result = PulseStream::kFailed;
+          }
+        }
+        if (result == PulseStream::kFailed) {
+          stream.reset();
           playout_delay_ms_ = 0;
-          ReportLost(DT_AUDIO_DIRECTION_OUTPUT, "the PulseAudio sink stopped: " + PulseError(code));
+          ReportLost(DT_AUDIO_DIRECTION_OUTPUT, "the PulseAudio sink stopped: " + error);
           next = std::chrono::steady_clock::now();
-        } else {
-          pa_usec_t latency = Pulse().pa_simple_get_latency(stream, &code);
-          if (latency != static_cast<pa_usec_t>(-1)) playout_delay_ms_ = static_cast<uint32_t>(latency / 1000);
+        } else if (result == PulseStream::kDone) {
+          playout_delay_ms_ = stream->LatencyMs();
         }
       }
-      if (stream == nullptr) {
+      if (!stream) {
         next += std::chrono::milliseconds(10);
         std::this_thread::sleep_until(next);
       }
     }
-    if (stream != nullptr) Pulse().pa_simple_free(stream);
   }
 
   const PulseDeviceConfig config_;

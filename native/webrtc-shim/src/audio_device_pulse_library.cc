@@ -13,7 +13,6 @@ namespace {
 // The sonames of the runtime packages (Debian/Ubuntu libpulse0, Fedora pulseaudio-libs; PipeWire's
 // pipewire-pulse serves the same client libraries).
 constexpr const char* kPulse = "libpulse.so.0";
-constexpr const char* kPulseSimple = "libpulse-simple.so.0";
 
 struct LoadResult {
   PulseLibrary functions{};
@@ -41,15 +40,11 @@ void Bind(void* handle, const char* soname, const char* name, Function& slot, st
 LoadResult Load() {
   LoadResult result;
   void* pulse = Open(kPulse, result.error);
-  void* simple = pulse != nullptr ? Open(kPulseSimple, result.error) : nullptr;
   if (!result.error.empty()) return result;
 #define DT_PULSE_BIND(name) Bind(pulse, kPulse, #name, result.functions.name, result.error);
   DT_PULSE_FUNCTIONS(DT_PULSE_BIND)
 #undef DT_PULSE_BIND
-#define DT_PULSE_SIMPLE_BIND(name) Bind(simple, kPulseSimple, #name, result.functions.name, result.error);
-  DT_PULSE_SIMPLE_FUNCTIONS(DT_PULSE_SIMPLE_BIND)
-#undef DT_PULSE_SIMPLE_BIND
-  // The handles stay open on success and on failure alike: the process may hold pointers into them,
+  // The handle stays open on success and on failure alike: the process may hold pointers into it,
   // and a failed load is not retried (the message is the answer for this process).
   return result;
 }

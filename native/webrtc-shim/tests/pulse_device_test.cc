@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
 #include <thread>
 
 #include "loopback_call.h"
@@ -181,6 +182,55 @@ TEST(PulseDevice, ARealServerCarriesTheSourceToThePeerAndItsLossIsReported) {
   // Once per direction, and never after release.
   EXPECT_EQ(errors.input.load(), 1);
   EXPECT_EQ(errors.output.load(), 1);
+}
+
+// The server may die at any phase of the 10 ms fragments while the streams flow: every moment must
+// end in one error per direction and a prompt release. (With pa_simple, a server killed while the
+// recording thread held a peeked block left libpulse's thread waiting for that block under the
+// main loop's lock, which the recording thread then waited for: no input error, and
+// dt_factory_release joined that thread forever.) Not covered: a kill while the streams are still
+// being set up, where libpulse 16.1 was once seen to keep its main loop's lock in
+// pa_pstream_unlink (report-pulsehang.md).
+TEST(PulseDevice, AServerKilledWhileTheStreamsFlowIsReportedPerDirectionAndReleaseIsPrompt) {
+  for (int delay_ms : {0, 3, 7, 13, 250}) {
+    SCOPED_TRACE("server killed " + std::to_string(delay_ms) + " ms after the tone was heard");
+    PulseServer server;
+    ASSERT_TRUE(server.running() && server.Answers()) << "pulseaudio did not start (tests/infra/install-audio.sh)";
+    dt_factory_options options = VirtualDeviceOptions();
+    options.audio_device = DT_AUDIO_DEVICE_PULSEAUDIO;
+    std::string address = server.server();
+    options.audio_server = address.c_str();
+    options.input_device = "dt_tone";
+    options.output_device = "dt_sink";
+    DeviceErrors errors;
+    Peer a(options);
+    ASSERT_NE(a.pc, nullptr) << LastError();
+    dt_factory_callbacks callbacks{};
+    callbacks.struct_size = sizeof(callbacks);
+    callbacks.on_audio_device_error = DeviceErrors::On;
+    ASSERT_EQ(dt_factory_set_callbacks(a.factory, &callbacks, &errors), DT_OK);
+    Peer b(VirtualDeviceOptions());
+    ASSERT_TRUE(a.AddAudio()) << LastError();
+    std::string error;
+    ASSERT_TRUE(Negotiate(a, b, /*answerer_audio=*/true, &error)) << error;
+    ASSERT_TRUE(WaitConnected(a, b, 15000));
+    AudioPump pump_b(b.factory, 1000);
+    ASSERT_TRUE(Eventually([&] {
+      auto heard = pump_b.Recent(200);
+      return ToneDominates(heard.data(), heard.size(), 440, 48000, 500, {1000, 600}, 3);
+    }, 10000)) << "the PulseAudio source's tone did not reach the peer";
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+
+    server.Kill();
+    EXPECT_TRUE(Eventually([&] { return errors.input.load() >= 1 && errors.output.load() >= 1; }, 10000))
+        << "input errors " << errors.input.load() << ", output errors " << errors.output.load();
+    auto start = std::chrono::steady_clock::now();
+    a.ReleaseAll();
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    EXPECT_LT(took.count(), 3000) << "releasing the factory of a dead server took " << took.count() << " ms";
+    EXPECT_EQ(errors.input.load(), 1);
+    EXPECT_EQ(errors.output.load(), 1);
+  }
 }
 
 TEST(PulseDevice, VolumeAndMuteAreValidatedAndNeedThePulseAudioDevice) {
