@@ -21,7 +21,7 @@ public sealed class NetLab : IAsyncLifetime
     public static string OtherCaFile => Path.Combine(WorkDir, "certs", "other-ca.pem");
 
     /// <summary>The lab's namespaces are named Prefix-pub, Prefix-r1, Prefix-h1, … ($NETLAB_PREFIX, default "nl").</summary>
-    public static string Prefix { get; } = Environment.GetEnvironmentVariable("NETLAB_PREFIX") is { Length: > 0 } p ? p : "nl";
+    public static string Prefix => LabAgent.Prefix;
 
     public static string WorkDir { get; } = Environment.GetEnvironmentVariable("NETLAB_DIR") ?? $"/tmp/{Prefix}-lab";
 
