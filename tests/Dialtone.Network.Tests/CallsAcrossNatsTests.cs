@@ -62,6 +62,22 @@ public sealed class CallsAcrossNatsTests(NetLab lab)
     }
 
     [Fact]
+    public async Task With_UDP_blocked_the_call_goes_through_TURN_over_TLS_from_a_CA_the_application_trusts()
+    {
+        // coturn's certificate comes from the lab's private test CA: refused by default
+        // (TurnGatheringTests), accepted once the application trusts that CA (--turn-ca).
+        await lab.NatAsync(1, "udp-blocked");
+        await lab.NatAsync(2, "cone");
+
+        var (alice, bob) = await LabCall.RunAsync(lab, 1, ["--ice", lab.TurnTlsByName, "--turn-ca", lab.CaFile, .. NetLab.TurnCredentials], 2, ["--ice", lab.Stun]);
+
+        LabCall.AssertAudioBothWays(alice, bob);
+        Assert.Equal("relay", alice.LocalType);
+        Assert.Equal("tls", alice.LocalRelayProtocol);
+        Assert.Equal(NetLab.TurnIp, (string?)bob.Remote["address"]);
+    }
+
+    [Fact]
     public async Task SIP_over_WSS_through_a_symmetric_NAT_receives_its_calls_over_the_registered_flow()
     {
         // Bob's router drops every unsolicited packet: the INVITE can only reach him over the

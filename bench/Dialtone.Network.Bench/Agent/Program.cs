@@ -61,6 +61,8 @@ static async Task RunAsync(AgentOptions o, CancellationToken cancel)
             },
             IceGatheringCap = TimeSpan.FromMilliseconds(o.Number("gather-cap", 3000)),
         },
+        // --turn-ca FILE: the CA(s) a turns: server's certificate may chain to (the lab's test CA).
+        TurnTlsTrustedCertificates = o.Optional("turn-ca") is { } turnCa ? File.ReadAllText(turnCa) : null,
         // auto (default): the user agent follows network changes itself; app: NetworkFollower does it
         // with the public API; off: nobody does.
         FollowNetworkChanges = (o.Optional("follow-network") ?? "auto") == "auto",

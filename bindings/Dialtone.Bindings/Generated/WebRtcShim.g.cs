@@ -1247,4 +1247,9 @@ internal static unsafe partial class WebRtcShim
     [LibraryImport(LibraryName, EntryPoint = "dt_call_audio_clock_set_realtime_priority")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_call_audio_clock_set_realtime_priority(int priority);
+
+    /// <summary>Trusts the certificate authorities in `pem` (one or more PEM "CERTIFICATE" blocks, roots or intermediates) for the TLS certificate of a "turns:" ICE server, in addition to libwebrtc's built-in roots, for every peer connection this factory creates from now on (existing ones keep what they had). The server's host name is still checked against the certificate. NULL or "" removes them. Text that is not PEM, a damaged block, or no certificate at all: DT_ERROR_INVALID_ARGUMENT (the previous set stays).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_factory_set_tls_trusted_certificates", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_factory_set_tls_trusted_certificates(DtFactory* factory, string? pem);
 }

@@ -1019,6 +1019,16 @@ DT_API int32_t dt_call_audio_clock_take_window(dt_call_audio_clock_window* out_w
  * and lasts for the process. */
 DT_API int32_t dt_call_audio_clock_set_realtime_priority(int32_t priority);
 
+/* ==== TURN over TLS: trusted certificate authorities (net) ==== */
+
+/* Trusts the certificate authorities in `pem` (one or more PEM "CERTIFICATE" blocks, roots or
+ * intermediates) for the TLS certificate of a "turns:" ICE server, in addition to libwebrtc's
+ * built-in roots, for every peer connection this factory creates from now on (existing ones keep
+ * what they had). The server's host name is still checked against the certificate. NULL or ""
+ * removes them. Text that is not PEM, a damaged block, or no certificate at all:
+ * DT_ERROR_INVALID_ARGUMENT (the previous set stays). */
+DT_API int32_t dt_factory_set_tls_trusted_certificates(dt_factory* factory, const char* pem);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -13,6 +13,7 @@
 #include "handles.h"
 #include "modules/audio_processing/include/audio_processing.h"
 #include "rtc_base/thread.h"
+#include "tls_trust.h"
 #include "webrtc_compat.h"
 
 struct dt_factory {};  // only ever used as an opaque handle type
@@ -51,6 +52,9 @@ class Factory {
   CallbackSlot<dt_factory_callbacks>& events() const { return *events_; }
   CallbackGate& events_gate() const { return *events_gate_; }
 
+  // CAs trusted for TURN over TLS (dt_factory_set_tls_trusted_certificates), taken by each new peer connection.
+  TrustedCertificatesSlot& tls_trust() const { return *tls_trust_; }
+
  private:
   Factory() = default;
 
@@ -58,6 +62,7 @@ class Factory {
   std::shared_ptr<CallbackGate> events_gate_ = std::make_shared<CallbackGate>();
   std::shared_ptr<CallbackSlot<dt_factory_callbacks>> events_ =
       std::make_shared<CallbackSlot<dt_factory_callbacks>>(events_gate_);
+  std::unique_ptr<TrustedCertificatesSlot> tls_trust_ = std::make_unique<TrustedCertificatesSlot>();
   std::unique_ptr<webrtc::TaskQueueFactory> device_task_queues_;
   std::unique_ptr<rtc::Thread> network_thread_;
   std::unique_ptr<rtc::Thread> worker_thread_;

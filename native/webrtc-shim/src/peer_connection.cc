@@ -3,6 +3,7 @@
 #include "data_channel.h"
 #include "peer_connection_observer.h"
 #include "rtc_base/helpers.h"
+#include "tls_verifier.h"
 #include "transceiver.h"
 
 namespace dt {
@@ -68,8 +69,9 @@ std::shared_ptr<PeerConnection> PeerConnection::Create(std::shared_ptr<Factory> 
                                                        const dt_peer_connection_config* config) {
   auto rtc_config = ToRtcConfiguration(config);
   std::shared_ptr<PeerConnection> pc(new PeerConnection(factory));
-  auto created = factory->pc_factory().CreatePeerConnectionOrError(
-      rtc_config, webrtc::PeerConnectionDependencies(pc->observer_.get()));
+  webrtc::PeerConnectionDependencies dependencies(pc->observer_.get());
+  dependencies.tls_cert_verifier = MakeTlsVerifier(factory->tls_trust().Get());  // null: built-in roots only
+  auto created = factory->pc_factory().CreatePeerConnectionOrError(rtc_config, std::move(dependencies));
   if (!created.ok()) throw Error(DT_ERROR_CREATE_FAILED, ErrorText(created.error()));
   std::lock_guard lock(pc->mutex_);
   pc->pc_ = created.MoveValue();

@@ -91,7 +91,13 @@ public sealed partial class UserAgent : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         // Peer connection event handlers that throw are logged where the rest of the user agent logs.
-        var mediaFactory = new PeerConnectionFactory(options.Audio.LoggerFactory is null ? options.Audio with { LoggerFactory = options.LoggerFactory } : options.Audio);
+        var factoryOptions = options.Audio.LoggerFactory is null ? options.Audio with { LoggerFactory = options.LoggerFactory } : options.Audio;
+        if (options.TurnTlsTrustedCertificates is { } turnCas)
+        {
+            factoryOptions = factoryOptions with { TlsTrustedCertificates = turnCas };
+        }
+
+        var mediaFactory = new PeerConnectionFactory(factoryOptions);
         try
         {
             var connection = await SipConnection.OpenAsync(options, cancellationToken).ConfigureAwait(false);

@@ -65,6 +65,13 @@ public sealed record UserAgentOptions
     public CallMediaOptions Media { get; init; } = new();
 
     /// <summary>
+    /// PEM certificate authorities trusted for the TLS certificate of a <c>turns:</c> server in
+    /// <see cref="Media"/>'s ICE servers, besides the built-in roots (a TURN server with a private CA's
+    /// certificate). Null: <see cref="PeerConnectionFactoryOptions.TlsTrustedCertificates"/> of <see cref="Audio"/>.
+    /// </summary>
+    public string? TurnTlsTrustedCertificates { get; init; }
+
+    /// <summary>
     /// Calls with carriers, PBXs and desk phones (plain RTP/AVP or SDES RTP/SAVP, no ICE/DTLS) on the
     /// same engine: incoming offers pick their path, outgoing calls follow its OutgoingProfile. Null:
     /// WebRTC only (such offers are refused 488).

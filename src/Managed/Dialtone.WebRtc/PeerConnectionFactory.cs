@@ -60,6 +60,19 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
             Utf8.Free(outputDevice);
         }
 
+        if (Options.TlsTrustedCertificates is { } trusted)
+        {
+            try
+            {
+                SetTlsTrustedCertificates(trusted);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+        }
+
         if (Options.AudioDevice == AudioDeviceKind.PulseAudio)
         {
             // Weak: the native device must not keep this object alive. The handle owns it and frees
@@ -101,6 +114,25 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
         }
 
         Volatile.Write(ref audioProcessing, options);
+    }
+
+    /// <summary>
+    /// Replaces the CAs trusted for <c>turns:</c> servers (see <see cref="PeerConnectionFactoryOptions.TlsTrustedCertificates"/>)
+    /// for peer connections created from now on; null or "" removes them.
+    /// </summary>
+    /// <exception cref="ArgumentException">The text is not PEM, a block is damaged, or it holds no certificate (the previous set stays).</exception>
+    public void SetTlsTrustedCertificates(string? pem)
+    {
+        using (new HandleScope(handle))
+        {
+            int result = WebRtcShim.dt_factory_set_tls_trusted_certificates(handle.Pointer, pem);
+            if (result == (int)DtResultCode.ErrorInvalidArgument)
+            {
+                throw new ArgumentException($"The trusted TLS certificates were refused: {ThrowHelper.LastErrorMessage()}", nameof(pem));
+            }
+
+            ThrowHelper.ThrowIfFailed(result, "dt_factory_set_tls_trusted_certificates");
+        }
     }
 
     /// <summary>Creates a peer connection (Unified Plan, DTLS-SRTP). Dispose it with <c>await using</c>.</summary>

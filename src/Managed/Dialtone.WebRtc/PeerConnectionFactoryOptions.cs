@@ -68,6 +68,14 @@ public sealed record PeerConnectionFactoryOptions
     /// <summary><see cref="AudioDeviceKind.PulseAudio"/>: the speaker by <see cref="AudioDeviceInfo.Id"/> or description; null: the server's default.</summary>
     public string? OutputDevice { get; init; }
 
+    /// <summary>
+    /// Certificate authorities (PEM "CERTIFICATE" blocks: roots or intermediates) trusted for the TLS
+    /// certificate of a <c>turns:</c> ICE server, besides libwebrtc's built-in roots — for a TURN server
+    /// whose certificate comes from a private CA. The server's host name is still checked. Null: the
+    /// built-in roots only (a private CA is refused). Text that is not PEM fails the factory's creation.
+    /// </summary>
+    public string? TlsTrustedCertificates { get; init; }
+
     internal void Validate()
     {
         if (SampleRate is not (8000 or 16000 or 32000 or 44100 or 48000))

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Dialtone.Network.Tests.Lab;
 
 /// <summary>
-/// A Dialtone.Network.Agent process inside a home namespace (<c>ip netns exec nl-hN dotnet …</c>):
+/// A Dialtone.Network.Agent process inside a home namespace (<c>ip netns exec nl-hN dotnet …</c>, prefix <see cref="Prefix"/>):
 /// its stdout is JSON lines (registered, established, result, gathered, error); stderr is kept for failures.
 /// </summary>
 public sealed class LabAgent : IDisposable
@@ -24,7 +24,7 @@ public sealed class LabAgent : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in (string[])["netns", "exec", $"nl-h{home}", "dotnet", Path.Combine(AppContext.BaseDirectory, "Dialtone.Network.Agent.dll"), .. args])
+        foreach (var a in (string[])["netns", "exec", $"{Prefix}-h{home}", "dotnet", Path.Combine(AppContext.BaseDirectory, "Dialtone.Network.Agent.dll"), .. args])
             info.ArgumentList.Add(a);
         _process = new Process { StartInfo = info };
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
@@ -40,6 +40,9 @@ public sealed class LabAgent : IDisposable
     }
 
     public int Home { get; }
+
+    /// <summary>The lab's namespace prefix ($NETLAB_PREFIX, default "nl"; lab.sh uses the same).</summary>
+    public static string Prefix { get; } = Environment.GetEnvironmentVariable("NETLAB_PREFIX") is { Length: > 0 } p ? p : "nl";
 
     public static LabAgent Start(int home, params string[] args) => new(home, args);
 
@@ -66,7 +69,7 @@ public sealed class LabAgent : IDisposable
                 if (found.Count >= count)
                     return found.Take(count).ToList();
                 if (_events.FirstOrDefault(e => (string?)e["event"] == "error") is { } error)
-                    throw new InvalidOperationException($"agent in nl-h{Home} failed: {error["message"]}\n{Tail()}");
+                    throw new InvalidOperationException($"agent in {Prefix}-h{Home} failed: {error["message"]}\n{Tail()}");
             }
             if (_process.HasExited)
             {
@@ -74,11 +77,11 @@ public sealed class LabAgent : IDisposable
                 if (exitedAt == DateTime.MaxValue)
                     exitedAt = DateTime.UtcNow;
                 else if (DateTime.UtcNow - exitedAt > TimeSpan.FromMilliseconds(500))
-                    throw new InvalidOperationException($"agent in nl-h{Home} exited ({_process.ExitCode}) before {count} '{name}':\n{Tail()}");
+                    throw new InvalidOperationException($"agent in {Prefix}-h{Home} exited ({_process.ExitCode}) before {count} '{name}':\n{Tail()}");
             }
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero)
-                throw new TimeoutException($"agent in nl-h{Home}: fewer than {count} '{name}' within {within.TotalSeconds} s:\n{Tail()}");
+                throw new TimeoutException($"agent in {Prefix}-h{Home}: fewer than {count} '{name}' within {within.TotalSeconds} s:\n{Tail()}");
             await _changed.WaitAsync(left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
         }
     }

@@ -3,7 +3,7 @@ namespace Dialtone.Network.Tests.Lab;
 /// <summary>
 /// The namespace lab of tests/infra/netlab/lab.sh, built once per test collection and always torn
 /// down: at the end, when the test host exits, and (for a host that was killed) by the next run's
-/// "up", which removes every nl-* namespace first.
+/// "up", which removes every namespace of its prefix first.
 /// </summary>
 public sealed class NetLab : IAsyncLifetime
 {
@@ -17,7 +17,13 @@ public sealed class NetLab : IAsyncLifetime
     /// <summary>The lab's test CA (Kamailio's and coturn's certificates).</summary>
     public string CaFile { get; } = Path.Combine(WorkDir, "certs", "ca.pem");
 
-    public static string WorkDir { get; } = Environment.GetEnvironmentVariable("NETLAB_DIR") ?? "/tmp/nl-lab";
+    /// <summary>A CA that signed none of the lab's certificates.</summary>
+    public static string OtherCaFile => Path.Combine(WorkDir, "certs", "other-ca.pem");
+
+    /// <summary>The lab's namespaces are named Prefix-pub, Prefix-r1, Prefix-h1, … ($NETLAB_PREFIX, default "nl").</summary>
+    public static string Prefix => LabAgent.Prefix;
+
+    public static string WorkDir { get; } = Environment.GetEnvironmentVariable("NETLAB_DIR") ?? $"/tmp/{Prefix}-lab";
 
     public string SipTcp => $"sip:{SipIp}:5060;transport=tcp";
 
@@ -32,6 +38,9 @@ public sealed class NetLab : IAsyncLifetime
     public string TurnTcp => $"turn:{TurnIp}:3478?transport=tcp";
 
     public string TurnTls => $"turns:{TurnIp}:5349?transport=tcp";
+
+    /// <summary>coturn's TLS port by name (turn.lab.test, in each home's /etc/netns hosts file): libwebrtc matches a turns: certificate's DNS names only.</summary>
+    public string TurnTlsByName => "turns:turn.lab.test:5349?transport=tcp";
 
     public async Task InitializeAsync()
     {

@@ -1,26 +1,28 @@
 #!/usr/bin/env bash
 # The network lab of tests/Dialtone.Network.Tests and bench/Dialtone.Network.Bench: Linux network
-# namespaces (all named nl-*), veth pairs, a bridge and iptables NAT, with addresses only from the
+# namespaces (all named $NETLAB_PREFIX-*, default nl-*), veth pairs, a bridge and iptables NAT, with addresses only from the
 # documentation ranges, and Kamailio + coturn in the "public" namespace. Nothing leaves the lab:
 # the namespaces have no link to the host's network, and their default routes end in a dead-end
 # veth pair. Drawing and figures: docs/networks.md.
 #
 #   lab.sh up [HOMES]      tear down leftovers, then build the lab with HOMES home networks (default 2)
-#   lab.sh down            stop the lab's processes and delete every nl-* namespace
+#   lab.sh down            stop the lab's processes and delete every $NETLAB_PREFIX-* namespace
 #   lab.sh nat I KIND      home I's router becomes: cone | symmetric | udp-blocked
 #   lab.sh loss I PERCENT  home I's router drops PERCENT % of the UDP it forwards (both ways); 0 = none
 #   lab.sh move I          home I's host moves to its other uplink: a new LAN address behind another
 #                          router with another public address (a network change); again to move back
 #
 # Needs root, iproute2, iptables and coturn (tests/infra/install-network.sh) and Kamailio
-# (tests/infra/install-sip-servers.sh). Work files: $NETLAB_DIR (default /tmp/nl-lab).
+# (tests/infra/install-sip-servers.sh). Work files: $NETLAB_DIR (default /tmp/$NETLAB_PREFIX-lab). NETLAB_PREFIX
+# (default nl) names the namespaces, so two labs (e.g. two worktrees) can run side by side.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 infra=$(dirname "$here")
-work=${NETLAB_DIR:-/tmp/nl-lab}
+P=${NETLAB_PREFIX:-nl}
+work=${NETLAB_DIR:-/tmp/$P-lab}
 
-PUB=nl-pub
+PUB=$P-pub
 SIP_IP=203.0.113.10     # Kamailio
 TURN_IP=203.0.113.20    # coturn (STUN + TURN)
 BRIDGE_IP=203.0.113.1
@@ -39,13 +41,14 @@ ns() { ip netns exec "$@"; }
 
 down() {
     local name pid
-    for name in $(ip netns list | awk '{print $1}' | grep '^nl-' || true); do
+    for name in $(ip netns list | awk '{print $1}' | grep "^$P-" || true); do
         # Processes the lab started in its namespaces (Kamailio, coturn, agents), by pid.
         for pid in $(ip netns pids "$name" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
     done
-    for name in $(ip netns list | awk '{print $1}' | grep '^nl-' || true); do
+    for name in $(ip netns list | awk '{print $1}' | grep "^$P-" || true); do
         ip netns del "$name" 2>/dev/null || true
     done
+    rm -rf /etc/netns/"$P"-*
     rm -rf "$work"
 }
 
@@ -59,6 +62,10 @@ make_certs() {
         "subjectAltName=DNS:sip.lab.test,DNS:turn.lab.test,IP:$SIP_IP,IP:$TURN_IP" > lab.ext
     openssl x509 -req -in lab.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -extfile lab.ext -out server.pem 2>/dev/null
     rm -f lab.csr lab.ext ca.srl
+    # A second CA that signed nothing of the lab's: trusting it must not make coturn trusted.
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout other-ca.key -out other-ca.pem \
+        -subj "/CN=Other test CA" -days 1 -addext "basicConstraints=critical,CA:TRUE" 2>/dev/null
+    rm -f other-ca.key
     chmod 644 server.key   # coturn drops privileges before it reads the key
     cd - >/dev/null
 }
@@ -121,7 +128,7 @@ wait_listening() {
 }
 
 add_home() {
-    local i=$1 r=nl-r$1 h=nl-h$1
+    local i=$1 r=$P-r$1 h=$P-h$1
     ip netns add "$r"; ip netns add "$h"
     ip -n "$r" link set lo up; ip -n "$h" link set lo up
     # Uplink: router "wan" <-> bridge port "w$i" in the public namespace.
@@ -138,9 +145,9 @@ add_home() {
     ip -n "$h" route add default via "$(lan_gw "$i")"
     ns "$r" sysctl -qw net.ipv4.ip_forward=1
     ip -n "$r" route add 192.0.2.0/24 dev wan
-    # Second uplink (for network changes): router nl-sI, public 192.0.2.x on the same bridge, LAN
+    # Second uplink (for network changes): router $P-sI, public 192.0.2.x on the same bridge, LAN
     # "eth1" of the host, which has no address until "move".
-    local s=nl-s$i
+    local s=$P-s$i
     ip netns add "$s"
     ip -n "$s" link set lo up
     ip -n $PUB link add "v$i" type veth peer name wan netns "$s"
@@ -152,6 +159,10 @@ add_home() {
     ip -n "$s" addr add "$(lan_gw2 "$i")/29" dev lan
     ip -n "$s" link set lan up
     ip -n "$h" link set eth1 up
+    # Names for the lab's servers inside the home: "ip netns exec" bind-mounts /etc/netns/NAME/hosts
+    # over /etc/hosts. A turns: server is named (libwebrtc checks its certificate's DNS names only).
+    mkdir -p "/etc/netns/$h"
+    printf '%s\n' "$SIP_IP sip.lab.test" "$TURN_IP turn.lab.test" > "/etc/netns/$h/hosts"
     ns "$s" sysctl -qw net.ipv4.ip_forward=1
     nat "$i" cone
 }
@@ -161,7 +172,7 @@ add_home() {
 # about to use, and the mapping moves.
 nat() {
     local i=$1 kind=$2 r
-    for r in "nl-r$i" "nl-s$i"; do nat_router "$r" "$kind" || return; done
+    for r in "$P-r$i" "$P-s$i"; do nat_router "$r" "$kind" || return; done
     echo "$kind" > "$work/nat-$i"
 }
 
@@ -186,7 +197,7 @@ nat_router() {
 
 loss() {
     local i=$1 percent=$2 r
-    for r in "nl-r$i" "nl-s$i"; do loss_router "$r" "$percent"; done
+    for r in "$P-r$i" "$P-s$i"; do loss_router "$r" "$percent"; done
 }
 
 loss_router() {
@@ -200,7 +211,7 @@ loss_router() {
 }
 
 move() {
-    local i=$1 h=nl-h$1
+    local i=$1 h=$P-h$1
     if ip -n "$h" -4 -o addr show dev eth0 | grep -q inet; then
         ip -n "$h" addr add "$(lan_ip2 "$i")/29" dev eth1
         ip -n "$h" route replace default via "$(lan_gw2 "$i")"

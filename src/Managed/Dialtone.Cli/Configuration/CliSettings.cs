@@ -31,6 +31,9 @@ internal sealed record CliSettings
     /// <summary>A PEM or DER CA certificate trusted in addition to the system roots.</summary>
     public string? Ca { get; init; }
 
+    /// <summary>A PEM CA certificate trusted for a turns: relay in addition to libwebrtc's built-in roots.</summary>
+    public string? TurnCa { get; init; }
+
     public bool? Verbose { get; init; }
 
     /// <summary><c>--media</c> / <c>--allow-unencrypted</c> (call): the media profile and whether plain RTP is allowed.</summary>
@@ -49,6 +52,7 @@ internal sealed record CliSettings
         TurnUser = TurnUser ?? fallback.TurnUser,
         TurnPasswordEnv = TurnPasswordEnv ?? fallback.TurnPasswordEnv,
         Ca = Ca ?? fallback.Ca,
+        TurnCa = TurnCa ?? fallback.TurnCa,
         Verbose = Verbose ?? fallback.Verbose,
         Media = Media ?? fallback.Media,
     };

@@ -88,6 +88,8 @@ internal static class ConfigFile
         settings ??= new CliSettings();
         if (settings.Ca is { } ca && !Path.IsPathRooted(ca))
             settings = settings with { Ca = Path.GetFullPath(ca, Path.GetDirectoryName(Path.GetFullPath(path))!) };
+        if (settings.TurnCa is { } turnCa && !Path.IsPathRooted(turnCa))
+            settings = settings with { TurnCa = Path.GetFullPath(turnCa, Path.GetDirectoryName(Path.GetFullPath(path))!) };
         return settings;
     }
 }

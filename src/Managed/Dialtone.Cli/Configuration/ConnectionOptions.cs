@@ -65,6 +65,13 @@ internal sealed class ConnectionOptions
         HelpName = "VAR",
     };
 
+    public Option<string> TurnCa { get; } = new("--turn-ca")
+    {
+        Description = "Also trust this CA certificate (PEM file) for a turns: relay's TLS certificate. "
+            + "The relay's certificate is always verified; this adds a root, it never turns checking off.",
+        HelpName = "file",
+    };
+
     public Option<string> Ca { get; } = new("--ca")
     {
         Description = "Also trust this CA certificate (PEM or DER file) for wss:// and TLS servers. "
@@ -85,7 +92,7 @@ internal sealed class ConnectionOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Server, User, AuthUser, PasswordEnv, DisplayName, Stun, Turn, TurnUser, TurnPasswordEnv, Ca, Config, Verbose })
+        foreach (var option in new Option[] { Server, User, AuthUser, PasswordEnv, DisplayName, Stun, Turn, TurnUser, TurnPasswordEnv, TurnCa, Ca, Config, Verbose })
             command.Options.Add(option);
     }
 
@@ -103,6 +110,7 @@ internal sealed class ConnectionOptions
             Turn = parse.GetValue(Turn),
             TurnUser = parse.GetValue(TurnUser),
             TurnPasswordEnv = parse.GetValue(TurnPasswordEnv),
+            TurnCa = parse.GetValue(TurnCa),
             Ca = parse.GetValue(Ca),
             // A flag that is absent says nothing, so the file may still turn logging on.
             Verbose = parse.GetResult(Verbose) is { Implicit: false } ? parse.GetValue(Verbose) : null,

@@ -32,6 +32,7 @@ internal static class UserAgentOptionsFactory
             Audio = audio,
             Media = new CallMediaOptions { PeerConnection = new PeerConnectionConfiguration { IceServers = IceServers(settings, host) } },
             Tls = new SipTlsOptions { TrustedRootCertificates = settings.Ca is { } ca ? LoadCertificates(ca) : null },
+            TurnTlsTrustedCertificates = settings.TurnCa is { } turnCa ? LoadTurnCa(turnCa) : null,
             LegacyMedia = settings.Media?.LegacyMediaFor(server),
             LoggerFactory = loggers,
         };
@@ -95,6 +96,24 @@ internal static class UserAgentOptionsFactory
     }
 
     /// <summary>Every certificate in a PEM file, or the one in a DER file.</summary>
+    /// <summary>--turn-ca: PEM text with at least one certificate (libwebrtc's verifier takes PEM).</summary>
+    internal static string LoadTurnCa(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCode.Usage, $"--turn-ca '{Text.Escape(path)}' cannot be read: {e.Message}", e);
+        }
+
+        if (!text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+            throw new CliException(ExitCode.Usage, $"--turn-ca '{Text.Escape(path)}' holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
+        return text;
+    }
+
     internal static X509Certificate2Collection LoadCertificates(string path)
     {
         try
