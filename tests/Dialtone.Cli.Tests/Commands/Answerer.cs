@@ -11,13 +11,12 @@ internal sealed class Answerer : IAsyncDisposable
 {
     private readonly AudioPump _pump;
 
-    private Answerer(UserAgent agent, double listenHz)
+    private Answerer(UserAgent agent, double listenHz, Func<int, AudioSource>? voice)
     {
         Agent = agent;
         var device = agent.MediaFactory.VirtualAudio!;
-        var voice = new ToneGenerator(SayHz, device.SampleRate);
         Hears = new ToneMeter(listenHz, device.SampleRate);
-        _pump = new AudioPump(device, voice.Fill, frame =>
+        _pump = new AudioPump(device, voice?.Invoke(device.SampleRate) ?? new ToneGenerator(SayHz, device.SampleRate).Fill, frame =>
         {
             Hears.Process(frame);
             lock (_heard)
@@ -31,7 +30,7 @@ internal sealed class Answerer : IAsyncDisposable
         });
     }
 
-    /// <summary>What the answerer says.</summary>
+    /// <summary>What the answerer says (unless given another voice).</summary>
     public const double SayHz = 1000;
 
     /// <summary>What the answerer listens for (the tests' --play file).</summary>
@@ -65,7 +64,9 @@ internal sealed class Answerer : IAsyncDisposable
     /// <summary>The first incoming call, once it rang.</summary>
     public TaskCompletionSource<Call> Incoming { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public static async Task<Answerer> StartAsync(Uri server, string domain, string user, Func<Call, Task> onCall, double listenHz = ListenHz)
+    /// <param name="voice">What it says instead of the <see cref="SayHz"/> tone: a source for the given sample rate.</param>
+    public static async Task<Answerer> StartAsync(Uri server, string domain, string user, Func<Call, Task> onCall, double listenHz = ListenHz,
+        Func<int, AudioSource>? voice = null)
     {
         var agent = await UserAgent.StartAsync(new UserAgentOptions
         {
@@ -74,7 +75,7 @@ internal sealed class Answerer : IAsyncDisposable
             Audio = new PeerConnectionFactoryOptions { AudioDevice = AudioDeviceKind.Virtual },
         });
         await agent.RegisterAsync();
-        var answerer = new Answerer(agent, listenHz);
+        var answerer = new Answerer(agent, listenHz, voice);
         agent.IncomingCall += async (_, e) =>
         {
             answerer._digits.Follow(e.Call);

@@ -33,8 +33,10 @@ public sealed class SoftphoneCallTests(ITestOutputHelper output) : IAsyncLifetim
         await _server.DisposeAsync();
     }
 
-    private TmuxTerminal Dial(params string[] extra) => new(
-        ["call", $"sip:bob@{_server.Domain}", "--server", _server.WebSocketUri.ToString(), "--user", $"sip:alice@{_server.Domain}", .. extra],
+    private TmuxTerminal Dial(params string[] extra) => DialUser("bob", extra);
+
+    private TmuxTerminal DialUser(string user, params string[] extra) => new(
+        ["call", $"sip:{user}@{_server.Domain}", "--server", _server.WebSocketUri.ToString(), "--user", $"sip:alice@{_server.Domain}", .. extra],
         new Dictionary<string, string> { ["PULSE_SERVER"] = _sound.Server, ["DIALTONE_PASSWORD"] = "unused" });
 
     [Fact]
@@ -149,9 +151,12 @@ public sealed class SoftphoneCallTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public async Task The_view_shows_the_echo_canceller_converged_when_the_speaker_echoes_into_the_microphone()
     {
-        // The microphone is the speaker's monitor: everything bob says comes straight back, the
+        // The microphone is the speaker's monitor: everything carol says comes straight back, the
         // echo a loudspeaker makes in a room. AEC3 removes it and its ERLE (media-source stats) shows it.
-        using var terminal = Dial("--microphone", PulseAudioServer.Sink + ".monitor");
+        // Carol talks (speech-like noise bursts): a steady tone made convergence take 10 s to over 40 s.
+        await using var carol = await Answerer.StartAsync(_server.WebSocketUri, _server.Domain, "carol", call => call.AnswerAsync(),
+            voice: rate => new SpeechLikeNoise(rate).Fill);
+        using var terminal = DialUser("carol", "--microphone", PulseAudioServer.Sink + ".monitor");
         await terminal.WaitForAsync("established", Generous);
         var screen = await terminal.WaitForAsync(s => s.Contains("converged, ERLE", StringComparison.Ordinal) && !s.Contains("not converged", StringComparison.Ordinal),
             "the echo canceller to converge", TimeSpan.FromSeconds(40));
