@@ -14,7 +14,7 @@ namespace Dialtone.Sip.IntegrationTests;
 /// RFC 3261 §8.2 answers on the wire: sipp sends raw requests (a non-SDP INVITE body, an unknown
 /// Require, RFC 2543 requests without a magic-cookie branch and a CANCEL matched to one,
 /// a missing From, SIP/7.0, a broken request line) to a Dialtone user agent on a real UDP socket or
-/// TCP listener (UDP only for now), wired as <c>Dialtone.Phone.UserAgent</c> wires it (stack with the session layer's
+/// TCP listener, wired as <c>Dialtone.Phone.UserAgent</c> wires it (stack with the session layer's
 /// extensions, out-of-dialog agent in front of the session agent). The scenario checks each answer
 /// (tests/infra/sipp/uac-rfc3261-uas-answers.xml); the test checks what reached the application.
 /// The same rules are unit-tested on a loopback transport in Dialtone.Sip.Tests (UasRequestCheckTests).
@@ -68,11 +68,11 @@ public sealed class UasAnswerWireTests
         }
     }
 
-    // Over TCP, steps 1–5 get the same answers, but `OPTIONS … SIP/7.0` gets no 505 (no answer at all:
-    // sipp's log ends with that request) — a defect of the stream transport's path, reported, not fixed
-    // here (Transport/ is another branch's). Add InlineData(Tcp) once it answers.
+    // Over TCP sipp sends everything on one connection: the 505 and 400 must come back on it, and the
+    // good OPTIONS after them (step 8) proves the bad request lines did not cost the connection.
     [Theory]
     [InlineData(SipTransportKind.Udp)]
+    [InlineData(SipTransportKind.Tcp)]
     public async Task Raw_requests_get_the_rfc3261_answers_and_an_rfc2543_cancel_is_matched(SipTransportKind kind)
     {
         await using var dialtone = new DialtoneAgent(kind);
