@@ -50,6 +50,9 @@ public sealed class UasAnswerWireTests
                 Media = new SdpOnlyMedia(),
             });
             var agent = new SipUserAgent(_stack, new SipUserAgentOptions { AddressOfRecord = SipUri.Parse("sip:dialtone@127.0.0.1") }) { Next = Sessions };
+            // Every session the agent creates, before it rings. Not IncomingSessions: sipp cancels as soon as
+            // the 180 arrives, and a call cancelled before the agent queues it is (rightly) never queued.
+            Sessions.SessionCreated = s => Created.Writer.TryWrite(s);
             agent.MessageReceived += (_, m) => Messages.Writer.TryWrite(m);
             _stack.TransactionUser = agent;
         }
@@ -59,6 +62,8 @@ public sealed class UasAnswerWireTests
         public SessionAgent Sessions { get; }
 
         public Channel<SipTextMessage> Messages { get; } = Channel.CreateUnbounded<SipTextMessage>();
+
+        public Channel<Session> Created { get; } = Channel.CreateUnbounded<Session>();
 
         public async ValueTask DisposeAsync()
         {
@@ -78,13 +83,16 @@ public sealed class UasAnswerWireTests
         await using var dialtone = new DialtoneAgent(kind);
         using var sipp = Sipp.StartClient("uac-rfc3261-uas-answers.xml", kind, dialtone.Port);
         // The RFC 2543 INVITE rings (nobody answers) until sipp cancels it.
-        var invitation = await sipp.ExplainFailure(dialtone.Sessions.IncomingSessions.ReadAsync().AsTask().WaitAsync(Wait));
+        var invitation = Assert.IsType<Invitation>(await sipp.ExplainFailure(dialtone.Created.Reader.ReadAsync().AsTask().WaitAsync(Wait)));
         await sipp.AssertSucceededAsync();
 
         Assert.Equal("4 INVITE", $"{invitation.Request.CSeq!.Number} {invitation.Request.Method}");
         Assert.False(invitation.Request.TopVia!.HasRfc3261Branch);
-        // Only that INVITE reached the application: the one with a text/plain body was refused by the stack.
-        Assert.False(dialtone.Sessions.IncomingSessions.TryRead(out var other), $"another INVITE reached the application: CSeq {other?.Request.CSeq}");
+        // The CANCEL with the same Via ended that session (§9.2: matched to it by its fields).
+        var end = await invitation.Ended.WaitAsync(Wait);
+        Assert.Equal((SessionEndReason.RemoteHangup, 487), (end.Reason, end.StatusCode));
+        // Only that INVITE made a session: the one with a text/plain body was refused by the stack.
+        Assert.False(dialtone.Created.Reader.TryRead(out var other), $"another session was created: {other}");
         var message = await dialtone.Messages.Reader.ReadAsync().AsTask().WaitAsync(Wait);
         Assert.Equal("rfc 2543 hello", message.Text.TrimEnd());
         // Nothing else came up: the unknown Require, the missing From, SIP/7.0 and the bad request line were answered below.
