@@ -14,7 +14,7 @@ namespace Dialtone.Sip.IntegrationTests;
 /// RFC 3261 §8.2 answers on the wire: sipp sends raw requests (a non-SDP INVITE body, an unknown
 /// Require, RFC 2543 requests without a magic-cookie branch and a CANCEL matched to one,
 /// a missing From, SIP/7.0, a broken request line) to a Dialtone user agent on a real UDP socket or
-/// TCP listener (UDP only for now), wired as <c>Dialtone.Phone.UserAgent</c> wires it (stack with the session layer's
+/// TCP listener, wired as <c>Dialtone.Phone.UserAgent</c> wires it (stack with the session layer's
 /// extensions, out-of-dialog agent in front of the session agent). The scenario checks each answer
 /// (tests/infra/sipp/uac-rfc3261-uas-answers.xml); the test checks what reached the application.
 /// The same rules are unit-tested on a loopback transport in Dialtone.Sip.Tests (UasRequestCheckTests).
@@ -50,6 +50,9 @@ public sealed class UasAnswerWireTests
                 Media = new SdpOnlyMedia(),
             });
             var agent = new SipUserAgent(_stack, new SipUserAgentOptions { AddressOfRecord = SipUri.Parse("sip:dialtone@127.0.0.1") }) { Next = Sessions };
+            // Every session the agent creates, before it rings. Not IncomingSessions: sipp cancels as soon as
+            // the 180 arrives, and a call cancelled before the agent queues it is (rightly) never queued.
+            Sessions.SessionCreated = s => Created.Writer.TryWrite(s);
             agent.MessageReceived += (_, m) => Messages.Writer.TryWrite(m);
             _stack.TransactionUser = agent;
         }
@@ -60,6 +63,8 @@ public sealed class UasAnswerWireTests
 
         public Channel<SipTextMessage> Messages { get; } = Channel.CreateUnbounded<SipTextMessage>();
 
+        public Channel<Session> Created { get; } = Channel.CreateUnbounded<Session>();
+
         public async ValueTask DisposeAsync()
         {
             await Sessions.DisposeAsync();
@@ -68,23 +73,26 @@ public sealed class UasAnswerWireTests
         }
     }
 
-    // Over TCP, steps 1–5 get the same answers, but `OPTIONS … SIP/7.0` gets no 505 (no answer at all:
-    // sipp's log ends with that request) — a defect of the stream transport's path, reported, not fixed
-    // here (Transport/ is another branch's). Add InlineData(Tcp) once it answers.
+    // Over TCP sipp sends everything on one connection: the 505 and 400 must come back on it, and the
+    // good OPTIONS after them (step 8) proves the bad request lines did not cost the connection.
     [Theory]
     [InlineData(SipTransportKind.Udp)]
+    [InlineData(SipTransportKind.Tcp)]
     public async Task Raw_requests_get_the_rfc3261_answers_and_an_rfc2543_cancel_is_matched(SipTransportKind kind)
     {
         await using var dialtone = new DialtoneAgent(kind);
         using var sipp = Sipp.StartClient("uac-rfc3261-uas-answers.xml", kind, dialtone.Port);
         // The RFC 2543 INVITE rings (nobody answers) until sipp cancels it.
-        var invitation = await sipp.ExplainFailure(dialtone.Sessions.IncomingSessions.ReadAsync().AsTask().WaitAsync(Wait));
+        var invitation = Assert.IsType<Invitation>(await sipp.ExplainFailure(dialtone.Created.Reader.ReadAsync().AsTask().WaitAsync(Wait)));
         await sipp.AssertSucceededAsync();
 
         Assert.Equal("4 INVITE", $"{invitation.Request.CSeq!.Number} {invitation.Request.Method}");
         Assert.False(invitation.Request.TopVia!.HasRfc3261Branch);
-        // Only that INVITE reached the application: the one with a text/plain body was refused by the stack.
-        Assert.False(dialtone.Sessions.IncomingSessions.TryRead(out var other), $"another INVITE reached the application: CSeq {other?.Request.CSeq}");
+        // The CANCEL with the same Via ended that session (§9.2: matched to it by its fields).
+        var end = await invitation.Ended.WaitAsync(Wait);
+        Assert.Equal((SessionEndReason.RemoteHangup, 487), (end.Reason, end.StatusCode));
+        // Only that INVITE made a session: the one with a text/plain body was refused by the stack.
+        Assert.False(dialtone.Created.Reader.TryRead(out var other), $"another session was created: {other}");
         var message = await dialtone.Messages.Reader.ReadAsync().AsTask().WaitAsync(Wait);
         Assert.Equal("rfc 2543 hello", message.Text.TrimEnd());
         // Nothing else came up: the unknown Require, the missing From, SIP/7.0 and the bad request line were answered below.

@@ -133,14 +133,16 @@ constexpr auto kStallTimeout = std::chrono::milliseconds(3000);
 class PulseStream {
  public:
   // Connects and waits (bounded) for the stream to be ready; throws Error with the reason.
+  // `run` going false (the device stops this direction) ends the setup early.
   PulseStream(const std::string& server, pa_stream_direction_t direction, const std::string& device,
-              const pa_sample_spec& spec, const pa_buffer_attr& attr, const char* stream_name)
+              const pa_sample_spec& spec, const pa_buffer_attr& attr, const char* stream_name,
+              const std::atomic<bool>& run)
       : direction_(direction), bytes_per_second_(spec.rate * spec.channels * sizeof(int16_t)) {
     const PulseLibrary& pa = Pulse();
     loop_ = pa.pa_threaded_mainloop_new();
     if (loop_ == nullptr) throw Error(DT_ERROR_AUDIO_DEVICE, "cannot create a PulseAudio main loop");
     try {
-      Setup(server, device, spec, attr, stream_name);
+      Setup(server, device, spec, attr, stream_name, run);
     } catch (...) {
       Close();
       throw;
@@ -209,7 +211,7 @@ class PulseStream {
 
  private:
   void Setup(const std::string& server, const std::string& device, const pa_sample_spec& spec,
-             const pa_buffer_attr& attr, const char* stream_name) {
+             const pa_buffer_attr& attr, const char* stream_name, const std::atomic<bool>& run) {
     const PulseLibrary& pa = Pulse();
     context_ = pa.pa_context_new(pa.pa_threaded_mainloop_get_api(loop_), "Dialtone");
     if (context_ == nullptr) throw Error(DT_ERROR_AUDIO_DEVICE, "cannot create a PulseAudio context");
@@ -220,7 +222,7 @@ class PulseStream {
     if (pa.pa_threaded_mainloop_start(loop_) < 0) throw Error(DT_ERROR_AUDIO_DEVICE, "cannot start a PulseAudio main loop");
     started_ = true;
     std::string error;
-    Result connected = WaitFor(kStreamSetupTimeout, &error, [&] {
+    auto step = [&] {
       if (stream_ == nullptr) {
         if (pa.pa_context_get_state(context_) != PA_CONTEXT_READY) return kTimeout;
         stream_ = pa.pa_stream_new(context_, stream_name, &spec, nullptr);
@@ -239,8 +241,14 @@ class PulseStream {
         if (rc < 0) return kFailed;
       }
       return pa.pa_stream_get_state(stream_) == PA_STREAM_READY ? kDone : kTimeout;
-    }, /*require_ready=*/false);
-    if (connected == kTimeout) error = "the server did not answer within 5 s";
+    };
+    // In slices, so that a stop during setup is noticed within kWaitSlice.
+    auto deadline = std::chrono::steady_clock::now() + kStreamSetupTimeout;
+    Result connected = kTimeout;
+    while (connected == kTimeout && run && std::chrono::steady_clock::now() < deadline) {
+      connected = WaitFor(kWaitSlice, &error, step, /*require_ready=*/false);
+    }
+    if (connected == kTimeout) error = run ? "the server did not answer within 5 s" : "stopped during setup";
     if (connected != kDone) throw Error(DT_ERROR_AUDIO_DEVICE, error);
   }
 
@@ -319,17 +327,213 @@ class PulseStream {
 };
 
 // ---- The device module. --------------------------------------------------------------------------
+//
+// Stopping a direction is bounded. Normally its thread notices the stop within kWaitSlice and is
+// joined. But libpulse's own main-loop thread can block forever while holding the loop's lock (seen
+// when the server dies during stream setup: pa_pstream_unlink -> pa_pstream_set_srbchannel), and
+// every libpulse call our thread makes needs that lock; pa_threaded_mainloop_lock has no timeout.
+// So StopPlayout/StopRecording wait at most kStopTimeout, then give the thread up: it is detached,
+// cut off from the voice engine's transport and from error reports, and reported as an error.
+// Everything it can still touch (PulseAudioCore, its ThreadControl, its PulseStream) is owned by
+// the thread itself through shared ownership, so if libpulse ever lets it go it finishes against
+// live objects and exits. The trade-off: per occurrence, one thread and one libpulse connection
+// are leaked (for as long as libpulse stays stuck) — instead of a release that never returns.
+constexpr auto kStopTimeout = std::chrono::seconds(4);
 
-class PulseAudioDevice : public webrtc::AudioDeviceModule {
+// What one audio thread shares with the device that started it.
+struct ThreadControl {
+  std::atomic<bool> run{true};        // false: the device stops this direction
+  bool abandoned = false;             // the device gave up on the thread (under the core's transport mutex)
+  rtc::Event finished{/*manual_reset=*/true, /*initially_signaled=*/false};
+};
+
+// The audio threads' side of the device: configuration, the voice engine's transport and the
+// loops. Shared by the device and each of its threads.
+class PulseAudioCore {
  public:
-  PulseAudioDevice(PulseDeviceConfig config, std::string input_id, std::string output_id,
-                   std::shared_ptr<DeviceLevels> levels, AudioDeviceErrorHandler on_error)
+  PulseAudioCore(PulseDeviceConfig config, std::string input_id, std::string output_id,
+                 std::shared_ptr<DeviceLevels> levels, AudioDeviceErrorHandler on_error)
       : config_(std::move(config)),
         input_id_(std::move(input_id)),
         output_id_(std::move(output_id)),
         levels_(std::move(levels)),
         on_error_(std::move(on_error)),
         frame_samples_(config_.sample_rate_hz / 100) {}
+
+  const PulseDeviceConfig& config() const { return config_; }
+  const std::string& input_id() const { return input_id_; }
+  const std::string& output_id() const { return output_id_; }
+  uint32_t playout_delay_ms() const { return playout_delay_ms_.load(); }
+
+  void SetTransport(webrtc::AudioTransport* transport) {
+    std::lock_guard lock(transport_mutex_);
+    transport_ = transport;
+  }
+
+  // From now on the thread reaches neither the transport nor the error handler. Waits for a
+  // transport call in progress (those never enter libpulse, so they end).
+  void Abandon(ThreadControl& control) {
+    std::lock_guard lock(transport_mutex_);
+    control.abandoned = true;
+  }
+
+  void ReportLost(dt_audio_direction direction, const std::string& message, const ThreadControl* control = nullptr) {
+    if (control != nullptr) {
+      std::lock_guard lock(transport_mutex_);
+      if (control->abandoned) return;
+    }
+    if (on_error_) on_error_(direction, message);
+  }
+
+  // Microphone: 10 ms frames paced by the server; after a failure, silence paced by a timer.
+  // Every wait is a short slice so that StopRecording is prompt; a source that delivers nothing
+  // for kStallTimeout while its server looks alive is lost too (a hung server is no microphone).
+  void RecordingLoop(const ThreadControl& control) {
+    std::vector<int16_t> frame(frame_samples_ * config_.channels);
+    std::string error;
+    std::unique_ptr<PulseStream> stream = Open(PA_STREAM_RECORD, input_id_, control.run, &error);
+    if (!stream && control.run) ReportLost(DT_AUDIO_DIRECTION_INPUT, "cannot open the PulseAudio source: " + error, &control);
+    auto next = std::chrono::steady_clock::now();
+    auto last_frame = next;
+    while (control.run) {
+      uint32_t record_delay_ms = 0;
+      if (stream) {
+        auto result = stream->Read(frame.data(), FrameBytes(), kWaitSlice, &error);
+        if (result == PulseStream::kTimeout) {
+          if (std::chrono::steady_clock::now() - last_frame < kStallTimeout) continue;
+          error = "no audio for " + std::to_string(kStallTimeout.count()) + " ms";
+          result = PulseStream::kFailed;
+        }
+        if (result == PulseStream::kFailed) {
+          stream.reset();
+          ReportLost(DT_AUDIO_DIRECTION_INPUT, "the PulseAudio source stopped: " + error, &control);
+          next = std::chrono::steady_clock::now();
+        } else {
+          last_frame = std::chrono::steady_clock::now();
+          record_delay_ms = stream->LatencyMs();
+        }
+      }
+      if (!stream) {
+        std::fill(frame.begin(), frame.end(), int16_t{0});
+        next += std::chrono::milliseconds(10);
+        std::this_thread::sleep_until(next);
+      }
+      ApplyLevel(frame, levels_->input_muted.load(), levels_->input_volume.load());
+      Deliver(frame, record_delay_ms, control);
+    }
+  }
+
+  // Speaker: 10 ms from the voice engine, writes paced by room in the server's buffer; after a
+  // failure the engine is still pulled every 10 ms (its clock goes on) and the audio is dropped.
+  // A sink with no room for kStallTimeout while its server looks alive is lost too.
+  void PlayoutLoop(const ThreadControl& control) {
+    std::vector<int16_t> frame(frame_samples_ * config_.channels);
+    std::string error;
+    std::unique_ptr<PulseStream> stream = Open(PA_STREAM_PLAYBACK, output_id_, control.run, &error);
+    if (!stream && control.run) ReportLost(DT_AUDIO_DIRECTION_OUTPUT, "cannot open the PulseAudio sink: " + error, &control);
+    auto next = std::chrono::steady_clock::now();
+    while (control.run) {
+      size_t got = 0;
+      {
+        std::lock_guard lock(transport_mutex_);
+        if (transport_ != nullptr && !control.abandoned) {
+          int64_t elapsed_ms = 0, ntp_ms = 0;
+          transport_->NeedMorePlayData(frame_samples_, sizeof(int16_t) * config_.channels, config_.channels,
+                                       config_.sample_rate_hz, frame.data(), got, &elapsed_ms, &ntp_ms);
+        }
+      }
+      if (got < frame_samples_) std::fill(frame.begin() + got * config_.channels, frame.end(), int16_t{0});
+      ApplyLevel(frame, levels_->output_muted.load(), levels_->output_volume.load());
+      if (stream) {
+        auto result = PulseStream::kTimeout;
+        auto waiting_since = std::chrono::steady_clock::now();
+        size_t written = 0;
+        while (control.run && result == PulseStream::kTimeout) {
+          result = stream->Write(frame.data(), FrameBytes(), &written, kWaitSlice, &error);
+          if (result == PulseStream::kTimeout && std::chrono::steady_clock::now() - waiting_since >= kStallTimeout) {
+            error = "no room for audio for " + std::to_string(kStallTimeout.count()) + " ms";
+            result = PulseStream::kFailed;
+          }
+        }
+        if (result == PulseStream::kFailed) {
+          stream.reset();
+          playout_delay_ms_ = 0;
+          ReportLost(DT_AUDIO_DIRECTION_OUTPUT, "the PulseAudio sink stopped: " + error, &control);
+          next = std::chrono::steady_clock::now();
+        } else if (result == PulseStream::kDone) {
+          playout_delay_ms_ = stream->LatencyMs();
+        }
+      }
+      if (!stream) {
+        next += std::chrono::milliseconds(10);
+        std::this_thread::sleep_until(next);
+      }
+    }
+  }
+
+ private:
+  std::unique_ptr<PulseStream> Open(pa_stream_direction_t direction, const std::string& device,
+                                    const std::atomic<bool>& run, std::string* error) const {
+    pa_sample_spec spec{};
+    spec.format = PA_SAMPLE_S16LE;
+    spec.rate = config_.sample_rate_hz;
+    spec.channels = static_cast<uint8_t>(config_.channels);
+    const uint32_t frame_bytes = FrameBytes();
+    // Small server buffers: 10 ms fragments; 40 ms of playout queued at most.
+    pa_buffer_attr attr{};
+    attr.maxlength = static_cast<uint32_t>(-1);
+    attr.tlength = direction == PA_STREAM_PLAYBACK ? frame_bytes * 4 : static_cast<uint32_t>(-1);
+    attr.prebuf = static_cast<uint32_t>(-1);
+    attr.minreq = direction == PA_STREAM_PLAYBACK ? frame_bytes : static_cast<uint32_t>(-1);
+    attr.fragsize = direction == PA_STREAM_RECORD ? frame_bytes : static_cast<uint32_t>(-1);
+    try {
+      return std::make_unique<PulseStream>(config_.server, direction, device, spec, attr,
+                                           direction == PA_STREAM_RECORD ? "call microphone" : "call speaker", run);
+    } catch (const std::exception& e) {
+      *error = e.what();
+      return nullptr;
+    }
+  }
+
+  uint32_t FrameBytes() const { return static_cast<uint32_t>(frame_samples_ * config_.channels * sizeof(int16_t)); }
+
+  // The application's software volume and mute, applied in place.
+  static void ApplyLevel(std::vector<int16_t>& frame, bool muted, float volume) {
+    if (muted) {
+      std::fill(frame.begin(), frame.end(), int16_t{0});
+    } else if (volume != 1.0f) {
+      for (int16_t& sample : frame) sample = static_cast<int16_t>(static_cast<float>(sample) * volume);
+    }
+  }
+
+  void Deliver(const std::vector<int16_t>& frame, uint32_t record_delay_ms, const ThreadControl& control) {
+    std::lock_guard lock(transport_mutex_);
+    if (transport_ == nullptr || control.abandoned) return;
+    uint32_t new_mic_level = 0;
+    // The echo canceller's stream delay: what is queued for playout + what waited in the capture buffer.
+    transport_->RecordedDataIsAvailable(frame.data(), frame_samples_, sizeof(int16_t) * config_.channels,
+                                        config_.channels, config_.sample_rate_hz,
+                                        playout_delay_ms_.load() + record_delay_ms, 0, 0, false, new_mic_level);
+  }
+
+  const PulseDeviceConfig config_;
+  const std::string input_id_;
+  const std::string output_id_;
+  const std::shared_ptr<DeviceLevels> levels_;
+  const AudioDeviceErrorHandler on_error_;
+  const size_t frame_samples_;
+
+  std::mutex transport_mutex_;
+  webrtc::AudioTransport* transport_ = nullptr;
+  std::atomic<uint32_t> playout_delay_ms_{0};
+};
+
+class PulseAudioDevice : public webrtc::AudioDeviceModule {
+ public:
+  PulseAudioDevice(PulseDeviceConfig config, std::string input_id, std::string output_id,
+                   std::shared_ptr<DeviceLevels> levels, AudioDeviceErrorHandler on_error)
+      : core_(std::make_shared<PulseAudioCore>(std::move(config), std::move(input_id), std::move(output_id),
+                                               std::move(levels), std::move(on_error))) {}
 
   ~PulseAudioDevice() override {
     StopRecording();
@@ -341,8 +545,7 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
     return 0;
   }
   int32_t RegisterAudioCallback(webrtc::AudioTransport* transport) override {
-    std::lock_guard lock(transport_mutex_);
-    transport_ = transport;
+    core_->SetTransport(transport);
     return 0;
   }
   int32_t Init() override {
@@ -362,11 +565,11 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
   int16_t RecordingDevices() override { return 1; }
   int32_t PlayoutDeviceName(uint16_t index, char name[webrtc::kAdmMaxDeviceNameSize],
                             char guid[webrtc::kAdmMaxGuidSize]) override {
-    return DeviceName(index, output_id_, name, guid);
+    return DeviceName(index, core_->output_id(), name, guid);
   }
   int32_t RecordingDeviceName(uint16_t index, char name[webrtc::kAdmMaxDeviceNameSize],
                               char guid[webrtc::kAdmMaxGuidSize]) override {
-    return DeviceName(index, input_id_, name, guid);
+    return DeviceName(index, core_->input_id(), name, guid);
   }
   int32_t SetPlayoutDevice(uint16_t index) override { return index == 0 ? 0 : -1; }
   int32_t SetPlayoutDevice(WindowsDeviceType) override { return 0; }
@@ -396,30 +599,28 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
     std::lock_guard lock(control_mutex_);
     if (playing_) return 0;
     playing_ = true;
-    playout_thread_ = std::thread([this] { Contain("the PulseAudio playout thread", [this] { PlayoutLoop(); }); });
+    playout_thread_ = Launch("the PulseAudio playout thread", &PulseAudioCore::PlayoutLoop);
     return 0;
   }
   int32_t StopPlayout() override {
     std::lock_guard lock(control_mutex_);
     if (!playing_) return 0;
     playing_ = false;
-    if (playout_thread_.joinable()) playout_thread_.join();
-    return 0;
+    return Finish(playout_thread_, DT_AUDIO_DIRECTION_OUTPUT, "sink");
   }
   bool Playing() const override { return playing_; }
   int32_t StartRecording() override {
     std::lock_guard lock(control_mutex_);
     if (recording_) return 0;
     recording_ = true;
-    recording_thread_ = std::thread([this] { Contain("the PulseAudio recording thread", [this] { RecordingLoop(); }); });
+    recording_thread_ = Launch("the PulseAudio recording thread", &PulseAudioCore::RecordingLoop);
     return 0;
   }
   int32_t StopRecording() override {
     std::lock_guard lock(control_mutex_);
     if (!recording_) return 0;
     recording_ = false;
-    if (recording_thread_.joinable()) recording_thread_.join();
-    return 0;
+    return Finish(recording_thread_, DT_AUDIO_DIRECTION_INPUT, "source");
   }
   bool Recording() const override { return recording_; }
 
@@ -447,26 +648,26 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
   int32_t MicrophoneMute(bool*) const override { return -1; }
 
   int32_t StereoPlayoutIsAvailable(bool* available) const override {
-    *available = config_.channels == 2;
+    *available = Channels() == 2;
     return 0;
   }
-  int32_t SetStereoPlayout(bool enable) override { return enable == (config_.channels == 2) ? 0 : -1; }
+  int32_t SetStereoPlayout(bool enable) override { return enable == (Channels() == 2) ? 0 : -1; }
   int32_t StereoPlayout(bool* enabled) const override {
-    *enabled = config_.channels == 2;
+    *enabled = Channels() == 2;
     return 0;
   }
   int32_t StereoRecordingIsAvailable(bool* available) const override {
-    *available = config_.channels == 2;
+    *available = Channels() == 2;
     return 0;
   }
-  int32_t SetStereoRecording(bool enable) override { return enable == (config_.channels == 2) ? 0 : -1; }
+  int32_t SetStereoRecording(bool enable) override { return enable == (Channels() == 2) ? 0 : -1; }
   int32_t StereoRecording(bool* enabled) const override {
-    *enabled = config_.channels == 2;
+    *enabled = Channels() == 2;
     return 0;
   }
 
   int32_t PlayoutDelay(uint16_t* delay_ms) const override {
-    *delay_ms = static_cast<uint16_t>(playout_delay_ms_.load());
+    *delay_ms = static_cast<uint16_t>(core_->playout_delay_ms());
     return 0;
   }
 
@@ -478,6 +679,14 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
   int32_t EnableBuiltInNS(bool) override { return -1; }
 
  private:
+  // A direction's thread and what it shares with us.
+  struct AudioThread {
+    std::thread thread;
+    std::shared_ptr<ThreadControl> control;
+  };
+
+  uint32_t Channels() const { return core_->config().channels; }
+
   static int32_t NotAvailable(bool* available) {
     *available = false;
     return 0;
@@ -496,157 +705,44 @@ class PulseAudioDevice : public webrtc::AudioDeviceModule {
     return 0;
   }
 
-  std::unique_ptr<PulseStream> Open(pa_stream_direction_t direction, const std::string& device, std::string* error) const {
-    pa_sample_spec spec{};
-    spec.format = PA_SAMPLE_S16LE;
-    spec.rate = config_.sample_rate_hz;
-    spec.channels = static_cast<uint8_t>(config_.channels);
-    const uint32_t frame_bytes = FrameBytes();
-    // Small server buffers: 10 ms fragments; 40 ms of playout queued at most.
-    pa_buffer_attr attr{};
-    attr.maxlength = static_cast<uint32_t>(-1);
-    attr.tlength = direction == PA_STREAM_PLAYBACK ? frame_bytes * 4 : static_cast<uint32_t>(-1);
-    attr.prebuf = static_cast<uint32_t>(-1);
-    attr.minreq = direction == PA_STREAM_PLAYBACK ? frame_bytes : static_cast<uint32_t>(-1);
-    attr.fragsize = direction == PA_STREAM_RECORD ? frame_bytes : static_cast<uint32_t>(-1);
-    try {
-      return std::make_unique<PulseStream>(config_.server, direction, device, spec, attr,
-                                           direction == PA_STREAM_RECORD ? "call microphone" : "call speaker");
-    } catch (const std::exception& e) {
-      *error = e.what();
-      return nullptr;
+  // The thread owns a reference to the core and to its control: see kStopTimeout.
+  AudioThread Launch(const char* what, void (PulseAudioCore::*loop)(const ThreadControl&)) {
+    auto control = std::make_shared<ThreadControl>();
+    std::thread thread([core = core_, control, what, loop] {
+      Contain(what, [&] { ((*core).*loop)(*control); });
+      control->finished.Set();
+    });
+    return {std::move(thread), std::move(control)};
+  }
+
+  // Stops the thread: joined when it ends within kStopTimeout, else given up (see above). -1 then.
+  int32_t Finish(AudioThread& audio, dt_audio_direction direction, const char* what) {
+    AudioThread ending = std::move(audio);
+    audio = {};
+    if (!ending.control) return 0;
+    ending.control->run = false;
+    if (ending.control->finished.Wait(webrtc::TimeDelta::Millis(
+            std::chrono::duration_cast<std::chrono::milliseconds>(kStopTimeout).count()))) {
+      if (ending.thread.joinable()) ending.thread.join();
+      return 0;
     }
+    core_->Abandon(*ending.control);
+    if (ending.thread.joinable()) ending.thread.detach();
+    core_->ReportLost(direction, std::string("the PulseAudio ") + what + " did not stop within " +
+                                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(kStopTimeout).count()) +
+                                     " s (libpulse is stuck); its thread was left behind");
+    return -1;
   }
 
-  uint32_t FrameBytes() const { return static_cast<uint32_t>(frame_samples_ * config_.channels * sizeof(int16_t)); }
-
-  // The application's software volume and mute, applied in place.
-  static void ApplyLevel(std::vector<int16_t>& frame, bool muted, float volume) {
-    if (muted) {
-      std::fill(frame.begin(), frame.end(), int16_t{0});
-    } else if (volume != 1.0f) {
-      for (int16_t& sample : frame) sample = static_cast<int16_t>(static_cast<float>(sample) * volume);
-    }
-  }
-
-  void ReportLost(dt_audio_direction direction, const std::string& message) {
-    if (on_error_) on_error_(direction, message);
-  }
-
-  // Microphone: 10 ms frames paced by the server; after a failure, silence paced by a timer.
-  // Every wait is a short slice so that StopRecording is prompt; a source that delivers nothing
-  // for kStallTimeout while its server looks alive is lost too (a hung server is no microphone).
-  void RecordingLoop() {
-    std::vector<int16_t> frame(frame_samples_ * config_.channels);
-    std::string error;
-    std::unique_ptr<PulseStream> stream = Open(PA_STREAM_RECORD, input_id_, &error);
-    if (!stream) ReportLost(DT_AUDIO_DIRECTION_INPUT, "cannot open the PulseAudio source: " + error);
-    auto next = std::chrono::steady_clock::now();
-    auto last_frame = next;
-    while (recording_) {
-      uint32_t record_delay_ms = 0;
-      if (stream) {
-        auto result = stream->Read(frame.data(), FrameBytes(), kWaitSlice, &error);
-        if (result == PulseStream::kTimeout) {
-          if (std::chrono::steady_clock::now() - last_frame < kStallTimeout) continue;
-          error = "no audio for " + std::to_string(kStallTimeout.count()) + " ms";
-          result = PulseStream::kFailed;
-        }
-        if (result == PulseStream::kFailed) {
-          stream.reset();
-          ReportLost(DT_AUDIO_DIRECTION_INPUT, "the PulseAudio source stopped: " + error);
-          next = std::chrono::steady_clock::now();
-        } else {
-          last_frame = std::chrono::steady_clock::now();
-          record_delay_ms = stream->LatencyMs();
-        }
-      }
-      if (!stream) {
-        std::fill(frame.begin(), frame.end(), int16_t{0});
-        next += std::chrono::milliseconds(10);
-        std::this_thread::sleep_until(next);
-      }
-      ApplyLevel(frame, levels_->input_muted.load(), levels_->input_volume.load());
-      Deliver(frame, record_delay_ms);
-    }
-  }
-
-  void Deliver(const std::vector<int16_t>& frame, uint32_t record_delay_ms) {
-    std::lock_guard lock(transport_mutex_);
-    if (transport_ == nullptr) return;
-    uint32_t new_mic_level = 0;
-    // The echo canceller's stream delay: what is queued for playout + what waited in the capture buffer.
-    transport_->RecordedDataIsAvailable(frame.data(), frame_samples_, sizeof(int16_t) * config_.channels,
-                                        config_.channels, config_.sample_rate_hz,
-                                        playout_delay_ms_.load() + record_delay_ms, 0, 0, false, new_mic_level);
-  }
-
-  // Speaker: 10 ms from the voice engine, writes paced by room in the server's buffer; after a
-  // failure the engine is still pulled every 10 ms (its clock goes on) and the audio is dropped.
-  // A sink with no room for kStallTimeout while its server looks alive is lost too.
-  void PlayoutLoop() {
-    std::vector<int16_t> frame(frame_samples_ * config_.channels);
-    std::string error;
-    std::unique_ptr<PulseStream> stream = Open(PA_STREAM_PLAYBACK, output_id_, &error);
-    if (!stream) ReportLost(DT_AUDIO_DIRECTION_OUTPUT, "cannot open the PulseAudio sink: " + error);
-    auto next = std::chrono::steady_clock::now();
-    while (playing_) {
-      size_t got = 0;
-      {
-        std::lock_guard lock(transport_mutex_);
-        if (transport_ != nullptr) {
-          int64_t elapsed_ms = 0, ntp_ms = 0;
-          transport_->NeedMorePlayData(frame_samples_, sizeof(int16_t) * config_.channels, config_.channels,
-                                       config_.sample_rate_hz, frame.data(), got, &elapsed_ms, &ntp_ms);
-        }
-      }
-      if (got < frame_samples_) std::fill(frame.begin() + got * config_.channels, frame.end(), int16_t{0});
-      ApplyLevel(frame, levels_->output_muted.load(), levels_->output_volume.load());
-      if (stream) {
-        auto result = PulseStream::kTimeout;
-        auto waiting_since = std::chrono::steady_clock::now();
-        size_t written = 0;
-        while (playing_ && result == PulseStream::kTimeout) {
-          result = stream->Write(frame.data(), FrameBytes(), &written, kWaitSlice, &error);
-          if (result == PulseStream::kTimeout && std::chrono::steady_clock::now() - waiting_since >= kStallTimeout) {
-            error = "no room for audio for " + std::to_string(kStallTimeout.count()) + " ms";
-            result = PulseStream::kFailed;
-          }
-        }
-        if (result == PulseStream::kFailed) {
-          stream.reset();
-          playout_delay_ms_ = 0;
-          ReportLost(DT_AUDIO_DIRECTION_OUTPUT, "the PulseAudio sink stopped: " + error);
-          next = std::chrono::steady_clock::now();
-        } else if (result == PulseStream::kDone) {
-          playout_delay_ms_ = stream->LatencyMs();
-        }
-      }
-      if (!stream) {
-        next += std::chrono::milliseconds(10);
-        std::this_thread::sleep_until(next);
-      }
-    }
-  }
-
-  const PulseDeviceConfig config_;
-  const std::string input_id_;
-  const std::string output_id_;
-  const std::shared_ptr<DeviceLevels> levels_;
-  const AudioDeviceErrorHandler on_error_;
-  const size_t frame_samples_;
-
-  std::mutex transport_mutex_;
-  webrtc::AudioTransport* transport_ = nullptr;
+  const std::shared_ptr<PulseAudioCore> core_;
   std::mutex control_mutex_;
   std::atomic<bool> initialized_{false};
   std::atomic<bool> playout_initialized_{false};
   std::atomic<bool> recording_initialized_{false};
   std::atomic<bool> playing_{false};
   std::atomic<bool> recording_{false};
-  std::atomic<uint32_t> playout_delay_ms_{0};
-  std::thread playout_thread_;
-  std::thread recording_thread_;
+  AudioThread playout_thread_;
+  AudioThread recording_thread_;
 };
 
 // The PulseAudio name of `wanted` (a name or a description) among `devices`; empty stays empty (default).

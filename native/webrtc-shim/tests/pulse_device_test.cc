@@ -108,6 +108,10 @@ class PulseServer {
     if (stat(socket_.c_str(), &st) != 0) return false;
     return dt_audio_devices_list(server().c_str(), DT_AUDIO_DIRECTION_OUTPUT, Ignore, nullptr) == DT_OK;
   }
+  // SIGSTOP: the socket still accepts connections, but nothing is ever answered.
+  void Freeze() {
+    if (pid_ > 0) kill(pid_, SIGSTOP);
+  }
   void Kill() {
     if (pid_ > 0) {
       kill(pid_, SIGKILL);
@@ -231,6 +235,47 @@ TEST(PulseDevice, AServerKilledWhileTheStreamsFlowIsReportedPerDirectionAndRelea
     EXPECT_EQ(errors.input.load(), 1);
     EXPECT_EQ(errors.output.load(), 1);
   }
+}
+
+// A server that stops answering while the streams are being set up: the device's threads wait for
+// it (at most 5 s each), and a release in that window must not wait that out — the setup notices
+// the stop within 100 ms. Nothing is reported for a setup the application itself ended. (Before,
+// the release took the rest of the 5 s and then reported "cannot open".) The stuck-libpulse case
+// (StopPlayout giving its thread up after 4 s) cannot be produced through the C ABI.
+TEST(PulseDevice, ReleaseDuringStreamSetupOnAFrozenServerIsPrompt) {
+  PulseServer server;
+  ASSERT_TRUE(server.running() && server.Answers()) << "pulseaudio did not start (tests/infra/install-audio.sh)";
+  dt_factory_options options = VirtualDeviceOptions();
+  options.audio_device = DT_AUDIO_DEVICE_PULSEAUDIO;
+  std::string address = server.server();
+  options.audio_server = address.c_str();
+  options.input_device = "dt_tone";
+  options.output_device = "dt_sink";
+  DeviceErrors errors;
+  Peer a(options);  // the devices are resolved here, while the server answers
+  ASSERT_NE(a.pc, nullptr) << LastError();
+  dt_factory_callbacks callbacks{};
+  callbacks.struct_size = sizeof(callbacks);
+  callbacks.on_audio_device_error = DeviceErrors::On;
+  ASSERT_EQ(dt_factory_set_callbacks(a.factory, &callbacks, &errors), DT_OK);
+  server.Freeze();
+  auto frozen = std::chrono::steady_clock::now();
+  Peer b(VirtualDeviceOptions());
+  ASSERT_TRUE(a.AddAudio()) << LastError();
+  std::string error;
+  ASSERT_TRUE(Negotiate(a, b, /*answerer_audio=*/true, &error)) << error;  // starts playout and recording
+  std::this_thread::sleep_until(frozen + std::chrono::milliseconds(1500));
+  // Still inside the 5 s setup window (a setup that gave up would have reported "cannot open").
+  ASSERT_EQ(errors.input.load() + errors.output.load(), 0) << "the setup ended before the release; the machine is too slow for this test";
+  ASSERT_LT(std::chrono::steady_clock::now() - frozen, std::chrono::milliseconds(3500));
+
+  auto start = std::chrono::steady_clock::now();
+  a.ReleaseAll();
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  EXPECT_LT(took.count(), 2000) << "releasing during the streams' setup took " << took.count() << " ms";
+  std::this_thread::sleep_until(frozen + std::chrono::milliseconds(6000));  // past the old setup deadline
+  EXPECT_EQ(errors.input.load() + errors.output.load(), 0);
+  server.Kill();
 }
 
 TEST(PulseDevice, VolumeAndMuteAreValidatedAndNeedThePulseAudioDevice) {

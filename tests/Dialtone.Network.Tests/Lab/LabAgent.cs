@@ -41,8 +41,11 @@ public sealed class LabAgent : IDisposable
 
     public int Home { get; }
 
-    /// <summary>The lab's namespace prefix ($NETLAB_PREFIX, default "nl"; lab.sh uses the same).</summary>
-    public static string Prefix { get; } = Environment.GetEnvironmentVariable("NETLAB_PREFIX") is { Length: > 0 } p ? p : "nl";
+    /// <summary>
+    /// The lab's namespace prefix: $NETLAB_PREFIX, else "nl" + this process's id — one lab per test
+    /// process, so two test runs on one machine never tear down each other's lab (lab.sh gets it from LabScript).
+    /// </summary>
+    public static string Prefix { get; } = Environment.GetEnvironmentVariable("NETLAB_PREFIX") is { Length: > 0 } p ? p : $"nl{Environment.ProcessId}";
 
     public static LabAgent Start(int home, params string[] args) => new(home, args);
 

@@ -10,6 +10,9 @@ public static class LabScript
     public static async Task RunAsync(params string[] args)
     {
         var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // This process's lab, not another run's (lab.sh's own default is "nl"); its work dir follows
+        // the prefix (/tmp/PREFIX-lab, as NetLab.WorkDir) unless NETLAB_DIR is set for both.
+        info.Environment["NETLAB_PREFIX"] = LabAgent.Prefix;
         info.ArgumentList.Add(Path);
         foreach (var a in args)
             info.ArgumentList.Add(a);

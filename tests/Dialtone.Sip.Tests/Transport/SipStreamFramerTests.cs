@@ -61,7 +61,22 @@ public class SipStreamFramerTests
     }
 
     [Theory]
+    [InlineData("OPTIONS sip:bob@example.com SIP/7.0")]
+    [InlineData("OPTIONS  sip:bob@example.com SIP/2.0")]
+    [InlineData("OPTIONS sip:bob@example.com")]
+    [InlineData("OPTIONS sip:bob@example.com sip/2.0")]
+    public void A_request_line_the_parser_will_refuse_is_still_framed_so_the_stack_can_answer_it(string requestLine)
+    {
+        // RFC 3261 §8.2: 505 for another version, 400 for a broken request line — on streams too,
+        // and the connection goes on with the next message.
+        var bad = requestLine + "\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nContent-Length: 2\r\n\r\nhi";
+        var frames = Feed(new SipStreamFramer(1024), Encoding.ASCII.GetBytes(bad + Options), 7);
+        Assert.Equal([(SipStreamFrameKind.Message, bad), (SipStreamFrameKind.Message, Options)], frames);
+    }
+
+    [Theory]
     [InlineData("GET / HTTP/1.1\r\nHost: x\r\n\r\n", "does not start with a SIP")]
+    [InlineData("\x16\x03\x01\x02\x00\x01\r\nContent-Length: 0\r\n\r\n", "does not start with a SIP")]
     [InlineData("SIP/2.0 200 OK\r\nVia: x\r\n\r\n", "Content-Length is required")]
     [InlineData("SIP/2.0 200 OK\r\nContent-Length: -1\r\n\r\n", "invalid Content-Length")]
     [InlineData("SIP/2.0 200 OK\r\nContent-Length: 1\r\nl: 2\r\n\r\nab", "conflicting Content-Length")]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Dialtone.Sip.Stack;
 using Dialtone.Sip.Transport;
 
 namespace Dialtone.Sip.Tests.Transport;
@@ -72,5 +73,28 @@ public sealed class SipTlsTransportTests : IAsyncLifetime
         await using var wrongPin = Client(new SipTlsOptions { PinnedCertificateSha256 = [otherPin] });
         await Assert.ThrowsAsync<SipTransportException>(() =>
             wrongPin.SendAsync(_target, TestMessages.Bytes(TestMessages.Options())).AsTask());
+    }
+
+    [Theory]
+    [InlineData("OPTIONS sip:bob@sip.test SIP/7.0", "505 Version Not Supported")]
+    [InlineData("OPTIONS  sip:bob@sip.test SIP/2.0", "400 ")]
+    public async Task A_bad_request_line_gets_its_rfc3261_answer_and_the_connection_serves_the_next_request(string requestLine, string answer)
+    {
+        // RFC 3261 §8.2 on a stream: the answer comes back on the connection, which stays up (the
+        // framer used to drop it for anything but SIP/2.0, so nothing was answered over TCP/TLS).
+        await using var stack = new SipStack([_server], new SipStackOptions());
+        await using var client = Client(new SipTlsOptions { TrustedRootCertificates = [_ca] });
+        var atClient = new FrameCollector(client);
+        static string Request(string line, int cseq) =>
+            $"{line}\r\nVia: SIP/2.0/TLS 127.0.0.1;branch=z9hG4bK-tls-{cseq}\r\nMax-Forwards: 70\r\n" +
+            $"From: <sip:alice@sip.test>;tag=a{cseq}\r\nTo: <sip:bob@sip.test>\r\nCall-ID: tls-bad-line\r\n" +
+            $"CSeq: {cseq} OPTIONS\r\nContent-Length: 0\r\n\r\n";
+
+        await client.SendAsync(_target, TestMessages.Bytes(Request(requestLine, 1)));
+        Assert.StartsWith("SIP/2.0 " + answer, (await atClient.NextAsync()).Text);
+        await client.SendAsync(_target, TestMessages.Bytes(Request("OPTIONS sip:bob@sip.test SIP/2.0", 2)));
+        // No transaction user here: the stack's own answer to a good request is 501.
+        Assert.StartsWith("SIP/2.0 501 ", (await atClient.NextAsync()).Text);
+        Assert.False(atClient.HasClosed);
     }
 }

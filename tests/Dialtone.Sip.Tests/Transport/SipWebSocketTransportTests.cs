@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
+using Dialtone.Sip.Stack;
 using Dialtone.Sip.Transport;
 
 namespace Dialtone.Sip.Tests.Transport;
@@ -33,6 +34,29 @@ public class SipWebSocketTransportTests
         Assert.Equal(TestMessages.Ok(), text);
         Assert.Equal(remote, source);
         Assert.Equal(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port), source.Address);
+    }
+
+    [Theory]
+    [InlineData("OPTIONS sip:bob@x.invalid SIP/7.0", "505 Version Not Supported")]
+    [InlineData("OPTIONS  sip:bob@x.invalid SIP/2.0", "400 ")]
+    public async Task A_bad_request_line_from_the_server_gets_its_rfc3261_answer_on_the_flow(string requestLine, string answer)
+    {
+        // RFC 3261 §8.2 over WebSocket too: the answer goes back on the flow, which stays up.
+        await using var server = new MiniWebSocketServer();
+        var transport = await SipWebSocketTransport.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/sip"), NoKeepAlive);
+        await using var stack = new SipStack([transport], new SipStackOptions());
+        var peer = await server.NextConnectionAsync();
+        static string Request(string line, int cseq) =>
+            $"{line}\r\nVia: SIP/2.0/WS proxy.invalid;branch=z9hG4bK-ws-{cseq}\r\nMax-Forwards: 70\r\n" +
+            $"From: <sip:alice@x.invalid>;tag=a{cseq}\r\nTo: <sip:bob@x.invalid>\r\nCall-ID: ws-bad-line\r\n" +
+            $"CSeq: {cseq} OPTIONS\r\nContent-Length: 0\r\n\r\n";
+
+        await peer.SendAsync(TestMessages.Bytes(Request(requestLine, 1)), WebSocketMessageType.Text, true, CancellationToken.None);
+        Assert.StartsWith("SIP/2.0 " + answer, await MiniWebSocketServer.ReceiveTextAsync(peer).WaitAsync(TimeSpan.FromSeconds(10)));
+        await peer.SendAsync(TestMessages.Bytes(Request("OPTIONS sip:bob@x.invalid SIP/2.0", 2)), WebSocketMessageType.Text, true, CancellationToken.None);
+        // No transaction user here: the stack's own answer to a good request is 501.
+        Assert.StartsWith("SIP/2.0 501 ", await MiniWebSocketServer.ReceiveTextAsync(peer).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(transport.IsConnected);
     }
 
     [Fact]

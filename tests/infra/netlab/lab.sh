@@ -14,7 +14,8 @@
 #
 # Needs root, iproute2, iptables and coturn (tests/infra/install-network.sh) and Kamailio
 # (tests/infra/install-sip-servers.sh). Work files: $NETLAB_DIR (default /tmp/$NETLAB_PREFIX-lab). NETLAB_PREFIX
-# (default nl) names the namespaces, so two labs (e.g. two worktrees) can run side by side.
+# (default nl; the tests use nl<their pid>) names the namespaces, so two labs can run side by side; "up" also
+# removes the labs of nl<pid> runs whose process is gone.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -40,7 +41,12 @@ lan_ip2() { echo "198.51.100.$((16 * $1 + 10))"; } # the host's address on the s
 ns() { ip netns exec "$@"; }
 
 down() {
-    local name pid
+    down_prefix "$P" "$work"
+}
+
+# Removes the lab of prefix $1 (work dir $2): its processes by pid (ip netns pids), namespaces, files.
+down_prefix() {
+    local P=$1 work=$2 name pid
     for name in $(ip netns list | awk '{print $1}' | grep "^$P-" || true); do
         # Processes the lab started in its namespaces (Kamailio, coturn, agents), by pid.
         for pid in $(ip netns pids "$name" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
@@ -50,6 +56,17 @@ down() {
     done
     rm -rf /etc/netns/"$P"-*
     rm -rf "$work"
+}
+
+# Labs of test runs that died without "down": prefix nl<pid> (the tests' default, one per test
+# process) whose pid is gone. A live run's lab is never touched: two runs can share the machine.
+sweep_dead_runs() {
+    local prefix
+    for prefix in $(ip netns list | awk '{print $1}' | sed -n 's/^\(nl[0-9][0-9]*\)-.*/\1/p' | sort -u); do
+        [[ $prefix == "$P" ]] && continue
+        kill -0 "${prefix#nl}" 2>/dev/null && continue
+        down_prefix "$prefix" "/tmp/$prefix-lab"
+    done
 }
 
 make_certs() {
@@ -228,6 +245,7 @@ move() {
 up() {
     local homes=${1:-2} i
     down
+    sweep_dead_runs
     mkdir -p "$work"
     make_certs
     ip netns add $PUB

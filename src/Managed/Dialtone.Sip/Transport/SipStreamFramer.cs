@@ -24,7 +24,6 @@ public sealed class SipFramingException(string message) : Exception(message);
 internal sealed class SipStreamFramer
 {
     private static ReadOnlySpan<byte> HeaderEnd => "\r\n\r\n"u8;
-    private static ReadOnlySpan<byte> SipVersion => "SIP/2.0"u8;
 
     private readonly int _maxMessageSize;
     private byte[] _buffer;
@@ -124,9 +123,20 @@ internal sealed class SipStreamFramer
 
     private static void CheckStartLine(ReadOnlySpan<byte> line)
     {
-        // A request line ends with SIP/2.0, a status line starts with it (RFC 3261 §7.1, §7.2).
-        if (!line.StartsWith(SipVersion) && !line.EndsWith(SipVersion))
+        // Only tell "not SIP at all" from "SIP we will refuse". Binary bytes (e.g. a TLS ClientHello
+        // on a TCP port) or another protocol's request line (GET / HTTP/1.1) mean the stream is not
+        // SIP: drop it. Anything else is framed by its Content-Length and left to the parser, so that
+        // a request line with another SIP version or a malformed one gets its 505 / 400 (RFC 3261
+        // §8.2, §21.5.7) on this connection, which then serves the next request — as over UDP.
+        if (line.IndexOfAnyInRange((byte)0, (byte)8) >= 0 || line.IndexOfAnyInRange((byte)10, (byte)31) >= 0 || line.Contains((byte)127))
             throw new SipFramingException("stream data does not start with a SIP request or status line");
+        if (line.StartsWith("SIP/"u8))
+            return;
+        var version = line[(line.LastIndexOf((byte)' ') + 1)..];
+        var slash = version.IndexOf((byte)'/');
+        if (slash > 0 && !System.Text.Ascii.EqualsIgnoreCase(version[..slash], "SIP"u8) &&
+            version[..slash].IndexOfAnyExceptInRange((byte)'A', (byte)'Z') < 0)
+            throw new SipFramingException($"stream data does not start with a SIP request or status line ({System.Text.Encoding.ASCII.GetString(version[..slash])} request)");
     }
 
     private static int ReadContentLength(ReadOnlySpan<byte> headers)
