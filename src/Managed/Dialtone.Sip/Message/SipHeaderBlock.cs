@@ -57,12 +57,9 @@ internal static class SipHeaderBlock
     private static readonly SearchValues<byte> ForbiddenControls = SearchValues.Create(
         "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000b\u000c\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\u007f"u8);
 
-    private static readonly SearchValues<byte> TokenBytes =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~"u8);
+    public static bool IsToken(ReadOnlySpan<byte> s) => SipBytes.IsAll(s, SipBytes.Token);
 
-    public static bool IsToken(ReadOnlySpan<byte> s) => !s.IsEmpty && !s.ContainsAnyExcept(TokenBytes);
-
-    public static bool IsTokenByte(byte b) => TokenBytes.Contains(b);
+    public static bool IsTokenByte(byte b) => SipBytes.Is(b, SipBytes.Token);
 
     /// <summary>An upper bound of the entries <paramref name="block"/> can produce.</summary>
     public static int MaxEntries(ReadOnlySpan<byte> block, SipParserLimits limits) =>
@@ -75,6 +72,88 @@ internal static class SipHeaderBlock
     /// <paramref name="startLineLength"/>. Offsets in the entries are relative to <paramref name="block"/>.
     /// </summary>
     public static int Scan(ReadOnlySpan<byte> block, SipParserLimits limits, bool firstLineIsStartLine, Span<SipHeaderEntry> entries, out int startLineLength)
+    {
+        var count = TryScanQuick(block, limits, firstLineIsStartLine, entries, out startLineLength);
+        return count >= 0 ? count : ScanExact(block, limits, firstLineIsStartLine, entries, out startLineLength);
+    }
+
+    /// <summary>
+    /// The common case in one pass per line and no per-line search beyond the line end: every line
+    /// ends in CRLF, no control characters at all, names are tokens directly followed by ':' (or
+    /// by whitespace and ':'), and the limits hold. Returns -1 on anything else — an error or a
+    /// rarer accepted form (an escaped control in a quoted string) — and <see cref="ScanExact"/>
+    /// then reads the block again, throwing the precise error. When this succeeds it writes exactly
+    /// what <see cref="ScanExact"/> would.
+    /// </summary>
+    internal static int TryScanQuick(ReadOnlySpan<byte> block, SipParserLimits limits, bool firstLineIsStartLine, Span<SipHeaderEntry> entries, out int startLineLength)
+    {
+        startLineLength = 0;
+        if (block.IndexOfAny(ForbiddenControls) >= 0)
+            return -1;
+        var classes = SipBytes.Classes;
+        int maxLine = limits.MaxHeaderLineBytes, maxCount = limits.MaxHeaderCount;
+        int count = 0, pos = 0, line = 0;
+        var open = false; // entries[count] is the header being read (it may continue on folded lines)
+        while (pos < block.Length)
+        {
+            line++;
+            var lf = block[pos..].IndexOf((byte)'\n');
+            if (lf < 1 || block[pos + lf - 1] != '\r')
+                return -1;
+            var lineEnd = pos + lf - 1; // the CR
+            var first = block[pos];
+            if (line == 1 && firstLineIsStartLine)
+            {
+                if (lineEnd - pos > maxLine)
+                    return -1;
+                startLineLength = lineEnd - pos;
+            }
+            else if (first is (byte)' ' or (byte)'\t')
+            {
+                if (!open)
+                    return -1;
+            }
+            else
+            {
+                if (open)
+                {
+                    entries[count].Length = pos - 2 - entries[count].Start;
+                    count++;
+                }
+                if (count >= maxCount)
+                    return -1;
+                // The line ends in CR, which is neither a token byte nor whitespace: no bounds to check.
+                var p = pos;
+                while ((classes[block[p]] & SipBytes.Token) != 0)
+                    p++;
+                var nameEnd = p;
+                while (block[p] is (byte)' ' or (byte)'\t')
+                    p++;
+                if (nameEnd == pos || block[p] != ':')
+                    return -1;
+                ref var e = ref entries[count];
+                e.Start = pos;
+                e.Line = line;
+                e.NameLength = nameEnd - pos;
+                e.ValueStart = p + 1 - pos;
+                e.Id = Identify(block.Slice(pos, nameEnd - pos));
+                open = true;
+            }
+            if (open && lineEnd - entries[count].Start > maxLine)
+                return -1;
+            pos = lineEnd + 2;
+        }
+        if (open)
+        {
+            entries[count].Length = pos - 2 - entries[count].Start;
+            count++;
+        }
+        // Every line ended in CRLF; one CR more than lines means a bare CR inside a line.
+        return block.Count((byte)'\r') == line ? count : -1;
+    }
+
+    /// <summary>The scan with every check in order, for input <see cref="TryScanQuick"/> declined.</summary>
+    internal static int ScanExact(ReadOnlySpan<byte> block, SipParserLimits limits, bool firstLineIsStartLine, Span<SipHeaderEntry> entries, out int startLineLength)
     {
         CheckControls(block);
         startLineLength = 0;
@@ -136,12 +215,19 @@ internal static class SipHeaderBlock
         return count;
     }
 
-    /// <summary>Recognizes the names the typed properties read, long or compact, in any case.</summary>
+    /// <summary>
+    /// Recognizes the names the typed properties read, long or compact, in any case: by length and
+    /// first letter, then one comparison of at most two machine words (no string is made).
+    /// <paramref name="name"/> must be a token (the scans check that first).
+    /// </summary>
     public static SipHeaderId Identify(ReadOnlySpan<byte> name)
     {
-        if (name.Length == 1)
+        if (name.IsEmpty)
+            return SipHeaderId.Other;
+        var first = name[0] | 0x20;
+        return name.Length switch
         {
-            return (name[0] | 0x20) switch
+            1 => first switch
             {
                 'v' => SipHeaderId.Via,
                 'f' => SipHeaderId.From,
@@ -151,24 +237,51 @@ internal static class SipHeaderBlock
                 'l' => SipHeaderId.ContentLength,
                 'c' => SipHeaderId.ContentType,
                 _ => SipHeaderId.Other,
-            };
-        }
-        return name.Length switch
-        {
-            2 when Ascii.EqualsIgnoreCase(name, "To"u8) => SipHeaderId.To,
-            3 when Ascii.EqualsIgnoreCase(name, "Via"u8) => SipHeaderId.Via,
-            4 when Ascii.EqualsIgnoreCase(name, "From"u8) => SipHeaderId.From,
-            4 when Ascii.EqualsIgnoreCase(name, "CSeq"u8) => SipHeaderId.CSeq,
-            5 when Ascii.EqualsIgnoreCase(name, "Route"u8) => SipHeaderId.Route,
-            7 when Ascii.EqualsIgnoreCase(name, "Call-ID"u8) => SipHeaderId.CallId,
-            7 when Ascii.EqualsIgnoreCase(name, "Contact"u8) => SipHeaderId.Contact,
-            7 when Ascii.EqualsIgnoreCase(name, "Expires"u8) => SipHeaderId.Expires,
-            12 when Ascii.EqualsIgnoreCase(name, "Content-Type"u8) => SipHeaderId.ContentType,
-            12 when Ascii.EqualsIgnoreCase(name, "Max-Forwards"u8) => SipHeaderId.MaxForwards,
-            12 when Ascii.EqualsIgnoreCase(name, "Record-Route"u8) => SipHeaderId.RecordRoute,
-            14 when Ascii.EqualsIgnoreCase(name, "Content-Length"u8) => SipHeaderId.ContentLength,
+            },
+            2 when first == 't' => Is(name, "to"u8, SipHeaderId.To),
+            3 when first == 'v' => Is(name, "via"u8, SipHeaderId.Via),
+            4 when first == 'f' => Is(name, "from"u8, SipHeaderId.From),
+            4 when first == 'c' => Is(name, "cseq"u8, SipHeaderId.CSeq),
+            5 when first == 'r' => Is(name, "route"u8, SipHeaderId.Route),
+            7 when first == 'c' => (name[1] | 0x20) == 'a' ? Is(name, "call-id"u8, SipHeaderId.CallId) : Is(name, "contact"u8, SipHeaderId.Contact),
+            7 when first == 'e' => Is(name, "expires"u8, SipHeaderId.Expires),
+            12 when first == 'c' => Is(name, "content-type"u8, SipHeaderId.ContentType),
+            12 when first == 'm' => Is(name, "max-forwards"u8, SipHeaderId.MaxForwards),
+            12 when first == 'r' => Is(name, "record-route"u8, SipHeaderId.RecordRoute),
+            14 when first == 'c' => Is(name, "content-length"u8, SipHeaderId.ContentLength),
             _ => SipHeaderId.Other,
         };
+
+        static SipHeaderId Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lower, SipHeaderId id) =>
+            EqualsLowerCase(name, lower) ? id : SipHeaderId.Other;
+    }
+
+    /// <summary>
+    /// Whether token <paramref name="token"/> equals <paramref name="lower"/> (lower-case letters and
+    /// '-', same length) ignoring case: OR-ing 0x20 into every byte folds the case of letters and
+    /// maps no other token byte onto a letter or '-'. Compares two overlapping words, no loop.
+    /// </summary>
+    private static bool EqualsLowerCase(ReadOnlySpan<byte> token, ReadOnlySpan<byte> lower)
+    {
+        var n = token.Length;
+        if (n != lower.Length)
+            return false;
+        if (n >= 8)
+        {
+            return (MemoryMarshal.Read<ulong>(token) | 0x2020202020202020UL) == MemoryMarshal.Read<ulong>(lower)
+                && (MemoryMarshal.Read<ulong>(token[(n - 8)..]) | 0x2020202020202020UL) == MemoryMarshal.Read<ulong>(lower[(n - 8)..]);
+        }
+        if (n >= 4)
+        {
+            return (MemoryMarshal.Read<uint>(token) | 0x20202020U) == MemoryMarshal.Read<uint>(lower)
+                && (MemoryMarshal.Read<uint>(token[(n - 4)..]) | 0x20202020U) == MemoryMarshal.Read<uint>(lower[(n - 4)..]);
+        }
+        if (n >= 2)
+        {
+            return (MemoryMarshal.Read<ushort>(token) | 0x2020) == MemoryMarshal.Read<ushort>(lower)
+                && (token[n - 1] | 0x20) == lower[n - 1];
+        }
+        return n == 0 || (token[0] | 0x20) == lower[0];
     }
 
     /// <summary>The canonical name (<see cref="SipHeaderNames"/> constant) of a recognized header.</summary>
