@@ -39,6 +39,24 @@ public static class SipParser
     }
 
     /// <summary>
+    /// As <see cref="Parse"/>, returning false instead of throwing <see cref="SipParseException"/>
+    /// (the reason is lost; use <see cref="Parse"/> to log it). Never throws for any input.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SipMessage? message, SipParserLimits? limits = null)
+    {
+        try
+        {
+            message = Parse(data, limits);
+            return true;
+        }
+        catch (SipParseException)
+        {
+            message = null;
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Best-effort parse of only the start line and headers of a message that failed to parse,
     /// so the stack can still answer a broken request with 400. Returns null when even that fails.
     /// </summary>
