@@ -77,6 +77,59 @@ public sealed class QuickScanTests
         Assert.Equal(exact.AsSpan(0, exactCount).ToArray(), quick.AsSpan(0, quickCount).ToArray());
     }
 
+    [Fact]
+    public void LineFeedFinder_MatchesAScalarReading_AtEveryChunkBoundary()
+    {
+        // CR, LF and controls at every offset around the 16- and 32-byte chunk edges.
+        var random = new Random(5);
+        var pieces = new[] { "\r\n", "\r", "\n", "\t", "\u0001", "\u007f", "ab", "é", " " };
+        for (var n = 0; n < 5_000; n++)
+        {
+            var text = new StringBuilder();
+            while (text.Length < random.Next(1, 90))
+                text.Append(pieces[random.Next(pieces.Length)]);
+            var bytes = Encoding.UTF8.GetBytes(text.ToString());
+            var positions = new int[256];
+            var found = SipHeaderBlock.FindLineFeeds(bytes, positions, out var ascii);
+            Assert.Equal(ScalarLineFeeds(bytes), found < 0 ? null : positions[..found]);
+            if (found >= 0)
+                Assert.Equal(bytes.All(b => b < 0x80), ascii);
+        }
+    }
+
+    private static int[]? ScalarLineFeeds(byte[] b)
+    {
+        var list = new List<int>();
+        for (var i = 0; i < b.Length; i++)
+        {
+            if (b[i] == '\n')
+            {
+                if (i == 0 || b[i - 1] != '\r')
+                    return null;
+                list.Add(i);
+            }
+            else if (b[i] == '\r' ? i + 1 >= b.Length || b[i + 1] != '\n' : (b[i] < 0x20 && b[i] != '\t') || b[i] == 0x7f)
+            {
+                return null;
+            }
+        }
+        return [.. list];
+    }
+
+    [Fact]
+    public void ByteClassTable_MatchesTheGrammarCharacterSets()
+    {
+        for (var b = 0; b < 256; b++)
+        {
+            var c = (char)b;
+            var ascii = b < 0x80;
+            Assert.Equal(ascii && SipSyntax.IsTokenChar(c), SipBytes.Is((byte)b, SipBytes.Token));
+            Assert.Equal(ascii && SipSyntax.HostChars.Contains(c), SipBytes.Is((byte)b, SipBytes.Host));
+            Assert.Equal(ascii && SipSyntax.TokenOrColonChars.Contains(c), SipBytes.Is((byte)b, SipBytes.TokenOrColon));
+            Assert.Equal(c is ' ' or '\t' or '\r' or '\n', SipBytes.Is((byte)b, SipBytes.Whitespace));
+        }
+    }
+
     [Theory]
     [InlineData("Via", "Via")]
     [InlineData("vIA", "Via")]

@@ -99,7 +99,7 @@ internal ref struct SipByteReader(ReadOnlySpan<byte> text)
             {
                 '"' => TryReadQuoted(out value),
                 '[' => TryReadHost(out value),
-                _ => TryReadTokenOrColon(out value),
+                _ => TryReadRun(SipBytes.TokenOrColon, out value),
             };
             if (!ok)
                 return false;
@@ -111,18 +111,6 @@ internal ref struct SipByteReader(ReadOnlySpan<byte> text)
         Position = after;
         malformed = false;
         return true;
-    }
-
-    /// <summary>A gen-value: token bytes and ':' (a host with a port).</summary>
-    private bool TryReadTokenOrColon(out ReadOnlySpan<byte> run)
-    {
-        var rest = Rest;
-        var n = 0;
-        while (n < rest.Length && (SipBytes.Is(rest[n], SipBytes.Token) || rest[n] == ':'))
-            n++;
-        run = rest[..n];
-        Position += n;
-        return n > 0;
     }
 
     private bool TryReadRun(byte cls, out ReadOnlySpan<byte> run)

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Dialtone.Sip.Message;
 
 /// <summary>
@@ -25,17 +27,20 @@ internal static class SipBytes
     /// <summary>SP, HTAB, CR, LF (a header value's whitespace, folds included).</summary>
     public const byte Whitespace = 16;
 
+    /// <summary>A gen-value's bytes (RFC 3261 §25.1 token / host with a port): token bytes and ':'.</summary>
+    public const byte TokenOrColon = 32;
+
     /// <summary>The class bits of every byte value (non-ASCII bytes have none).</summary>
     public static ReadOnlySpan<byte> Classes =>
     [
         0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 16, 0, 0, 16, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        16, 13, 0, 0, 12, 9, 12, 13, 12, 12, 13, 13, 4, 15, 15, 12,
-        15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 12, 4, 0, 4, 0, 4,
-        0, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
-        15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 0, 0, 0, 0, 15,
-        1, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
-        15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 0, 0, 0, 13, 0,
+        16, 45, 0, 0, 12, 41, 12, 45, 12, 12, 45, 45, 4, 47, 47, 12,
+        47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 44, 4, 0, 4, 0, 4,
+        0, 47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 47,
+        47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 0, 0, 0, 0, 47,
+        33, 47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 47,
+        47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 47, 0, 0, 0, 45, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -56,6 +61,34 @@ internal static class SipBytes
         while ((uint)i < (uint)text.Length && (classes[text[i]] & cls) != 0)
             i++;
         return i;
+    }
+
+    /// <summary>
+    /// Whether token <paramref name="token"/> equals <paramref name="lower"/> (lower-case letters and
+    /// '-', same length) ignoring case: OR-ing 0x20 into every byte folds the case of letters and
+    /// maps no other token byte onto a letter or '-'. Compares two overlapping words, no loop.
+    /// </summary>
+    public static bool EqualsLowerCase(ReadOnlySpan<byte> token, ReadOnlySpan<byte> lower)
+    {
+        var n = token.Length;
+        if (n != lower.Length)
+            return false;
+        if (n >= 8)
+        {
+            return (MemoryMarshal.Read<ulong>(token) | 0x2020202020202020UL) == MemoryMarshal.Read<ulong>(lower)
+                && (MemoryMarshal.Read<ulong>(token[(n - 8)..]) | 0x2020202020202020UL) == MemoryMarshal.Read<ulong>(lower[(n - 8)..]);
+        }
+        if (n >= 4)
+        {
+            return (MemoryMarshal.Read<uint>(token) | 0x20202020U) == MemoryMarshal.Read<uint>(lower)
+                && (MemoryMarshal.Read<uint>(token[(n - 4)..]) | 0x20202020U) == MemoryMarshal.Read<uint>(lower[(n - 4)..]);
+        }
+        if (n >= 2)
+        {
+            return (MemoryMarshal.Read<ushort>(token) | 0x2020) == MemoryMarshal.Read<ushort>(lower)
+                && (token[n - 1] | 0x20) == lower[n - 1];
+        }
+        return n == 0 || (token[0] | 0x20) == lower[0];
     }
 
     /// <summary>Whether <paramref name="text"/> is non-empty and all of class <paramref name="cls"/>.</summary>

@@ -97,18 +97,21 @@ public static class SipParser
     private static SipMessage ParseCore(ReadOnlySpan<byte> data, int end, SipParserLimits limits, bool readBody)
     {
         var block = data[..(end + 2)];
-        if (!Utf8.IsValid(block))
+        // One pass finds the line ends for the scan and tells whether the block is all ASCII.
+        Span<int> lineFeeds = stackalloc int[SipHeaderBlock.QuickLineCapacity];
+        var lines = SipHeaderBlock.FindLineFeeds(block, lineFeeds, out var ascii);
+        if ((lines < 0 || !ascii) && !Utf8.IsValid(block))
             throw new SipParseException("the header section is not valid UTF-8", LineOfInvalidUtf8(block), -1);
 
         // One buffer: the message bytes, then (8-byte aligned) the header index.
         var kept = readBody ? data.Length : end + 4;
         var indexOffset = (kept + 7) & ~7;
         var entriesOffset = SipHeaderIndex.EntriesOffset(indexOffset);
-        var maxEntries = SipHeaderBlock.MaxEntries(block, limits);
+        var maxEntries = lines >= 0 ? Math.Min(lines, limits.MaxHeaderCount + 1) : SipHeaderBlock.MaxEntries(block, limits);
         var buffer = GC.AllocateUninitializedArray<byte>(entriesOffset + maxEntries * EntrySize);
         data[..kept].CopyTo(buffer);
         var entries = MemoryMarshal.Cast<byte, SipHeaderEntry>(buffer.AsSpan(entriesOffset, maxEntries * EntrySize));
-        var count = SipHeaderBlock.Scan(block, limits, firstLineIsStartLine: true, entries, out var startLineLength);
+        var count = SipHeaderBlock.Scan(block, limits, firstLineIsStartLine: true, entries, lineFeeds, lines, out var startLineLength);
         var index = new SipHeaderIndex(buffer, end + 4, indexOffset, count);
 
         var bodyLength = readBody ? BodyLength(index, data.Length - (end + 4)) : 0;
