@@ -116,6 +116,95 @@ public sealed class QuickScanTests
         return [.. list];
     }
 
+    [Theory]
+    [InlineData("SIP/2.0/TLS 54.241.2.206:5061;branch=z9hG4bKb388.e9144db53b5fa4ba82b6bd52b4def4f4.0", "via")]
+    [InlineData(" SIP/2.0/UDP h.example.com;received=10.0.0.1;rport=5080;branch=z9hG4bK1, SIP/2.0/TCP p:5060;branch=z9hG4bK2", "via")]
+    [InlineData(" \"+15002309140\" <sip:+15002309140@phone.plivo.com>;tag=Hygr09ggKmpjm", "address")]
+    [InlineData("Bob Smith <sip:bob@h;lr>;x=\"a,b\";flag", "address")]
+    [InlineData("<sip:a@b>, <sip:c@d:5070;transport=tcp>;q=0.5", "list")]
+    [InlineData(" application/sdp", "media")]
+    [InlineData("multipart/mixed;boundary=\"abc\"", "media")]
+    public void QuickHeaderChecks_AcceptCommonShapes(string value, string kind)
+    {
+        Assert.True(Quick(Encoding.UTF8.GetBytes(value), kind));
+        Assert.Null(Full(value, kind));
+    }
+
+    [Fact]
+    public void QuickHeaderChecks_NeverAcceptWhatTheFullCheckRejects()
+    {
+        var random = new Random(11);
+        var seeds = new (string Value, string Kind)[]
+        {
+            ("SIP/2.0/UDP 191.201.61.52:5080;received=191.201.61.52;rport=5080;branch=z9hG4bKpU0yXc4v5eXNr, SIP/2.0/TLS h;x", "via"),
+            ("\"+1500\" <sip:+1500@phone.plivo.com:5061;transport=tls>;tag=Hygr0;x=\"q\"", "address"),
+            ("Bob <sip:b@h>;lr, <sip:c@[::1]>, \"x\" <sip:d@e>", "list"),
+            ("application/sdp;charset=utf-8;x=\"y\"", "media"),
+        };
+        var alphabet = " \t\r\n;,:=\"\\<>@[]/%*?&a0.-+"u8.ToArray();
+        var accepted = 0;
+        foreach (var (value, kind) in seeds)
+        {
+            var bytes = Encoding.UTF8.GetBytes(value);
+            for (var n = 0; n < 5_000; n++)
+            {
+                var copy = (byte[])bytes.Clone();
+                for (var k = random.Next(1, 4); k > 0; k--)
+                {
+                    var at = random.Next(copy.Length);
+                    if (random.Next(3) == 0)
+                        copy = [.. copy[..at], .. copy[(at + 1)..]];
+                    else
+                        copy[at] = alphabet[random.Next(alphabet.Length)];
+                }
+                if (!Quick(copy, kind))
+                    continue;
+                accepted++;
+                var text = Encoding.UTF8.GetString(copy);
+                var problem = Full(text.Trim(' ', '\t', '\r', '\n'), kind);
+                Assert.True(problem is null, $"quick {kind} check accepted '{text}' but the full check says: {problem}");
+            }
+        }
+        Assert.True(accepted > 1_000, $"only {accepted} mutations accepted: the property says little");
+    }
+
+    private static bool Quick(byte[] value, string kind) => kind switch
+    {
+        "via" => SipQuickGrammar.IsPlainViaList(value),
+        "address" => SipQuickGrammar.IsPlainNameAddr(value, list: false),
+        "list" => SipQuickGrammar.IsPlainNameAddr(value, list: true),
+        _ => SipQuickGrammar.IsPlainMediaType(value),
+    };
+
+    private static string? Full(string value, string kind)
+    {
+        try
+        {
+            var text = value.AsSpan();
+            switch (kind)
+            {
+                case "via":
+                    SipVia.ValidateList(text, "Via", 1);
+                    break;
+                case "address":
+                    SipAddress.Validate(text, "From", 1);
+                    break;
+                case "list":
+                    var m = SipParser.Parse(Fixtures.Bytes(Head + "Contact: " + value + "\r\n\r\n"));
+                    _ = m.Contacts;
+                    break;
+                default:
+                    SipContentType.Validate(text, "Content-Type", 1);
+                    break;
+            }
+            return null;
+        }
+        catch (SipParseException e)
+        {
+            return e.Message;
+        }
+    }
+
     [Fact]
     public void ByteClassTable_MatchesTheGrammarCharacterSets()
     {

@@ -2,7 +2,8 @@ namespace Dialtone.Sip.Message;
 
 // Checks for the receive path (Stack/MessageValidator): each throws the SipParseException the
 // typed property would throw for the same header, but on a parsed, unedited message it reads the
-// header in place and builds nothing (no records, no header objects, no strings). A built or
+// header in place and builds nothing (no records, no header objects, no strings): the common
+// shapes pass a byte-level check (SipQuickGrammar), anything else the records' check-only parsers. A built or
 // edited message goes through its header objects, as the properties do.
 public abstract partial class SipMessage
 {
@@ -18,7 +19,10 @@ public abstract partial class SipMessage
             return;
         }
         for (var i = _index.Find(SipHeaderId.Via); i >= 0; i = _index.Find(SipHeaderId.Via, i + 1))
-            _index.Parse(i, SipHeaderNames.Via, static (v, what, line) => { SipVia.ValidateList(v, what, line); return true; });
+        {
+            if (!SipQuickGrammar.IsPlainViaList(_index.RawValue(i)))
+                _index.Parse(i, SipHeaderNames.Via, static (v, what, line) => { SipVia.ValidateList(v, what, line); return true; });
+        }
     }
 
     /// <summary>Checks the first From/To header as <see cref="From"/> and <see cref="To"/> parse it.</summary>
@@ -29,7 +33,7 @@ public abstract partial class SipMessage
             _ = Address(name);
             return;
         }
-        if (_index.Find(id) is var i and >= 0)
+        if (_index.Find(id) is var i and >= 0 && !SipQuickGrammar.IsPlainNameAddr(_index.RawValue(i), list: false))
             _index.Parse(i, name, static (v, what, line) => { SipAddress.Validate(v, what, line); return true; });
     }
 
@@ -42,7 +46,10 @@ public abstract partial class SipMessage
             return;
         }
         for (var i = _index.Find(id); i >= 0; i = _index.Find(id, i + 1))
-            _index.Parse(i, name, static (v, what, line) => { ParseAddresses(v, what, line, build: false); return true; });
+        {
+            if (!SipQuickGrammar.IsPlainNameAddr(_index.RawValue(i), list: true))
+                _index.Parse(i, name, static (v, what, line) => { ParseAddresses(v, what, line, build: false); return true; });
+        }
     }
 
     /// <summary>Checks Content-Type as <see cref="ContentType"/> parses it.</summary>
@@ -53,7 +60,7 @@ public abstract partial class SipMessage
             _ = ContentType;
             return;
         }
-        if (_index.Find(SipHeaderId.ContentType) is var i and >= 0)
+        if (_index.Find(SipHeaderId.ContentType) is var i and >= 0 && !SipQuickGrammar.IsPlainMediaType(_index.RawValue(i)))
             _index.Parse(i, SipHeaderNames.ContentType, static (v, what, line) => { SipContentType.Validate(v, what, line); return true; });
     }
 
