@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace Dialtone.Sip.Message;
@@ -56,11 +57,51 @@ internal static class SipBytes
     /// <summary>The length of the run of bytes of class <paramref name="cls"/> at the start of <paramref name="text"/>.</summary>
     public static int RunLength(ReadOnlySpan<byte> text, byte cls)
     {
+        // Most runs (names, numbers, short hosts) end within a few bytes: a table loop. A run that
+        // goes past 16 bytes (a branch, a Call-ID-like tag, a long host) finishes vectorized.
         var classes = Classes;
         var i = 0;
-        while ((uint)i < (uint)text.Length && (classes[text[i]] & cls) != 0)
+        var scalar = Math.Min(text.Length, 16);
+        while (i < scalar && (classes[text[i]] & cls) != 0)
+            i++;
+        if (i < 16 || i == text.Length)
+            return i;
+        if (ValuesOf(cls) is { } values)
+        {
+            var n = text[i..].IndexOfAnyExcept(values);
+            return n < 0 ? text.Length : i + n;
+        }
+        while (i < text.Length && (classes[text[i]] & cls) != 0)
             i++;
         return i;
+    }
+
+    private static readonly SearchValues<byte> TokenValues = ValuesFromTable(Token);
+    private static readonly SearchValues<byte> HostValues = ValuesFromTable(Host);
+    private static readonly SearchValues<byte> TokenOrColonValues = ValuesFromTable(TokenOrColon);
+    private static readonly SearchValues<byte> QuickUserInfoValues = ValuesFromTable(QuickUserInfo);
+    private static readonly SearchValues<byte> QuickUriParamValues = ValuesFromTable(QuickUriParam);
+
+    private static SearchValues<byte>? ValuesOf(byte cls) => cls switch
+    {
+        Token => TokenValues,
+        Host => HostValues,
+        TokenOrColon => TokenOrColonValues,
+        QuickUserInfo => QuickUserInfoValues,
+        QuickUriParam => QuickUriParamValues,
+        _ => null,
+    };
+
+    /// <summary>The bytes of one class, taken from the table so the two cannot disagree.</summary>
+    private static SearchValues<byte> ValuesFromTable(byte cls)
+    {
+        var bytes = new List<byte>();
+        for (var b = 0; b < 256; b++)
+        {
+            if ((Classes[b] & cls) != 0)
+                bytes.Add((byte)b);
+        }
+        return SearchValues.Create(bytes.ToArray());
     }
 
     /// <summary>
