@@ -206,6 +206,10 @@ public sealed class QuickScanTests
     }
 
     [Fact]
+    public void FirstEntryTable_HasRoomForEveryHeaderId() =>
+        Assert.True(Enum.GetValues<SipHeaderId>().Max(id => (int)id) < SipHeaderIndex.FirstsCount);
+
+    [Fact]
     public void ByteClassTable_MatchesTheGrammarCharacterSets()
     {
         for (var b = 0; b < 256; b++)

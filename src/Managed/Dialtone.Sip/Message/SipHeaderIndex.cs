@@ -12,7 +12,8 @@ internal readonly struct SipHeaderIndex
     /// <summary>Bytes of the first-entry table that precedes the entries (one int per id, 0 = none, else index + 1).</summary>
     public const int FirstsBytes = FirstsCount * sizeof(int);
 
-    private const int FirstsCount = 16;
+    /// <summary>Room for every <see cref="SipHeaderId"/> (a test holds the enum to it).</summary>
+    public const int FirstsCount = 16;
 
     private readonly int _indexOffset;
 
@@ -32,8 +33,6 @@ internal readonly struct SipHeaderIndex
         for (var i = entries.Length - 1; i >= 0; i--)
             firsts[(int)entries[i].Id] = i + 1;
     }
-
-    static SipHeaderIndex() => System.Diagnostics.Debug.Assert(Enum.GetValues<SipHeaderId>().Length <= FirstsCount);
 
     public byte[] Buffer { get; }
 
