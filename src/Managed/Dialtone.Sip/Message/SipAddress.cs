@@ -38,10 +38,15 @@ public sealed record SipAddress
 
     public static SipAddress Parse(string text) => Parse(text.AsSpan(), "address", 0);
 
-    internal static SipAddress Parse(ReadOnlySpan<char> text, string what, int line)
+    internal static SipAddress Parse(ReadOnlySpan<char> text, string what, int line) => Parse(text, what, line, build: true)!;
+
+    /// <summary>Checks an address exactly as <see cref="Parse(ReadOnlySpan{char}, string, int)"/> does; a sip/sips URI without allocating.</summary>
+    internal static void Validate(ReadOnlySpan<char> text, string what, int line) => Parse(text, what, line, build: false);
+
+    private static SipAddress? Parse(ReadOnlySpan<char> text, string what, int line, bool build)
     {
         var s = new SipScanner(text, what, line);
-        var result = ParseOne(ref s);
+        var result = ParseOne(ref s, build);
         s.SkipWhitespace();
         if (!s.AtEnd)
             throw s.Error($"unexpected '{s.Peek}' after the address");
@@ -49,19 +54,23 @@ public sealed record SipAddress
     }
 
     /// <summary>Parses one address; stops at a top-level ',' (left unconsumed) or the end.</summary>
-    internal static SipAddress ParseOne(ref SipScanner s)
+    internal static SipAddress ParseOne(ref SipScanner s) => ParseOne(ref s, build: true)!;
+
+    /// <summary>As <see cref="ParseOne(ref SipScanner)"/>; with <paramref name="build"/> false only checks (null result).</summary>
+    internal static SipAddress? ParseOne(ref SipScanner s, bool build)
     {
         s.SkipWhitespace();
         if (s.Peek == '*')
         {
             s.Position++;
-            var wildcardParams = SipParameters.Parse(ref s, ",", uriParameters: false);
-            return Wildcard with { Parameters = wildcardParams };
+            var wildcardParams = SipParameters.Parse(ref s, ",", uriParameters: false, build);
+            return build ? Wildcard with { Parameters = wildcardParams } : null;
         }
         string? display = null;
         if (s.Peek == '"')
         {
-            display = SipSyntax.Unquote(s.ReadQuotedRaw());
+            var quoted = s.ReadQuotedRaw();
+            display = build ? SipSyntax.Unquote(quoted) : null;
             s.SkipWhitespace();
             if (s.Peek != '<')
                 throw s.Error("a quoted display name must be followed by <URI>");
@@ -76,18 +85,18 @@ public sealed record SipAddress
             if (run < rest.Length && rest[run] == '<')
             {
                 var raw = rest[..run].Trim(" \t");
-                display = raw.IsEmpty ? null : raw.ToString();
+                display = raw.IsEmpty || !build ? null : raw.ToString();
                 s.Position += run;
             }
         }
-        UriReference uri;
+        UriReference? uri;
         if (s.Peek == '<')
         {
             s.Position++;
             var close = s.Rest.IndexOf('>');
             if (close < 0)
                 throw s.Error("missing '>' after the URI");
-            uri = ParseUri(ref s, s.Rest[..close]);
+            uri = ParseUri(ref s, s.Rest[..close], build);
             s.Position += close + 1;
         }
         else
@@ -103,18 +112,21 @@ public sealed record SipAddress
                 end = (at < 0 ? 0 : at) + semi;
             if (end == 0)
                 throw s.Error("missing URI");
-            uri = ParseUri(ref s, rest[..end]);
+            uri = ParseUri(ref s, rest[..end], build);
             s.Position += end;
         }
-        var parameters = SipParameters.Parse(ref s, ",", uriParameters: false);
-        return new SipAddress(uri, display) { Parameters = parameters };
+        var parameters = SipParameters.Parse(ref s, ",", uriParameters: false, build);
+        return build ? new SipAddress(uri!, display) { Parameters = parameters } : null;
     }
 
-    private static UriReference ParseUri(ref SipScanner s, ReadOnlySpan<char> uriText)
+    private static UriReference? ParseUri(ref SipScanner s, ReadOnlySpan<char> uriText, bool build)
     {
         try
         {
-            return UriReference.Parse(uriText, "URI", 0);
+            if (build)
+                return UriReference.Parse(uriText, "URI", 0);
+            UriReference.Validate(uriText, "URI", 0);
+            return null;
         }
         catch (SipParseException e)
         {

@@ -68,9 +68,7 @@ public readonly ref struct SipAddressView
             {
                 // display-name as *(token LWS): a run of tokens and spaces directly followed by '<'.
                 var rest = r.Rest;
-                var run = 0;
-                while (run < rest.Length && (SipHeaderBlock.IsTokenByte(rest[run]) || SipByteReader.IsWhitespace(rest[run])))
-                    run++;
+                var run = SipBytes.RunLength(rest, SipBytes.Token | SipBytes.Whitespace);
                 if (run < rest.Length && rest[run] == '<')
                 {
                     display = rest[..run].TrimEnd(" \t\r\n"u8);
@@ -109,7 +107,7 @@ public readonly ref struct SipAddressView
         bool malformed;
         while (r.TryReadParameter(out var name, out var v, out malformed))
         {
-            if (!hasTag && Ascii.EqualsIgnoreCase(name, "tag"u8))
+            if (!hasTag && SipBytes.EqualsLowerCase(name, "tag"u8))
             {
                 hasTag = true;
                 tag = v;

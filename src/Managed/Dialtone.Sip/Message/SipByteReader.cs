@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Dialtone.Sip.Message;
 
 /// <summary>
@@ -10,17 +8,6 @@ namespace Dialtone.Sip.Message;
 /// </summary>
 internal ref struct SipByteReader(ReadOnlySpan<byte> text)
 {
-    private static readonly SearchValues<byte> TokenBytes =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~"u8);
-
-    private static readonly SearchValues<byte> TokenOrColonBytes =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~:"u8);
-
-    private static readonly SearchValues<byte> HostBytes =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._"u8);
-
-    private static readonly SearchValues<byte> Ipv6Bytes = SearchValues.Create("0123456789abcdefABCDEF:."u8);
-
     private readonly ReadOnlySpan<byte> _text = text;
 
     public int Position;
@@ -35,28 +22,12 @@ internal ref struct SipByteReader(ReadOnlySpan<byte> text)
 
     public static bool IsWhitespace(int b) => b is ' ' or '\t' or '\r' or '\n';
 
-    public void SkipWhitespace()
-    {
-        while (Position < _text.Length && IsWhitespace(_text[Position]))
-            Position++;
-    }
+    public void SkipWhitespace() => Position = SipLexer.SkipWhitespace(_text, Position, lineBreaks: true);
 
     /// <summary>Consumes <paramref name="c"/> with optional whitespace around it when it is next.</summary>
-    public bool TryConsume(byte c)
-    {
-        var saved = Position;
-        SkipWhitespace();
-        if (Position < _text.Length && _text[Position] == c)
-        {
-            Position++;
-            SkipWhitespace();
-            return true;
-        }
-        Position = saved;
-        return false;
-    }
+    public bool TryConsume(byte c) => SipLexer.TryConsume(_text, ref Position, c, lineBreaks: true);
 
-    public bool TryReadToken(out ReadOnlySpan<byte> token) => TryReadRun(TokenBytes, out token);
+    public bool TryReadToken(out ReadOnlySpan<byte> token) => TryReadRun(SipBytes.Token, out token);
 
     public bool TryReadHost(out ReadOnlySpan<byte> host)
     {
@@ -64,13 +35,13 @@ internal ref struct SipByteReader(ReadOnlySpan<byte> text)
         {
             var close = Rest.IndexOf((byte)']');
             host = default;
-            if (close < 2 || Rest[1..close].ContainsAnyExcept(Ipv6Bytes) || Rest[1..close].IndexOf((byte)':') < 0)
+            if (close < 2 || Rest[1..close].ContainsAnyExcept("0123456789abcdefABCDEF:."u8) || Rest[1..close].IndexOf((byte)':') < 0)
                 return false;
             host = Rest[..(close + 1)];
             Position += close + 1;
             return true;
         }
-        return TryReadRun(HostBytes, out host);
+        return TryReadRun(SipBytes.Host, out host);
     }
 
     /// <summary>1 to 5 digits, at most 65535.</summary>
@@ -128,7 +99,7 @@ internal ref struct SipByteReader(ReadOnlySpan<byte> text)
             {
                 '"' => TryReadQuoted(out value),
                 '[' => TryReadHost(out value),
-                _ => TryReadRun(TokenOrColonBytes, out value),
+                _ => TryReadRun(SipBytes.TokenOrColon, out value),
             };
             if (!ok)
                 return false;
@@ -142,13 +113,10 @@ internal ref struct SipByteReader(ReadOnlySpan<byte> text)
         return true;
     }
 
-    private bool TryReadRun(SearchValues<byte> allowed, out ReadOnlySpan<byte> run)
+    private bool TryReadRun(byte cls, out ReadOnlySpan<byte> run)
     {
-        var rest = Rest;
-        var n = rest.IndexOfAnyExcept(allowed);
-        if (n < 0)
-            n = rest.Length;
-        run = rest[..n];
+        var n = SipBytes.RunLength(Rest, cls);
+        run = Rest[..n];
         Position += n;
         return n > 0;
     }

@@ -20,17 +20,24 @@ public sealed record SipContentType(string Type, string SubType)
 
     public static SipContentType Parse(string text) => Parse(text.AsSpan(), "Content-Type", 0);
 
-    internal static SipContentType Parse(ReadOnlySpan<char> text, string what, int line)
+    internal static SipContentType Parse(ReadOnlySpan<char> text, string what, int line) => Parse(text, what, line, build: true)!;
+
+    /// <summary>Checks a Content-Type value exactly as <see cref="Parse(ReadOnlySpan{char}, string, int)"/> does, allocating nothing.</summary>
+    internal static void Validate(ReadOnlySpan<char> text, string what, int line) => Parse(text, what, line, build: false);
+
+    private static SipContentType? Parse(ReadOnlySpan<char> text, string what, int line, bool build)
     {
         var s = new SipScanner(text, what, line);
         s.SkipWhitespace();
         var type = s.ReadToken("media type");
         s.Expect('/');
         var sub = s.ReadToken("media subtype");
-        var parameters = SipParameters.Parse(ref s, "", uriParameters: false);
+        var parameters = SipParameters.Parse(ref s, "", uriParameters: false, build);
         s.SkipWhitespace();
         if (!s.AtEnd)
             throw s.Error($"unexpected '{s.Peek}'");
+        if (!build)
+            return null;
         return new SipContentType(type.ToString(), sub.ToString()) { Parameters = parameters };
     }
 

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -57,12 +59,9 @@ internal static class SipHeaderBlock
     private static readonly SearchValues<byte> ForbiddenControls = SearchValues.Create(
         "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000b\u000c\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\u007f"u8);
 
-    private static readonly SearchValues<byte> TokenBytes =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~"u8);
+    public static bool IsToken(ReadOnlySpan<byte> s) => SipBytes.IsAll(s, SipBytes.Token);
 
-    public static bool IsToken(ReadOnlySpan<byte> s) => !s.IsEmpty && !s.ContainsAnyExcept(TokenBytes);
-
-    public static bool IsTokenByte(byte b) => TokenBytes.Contains(b);
+    public static bool IsTokenByte(byte b) => SipBytes.Is(b, SipBytes.Token);
 
     /// <summary>An upper bound of the entries <paramref name="block"/> can produce.</summary>
     public static int MaxEntries(ReadOnlySpan<byte> block, SipParserLimits limits) =>
@@ -75,6 +74,190 @@ internal static class SipHeaderBlock
     /// <paramref name="startLineLength"/>. Offsets in the entries are relative to <paramref name="block"/>.
     /// </summary>
     public static int Scan(ReadOnlySpan<byte> block, SipParserLimits limits, bool firstLineIsStartLine, Span<SipHeaderEntry> entries, out int startLineLength)
+    {
+        var count = TryScanQuick(block, limits, firstLineIsStartLine, entries, out startLineLength);
+        return count >= 0 ? count : ScanExact(block, limits, firstLineIsStartLine, entries, out startLineLength);
+    }
+
+    /// <summary>
+    /// As <see cref="Scan(ReadOnlySpan{byte}, SipParserLimits, bool, Span{SipHeaderEntry}, out int)"/>
+    /// with the line ends <see cref="FindLineFeeds"/> already found (<paramref name="lines"/> -1 when it declined).
+    /// </summary>
+    public static int Scan(ReadOnlySpan<byte> block, SipParserLimits limits, bool firstLineIsStartLine, Span<SipHeaderEntry> entries,
+        ReadOnlySpan<int> lineFeeds, int lines, out int startLineLength)
+    {
+        var count = TryScanQuick(block, limits, firstLineIsStartLine, entries, lineFeeds, lines, out startLineLength);
+        return count >= 0 ? count : ScanExact(block, limits, firstLineIsStartLine, entries, out startLineLength);
+    }
+
+    /// <summary>The quick scan, finding the line ends itself.</summary>
+    internal static int TryScanQuick(ReadOnlySpan<byte> block, SipParserLimits limits, bool firstLineIsStartLine, Span<SipHeaderEntry> entries, out int startLineLength)
+    {
+        Span<int> lineFeeds = stackalloc int[QuickLineCapacity];
+        var lines = FindLineFeeds(block, lineFeeds, out _);
+        return TryScanQuick(block, limits, firstLineIsStartLine, entries, lineFeeds, lines, out startLineLength);
+    }
+
+    /// <summary>
+    /// The common case: one vectorized pass over the block finds every line end and proves there
+    /// is no control character and no CR or LF outside a CRLF; then one short loop per line reads
+    /// the name (byte-class table) and recognizes it. Returns -1 on anything else — an error or a
+    /// rarer accepted form (an escaped control in a quoted string, more lines than the stack table)
+    /// — and <see cref="ScanExact"/> then reads the block again, throwing the precise error. When
+    /// this succeeds it writes exactly what <see cref="ScanExact"/> would.
+    /// </summary>
+    private static int TryScanQuick(ReadOnlySpan<byte> block, SipParserLimits limits, bool firstLineIsStartLine, Span<SipHeaderEntry> entries,
+        ReadOnlySpan<int> lineFeeds, int lines, out int startLineLength)
+    {
+        startLineLength = 0;
+        if (lines < 0 || (lines == 0 ? !block.IsEmpty : lineFeeds[lines - 1] != block.Length - 1))
+            return -1; // also: the last line does not end in CRLF
+        var classes = SipBytes.Classes;
+        int maxLine = limits.MaxHeaderLineBytes, maxCount = limits.MaxHeaderCount;
+        int count = 0, pos = 0;
+        var open = false; // entries[count] is the header being read (it may continue on folded lines)
+        for (var line = 1; line <= lines; line++)
+        {
+            var lineEnd = lineFeeds[line - 1] - 1; // the CR (FindLineFeeds proved it)
+            if (line == 1 && firstLineIsStartLine)
+            {
+                if (lineEnd - pos > maxLine)
+                    return -1;
+                startLineLength = lineEnd - pos;
+            }
+            else if (block[pos] is (byte)' ' or (byte)'\t')
+            {
+                if (!open)
+                    return -1;
+            }
+            else
+            {
+                if (open)
+                {
+                    entries[count].Length = pos - 2 - entries[count].Start;
+                    count++;
+                }
+                if (count >= maxCount)
+                    return -1;
+                // The line ends in CR, which is neither a token byte nor whitespace: the loops stop there.
+                var p = pos;
+                while ((classes[block[p]] & SipBytes.Token) != 0)
+                    p++;
+                var nameEnd = p;
+                while (block[p] is (byte)' ' or (byte)'\t')
+                    p++;
+                if (nameEnd == pos || block[p] != ':')
+                    return -1;
+                ref var e = ref entries[count];
+                e.Start = pos;
+                e.Line = line;
+                e.NameLength = nameEnd - pos;
+                e.ValueStart = p + 1 - pos;
+                e.Id = Identify(block.Slice(pos, nameEnd - pos));
+                open = true;
+            }
+            if (open && lineEnd - entries[count].Start > maxLine)
+                return -1;
+            pos = lineEnd + 2;
+        }
+        if (open)
+        {
+            entries[count].Length = pos - 2 - entries[count].Start;
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>Lines the quick scan indexes on the stack; a longer block takes the exact scan.</summary>
+    public const int QuickLineCapacity = 128;
+
+    /// <summary>
+    /// Writes the offset of every LF of <paramref name="block"/> into <paramref name="positions"/>
+    /// and returns how many, or -1 when a byte needs the exact scan: a control character other than
+    /// HTAB (RFC 3261 §25.1 allows some inside quoted strings; the exact scan judges), a CR not
+    /// followed by LF, an LF not preceded by CR, or more lines than <paramref name="positions"/> holds.
+    /// When it succeeds, <paramref name="ascii"/> says whether every byte is ASCII (then the block is valid UTF-8).
+    /// </summary>
+    internal static int FindLineFeeds(ReadOnlySpan<byte> block, Span<int> positions, out bool ascii)
+    {
+        ascii = false;
+        var high = 0u;
+        var count = 0;
+        var i = 0;
+        var carry = 0u; // 1 when the byte before the chunk was CR
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + Vector256<byte>.Count <= block.Length; i += Vector256<byte>.Count)
+            {
+                var v = Vector256.Create(block.Slice(i, Vector256<byte>.Count));
+                var lf = Vector256.Equals(v, Vector256.Create((byte)'\n'));
+                var cr = Vector256.Equals(v, Vector256.Create((byte)'\r'));
+                var bad = (Vector256.LessThan(v, Vector256.Create((byte)0x20)) & ~(lf | cr | Vector256.Equals(v, Vector256.Create((byte)'\t'))))
+                    | Vector256.Equals(v, Vector256.Create((byte)0x7f));
+                if (bad != Vector256<byte>.Zero
+                    || !TakeChunk(lf.ExtractMostSignificantBits(), cr.ExtractMostSignificantBits(), Vector256<byte>.Count, i, ref carry, positions, ref count))
+                    return -1;
+                high |= v.ExtractMostSignificantBits();
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i + Vector128<byte>.Count <= block.Length; i += Vector128<byte>.Count)
+            {
+                var v = Vector128.Create(block.Slice(i, Vector128<byte>.Count));
+                var lf = Vector128.Equals(v, Vector128.Create((byte)'\n'));
+                var cr = Vector128.Equals(v, Vector128.Create((byte)'\r'));
+                var bad = (Vector128.LessThan(v, Vector128.Create((byte)0x20)) & ~(lf | cr | Vector128.Equals(v, Vector128.Create((byte)'\t'))))
+                    | Vector128.Equals(v, Vector128.Create((byte)0x7f));
+                if (bad != Vector128<byte>.Zero
+                    || !TakeChunk(lf.ExtractMostSignificantBits(), cr.ExtractMostSignificantBits(), Vector128<byte>.Count, i, ref carry, positions, ref count))
+                    return -1;
+                high |= v.ExtractMostSignificantBits();
+            }
+        }
+        for (; i < block.Length; i++)
+        {
+            var b = block[i];
+            high |= b & 0x80u;
+            if (b == '\n')
+            {
+                if (carry == 0 || count == positions.Length)
+                    return -1;
+                positions[count++] = i;
+                carry = 0;
+            }
+            else if (carry != 0 || (b < 0x20 && b is not ((byte)'\r' or (byte)'\t')) || b == 0x7f)
+            {
+                return -1;
+            }
+            else
+            {
+                carry = b == '\r' ? 1u : 0u;
+            }
+        }
+        ascii = high == 0;
+        return carry == 0 ? count : -1;
+    }
+
+    /// <summary>One chunk's LF and CR bit masks: every LF must follow a CR and every CR precede an LF.</summary>
+    private static bool TakeChunk(uint lf, uint cr, int width, int offset, ref uint carry, Span<int> positions, ref int count)
+    {
+        var all = width == 32 ? uint.MaxValue : (1u << width) - 1;
+        if ((((cr << 1) | carry) & all) != lf)
+            return false;
+        carry = (cr >> (width - 1)) & 1;
+        while (lf != 0)
+        {
+            if (count == positions.Length)
+                return false;
+            positions[count++] = offset + BitOperations.TrailingZeroCount(lf);
+            lf &= lf - 1;
+        }
+        return true;
+    }
+
+    /// <summary>The scan with every check in order, for input <see cref="TryScanQuick"/> declined.</summary>
+    internal static int ScanExact(ReadOnlySpan<byte> block, SipParserLimits limits, bool firstLineIsStartLine, Span<SipHeaderEntry> entries, out int startLineLength)
     {
         CheckControls(block);
         startLineLength = 0;
@@ -136,12 +319,19 @@ internal static class SipHeaderBlock
         return count;
     }
 
-    /// <summary>Recognizes the names the typed properties read, long or compact, in any case.</summary>
+    /// <summary>
+    /// Recognizes the names the typed properties read, long or compact, in any case: by length and
+    /// first letter, then one comparison of at most two machine words (no string is made).
+    /// <paramref name="name"/> must be a token (the scans check that first).
+    /// </summary>
     public static SipHeaderId Identify(ReadOnlySpan<byte> name)
     {
-        if (name.Length == 1)
+        if (name.IsEmpty)
+            return SipHeaderId.Other;
+        var first = name[0] | 0x20;
+        return name.Length switch
         {
-            return (name[0] | 0x20) switch
+            1 => first switch
             {
                 'v' => SipHeaderId.Via,
                 'f' => SipHeaderId.From,
@@ -151,24 +341,23 @@ internal static class SipHeaderBlock
                 'l' => SipHeaderId.ContentLength,
                 'c' => SipHeaderId.ContentType,
                 _ => SipHeaderId.Other,
-            };
-        }
-        return name.Length switch
-        {
-            2 when Ascii.EqualsIgnoreCase(name, "To"u8) => SipHeaderId.To,
-            3 when Ascii.EqualsIgnoreCase(name, "Via"u8) => SipHeaderId.Via,
-            4 when Ascii.EqualsIgnoreCase(name, "From"u8) => SipHeaderId.From,
-            4 when Ascii.EqualsIgnoreCase(name, "CSeq"u8) => SipHeaderId.CSeq,
-            5 when Ascii.EqualsIgnoreCase(name, "Route"u8) => SipHeaderId.Route,
-            7 when Ascii.EqualsIgnoreCase(name, "Call-ID"u8) => SipHeaderId.CallId,
-            7 when Ascii.EqualsIgnoreCase(name, "Contact"u8) => SipHeaderId.Contact,
-            7 when Ascii.EqualsIgnoreCase(name, "Expires"u8) => SipHeaderId.Expires,
-            12 when Ascii.EqualsIgnoreCase(name, "Content-Type"u8) => SipHeaderId.ContentType,
-            12 when Ascii.EqualsIgnoreCase(name, "Max-Forwards"u8) => SipHeaderId.MaxForwards,
-            12 when Ascii.EqualsIgnoreCase(name, "Record-Route"u8) => SipHeaderId.RecordRoute,
-            14 when Ascii.EqualsIgnoreCase(name, "Content-Length"u8) => SipHeaderId.ContentLength,
+            },
+            2 when first == 't' => Is(name, "to"u8, SipHeaderId.To),
+            3 when first == 'v' => Is(name, "via"u8, SipHeaderId.Via),
+            4 when first == 'f' => Is(name, "from"u8, SipHeaderId.From),
+            4 when first == 'c' => Is(name, "cseq"u8, SipHeaderId.CSeq),
+            5 when first == 'r' => Is(name, "route"u8, SipHeaderId.Route),
+            7 when first == 'c' => (name[1] | 0x20) == 'a' ? Is(name, "call-id"u8, SipHeaderId.CallId) : Is(name, "contact"u8, SipHeaderId.Contact),
+            7 when first == 'e' => Is(name, "expires"u8, SipHeaderId.Expires),
+            12 when first == 'c' => Is(name, "content-type"u8, SipHeaderId.ContentType),
+            12 when first == 'm' => Is(name, "max-forwards"u8, SipHeaderId.MaxForwards),
+            12 when first == 'r' => Is(name, "record-route"u8, SipHeaderId.RecordRoute),
+            14 when first == 'c' => Is(name, "content-length"u8, SipHeaderId.ContentLength),
             _ => SipHeaderId.Other,
         };
+
+        static SipHeaderId Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lower, SipHeaderId id) =>
+            SipBytes.EqualsLowerCase(name, lower) ? id : SipHeaderId.Other;
     }
 
     /// <summary>The canonical name (<see cref="SipHeaderNames"/> constant) of a recognized header.</summary>

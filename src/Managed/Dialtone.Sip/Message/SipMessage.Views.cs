@@ -13,24 +13,19 @@ public abstract partial class SipMessage
     }
 
     /// <summary>From, read in place; false when absent or malformed.</summary>
-    public bool TryGetFrom(out SipAddressView from)
-    {
-        from = default;
-        return TryGetRawValue(SipHeaderId.From, SipHeaderNames.From, out var value) && SipAddressView.TryParse(value, out from);
-    }
+    public bool TryGetFrom(out SipAddressView from) => TryGetAddress(SipHeaderId.From, SipHeaderNames.From, out from);
 
     /// <summary>To, read in place; false when absent or malformed.</summary>
-    public bool TryGetTo(out SipAddressView to)
-    {
-        to = default;
-        return TryGetRawValue(SipHeaderId.To, SipHeaderNames.To, out var value) && SipAddressView.TryParse(value, out to);
-    }
+    public bool TryGetTo(out SipAddressView to) => TryGetAddress(SipHeaderId.To, SipHeaderNames.To, out to);
 
     /// <summary>The first Contact address, read in place; false when absent or malformed.</summary>
-    public bool TryGetContact(out SipAddressView contact)
+    public bool TryGetContact(out SipAddressView contact) => TryGetAddress(SipHeaderId.Contact, SipHeaderNames.Contact, out contact);
+
+    /// <summary>The first address of the first header <paramref name="id"/>; false when absent or malformed.</summary>
+    private bool TryGetAddress(SipHeaderId id, string name, out SipAddressView address)
     {
-        contact = default;
-        return TryGetRawValue(SipHeaderId.Contact, SipHeaderNames.Contact, out var value) && SipAddressView.TryParse(value, out contact);
+        address = default;
+        return TryGetRawValue(id, name, out var value) && SipAddressView.TryParse(value, out address);
     }
 
     /// <summary>CSeq number and method, read in place; false when absent or malformed.</summary>

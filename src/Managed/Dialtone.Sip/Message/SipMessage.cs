@@ -279,13 +279,17 @@ public abstract partial class SipMessage
     /// <summary>Whether <see cref="StartLine"/> is still exactly <paramref name="received"/> (the parser's bytes).</summary>
     private protected abstract bool IsStartLineAsReceived(ReadOnlySpan<byte> received);
 
-    private static List<SipAddress> ParseAddresses(ReadOnlySpan<char> value, string what, int line)
+    private static List<SipAddress> ParseAddresses(ReadOnlySpan<char> value, string what, int line) => ParseAddresses(value, what, line, build: true)!;
+
+    /// <summary>The comma-separated addresses of one header value; with <paramref name="build"/> false only checks them (null result).</summary>
+    private static List<SipAddress>? ParseAddresses(ReadOnlySpan<char> value, string what, int line, bool build)
     {
         var s = new SipScanner(value, what, line);
-        var list = new List<SipAddress>(1);
+        var list = build ? new List<SipAddress>(1) : null;
         do
         {
-            list.Add(SipAddress.ParseOne(ref s));
+            var address = SipAddress.ParseOne(ref s, build);
+            list?.Add(address!);
             s.SkipWhitespace();
         }
         while (s.TryConsume(','));

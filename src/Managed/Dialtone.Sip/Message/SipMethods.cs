@@ -19,14 +19,24 @@ public static class SipMethods
     public const string Publish = "PUBLISH";
 
     /// <summary>The shared constant for a known method given as ASCII bytes, else a new string.</summary>
-    internal static string Intern(ReadOnlySpan<byte> method)
+    internal static string Intern(ReadOnlySpan<byte> method) => method.Length switch
     {
-        if (method.Length > 16)
-            return System.Text.Encoding.UTF8.GetString(method);
-        Span<char> chars = stackalloc char[method.Length];
-        var n = System.Text.Encoding.UTF8.GetChars(method, chars);
-        return Intern(chars[..n]);
-    }
+        3 when method.SequenceEqual("ACK"u8) => Ack,
+        3 when method.SequenceEqual("BYE"u8) => Bye,
+        4 when method.SequenceEqual("INFO"u8) => Info,
+        5 when method.SequenceEqual("PRACK"u8) => Prack,
+        5 when method.SequenceEqual("REFER"u8) => Refer,
+        6 when method.SequenceEqual("INVITE"u8) => Invite,
+        6 when method.SequenceEqual("CANCEL"u8) => Cancel,
+        6 when method.SequenceEqual("UPDATE"u8) => Update,
+        6 when method.SequenceEqual("NOTIFY"u8) => Notify,
+        7 when method.SequenceEqual("OPTIONS"u8) => Options,
+        7 when method.SequenceEqual("MESSAGE"u8) => Message,
+        7 when method.SequenceEqual("PUBLISH"u8) => Publish,
+        8 when method.SequenceEqual("REGISTER"u8) => Register,
+        9 when method.SequenceEqual("SUBSCRIBE"u8) => Subscribe,
+        _ => System.Text.Encoding.UTF8.GetString(method),
+    };
 
     /// <summary>Returns the shared constant for a known method so parsing does not allocate it.</summary>
     internal static string Intern(ReadOnlySpan<char> method) => method switch

@@ -39,6 +39,24 @@ public static class SipParser
     }
 
     /// <summary>
+    /// As <see cref="Parse"/>, returning false instead of throwing <see cref="SipParseException"/>
+    /// (the reason is lost; use <see cref="Parse"/> to log it). Never throws for any input.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> data, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SipMessage? message, SipParserLimits? limits = null)
+    {
+        try
+        {
+            message = Parse(data, limits);
+            return true;
+        }
+        catch (SipParseException)
+        {
+            message = null;
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Best-effort parse of only the start line and headers of a message that failed to parse,
     /// so the stack can still answer a broken request with 400. Returns null when even that fails.
     /// </summary>
@@ -79,18 +97,22 @@ public static class SipParser
     private static SipMessage ParseCore(ReadOnlySpan<byte> data, int end, SipParserLimits limits, bool readBody)
     {
         var block = data[..(end + 2)];
-        if (!Utf8.IsValid(block))
+        // One pass finds the line ends for the scan and tells whether the block is all ASCII.
+        Span<int> lineFeeds = stackalloc int[SipHeaderBlock.QuickLineCapacity];
+        var lines = SipHeaderBlock.FindLineFeeds(block, lineFeeds, out var ascii);
+        if ((lines < 0 || !ascii) && !Utf8.IsValid(block))
             throw new SipParseException("the header section is not valid UTF-8", LineOfInvalidUtf8(block), -1);
 
         // One buffer: the message bytes, then (8-byte aligned) the header index.
         var kept = readBody ? data.Length : end + 4;
-        var entriesOffset = (kept + 7) & ~7;
-        var maxEntries = SipHeaderBlock.MaxEntries(block, limits);
+        var indexOffset = (kept + 7) & ~7;
+        var entriesOffset = SipHeaderIndex.EntriesOffset(indexOffset);
+        var maxEntries = lines >= 0 ? Math.Min(lines, limits.MaxHeaderCount + 1) : SipHeaderBlock.MaxEntries(block, limits);
         var buffer = GC.AllocateUninitializedArray<byte>(entriesOffset + maxEntries * EntrySize);
         data[..kept].CopyTo(buffer);
         var entries = MemoryMarshal.Cast<byte, SipHeaderEntry>(buffer.AsSpan(entriesOffset, maxEntries * EntrySize));
-        var count = SipHeaderBlock.Scan(block, limits, firstLineIsStartLine: true, entries, out var startLineLength);
-        var index = new SipHeaderIndex(buffer, end + 4, entriesOffset, count);
+        var count = SipHeaderBlock.Scan(block, limits, firstLineIsStartLine: true, entries, lineFeeds, lines, out var startLineLength);
+        var index = new SipHeaderIndex(buffer, end + 4, indexOffset, count);
 
         var bodyLength = readBody ? BodyLength(index, data.Length - (end + 4)) : 0;
         var body = new ReadOnlyMemory<byte>(buffer, end + 4, bodyLength);
@@ -135,6 +157,14 @@ public static class SipParser
         if (!Ascii.EqualsIgnoreCase(version, "SIP/2.0"u8))
             throw new SipParseException($"unsupported SIP version '{UriReference.Shorten(Encoding.UTF8.GetString(version))}'", 1, CharOffset(line, sp2 + 1));
         var uriBytes = line[(sp1 + 1)..sp2];
+        if (!IsPlainSipUri(uriBytes))
+            ValidateRequestUri(line, sp1, uriBytes);
+        return new SipRequest(SipMethods.Intern(method), index, sp1 + 1, uriBytes.Length, body);
+    }
+
+    /// <summary>The full Request-URI check (decoded to text), throwing with the offset in the start line.</summary>
+    private static void ValidateRequestUri(ReadOnlySpan<byte> line, int sp1, ReadOnlySpan<byte> uriBytes)
+    {
         try
         {
             SipHeaderText.Parse(uriBytes, "Request-URI", 1, static (text, what, l) =>
@@ -147,16 +177,62 @@ public static class SipParser
         {
             throw new SipParseException(e.Reason, 1, CharOffset(line, sp1 + 1) + Math.Max(0, e.Offset));
         }
-        return new SipRequest(InternMethod(method), index, sp1 + 1, uriBytes.Length, body);
     }
 
-    private static string InternMethod(ReadOnlySpan<byte> method)
+    /// <summary>
+    /// The common Request-URI shape, checked on the bytes: <c>sip:</c> or <c>sips:</c>, an optional
+    /// userinfo without escapes, a host name or IPv4 address, an optional port and plain
+    /// <c>;name[=value]</c> parameters. Everything this accepts <see cref="SipUri"/> accepts too;
+    /// anything else (escapes, IPv6, URI headers, other schemes, errors) goes to the full check.
+    /// </summary>
+    internal static bool IsPlainSipUri(ReadOnlySpan<byte> uri)
     {
-        if (method.Length > 16)
-            return Encoding.ASCII.GetString(method);
-        Span<char> chars = stackalloc char[method.Length];
-        Encoding.ASCII.GetChars(method, chars); // a token is ASCII
-        return SipMethods.Intern(chars);
+        int p;
+        if (uri.Length > 4 && Ascii.EqualsIgnoreCase(uri[..4], "sip:"u8))
+            p = 4;
+        else if (uri.Length > 5 && Ascii.EqualsIgnoreCase(uri[..5], "sips:"u8))
+            p = 5;
+        else
+            return false;
+        var at = uri[p..].IndexOf((byte)'@');
+        if (at >= 0)
+        {
+            // userinfo: a non-empty user before any ':'.
+            var userInfo = uri.Slice(p, at);
+            if (userInfo.IsEmpty || userInfo[0] == ':' || SipBytes.RunLength(userInfo, SipBytes.QuickUserInfo) != userInfo.Length)
+                return false;
+            p += at + 1;
+        }
+        var host = SipBytes.RunLength(uri[p..], SipBytes.Host);
+        if (host == 0)
+            return false;
+        p += host;
+        if (p < uri.Length && uri[p] == ':')
+        {
+            var digits = 0;
+            var port = 0;
+            for (p++; p < uri.Length && (uint)(uri[p] - '0') <= 9 && digits < 6; p++, digits++)
+                port = port * 10 + (uri[p] - '0');
+            if (digits is 0 or > 5 || port > 65535)
+                return false;
+        }
+        while (p < uri.Length)
+        {
+            if (uri[p] != ';')
+                return false;
+            var name = SipBytes.RunLength(uri[++p..], SipBytes.QuickUriParam);
+            if (name == 0)
+                return false;
+            p += name;
+            if (p < uri.Length && uri[p] == '=')
+            {
+                var value = SipBytes.RunLength(uri[++p..], SipBytes.QuickUriParam);
+                if (value == 0)
+                    return false;
+                p += value;
+            }
+        }
+        return true;
     }
 
     private static SipResponse ParseStatusLine(ReadOnlySpan<byte> bytes, in SipHeaderIndex index, ReadOnlyMemory<byte> body)

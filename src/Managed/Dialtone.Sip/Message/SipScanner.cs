@@ -31,25 +31,15 @@ internal ref struct SipScanner
 
     public readonly SipParseException Error(string problem) => new($"{_what}: {problem}", _line, Position);
 
-    public void SkipWhitespace()
-    {
-        while (Position < _text.Length && _text[Position] is ' ' or '\t')
-            Position++;
-    }
+    public void SkipWhitespace() => Position = SipLexer.SkipWhitespace(_text, Position, lineBreaks: false);
 
     /// <summary>Consumes <paramref name="c"/> with optional surrounding whitespace if it is next.</summary>
     public bool TryConsume(char c)
     {
-        var saved = Position;
-        SkipWhitespace();
-        if (Position < _text.Length && _text[Position] == c)
-        {
-            Position++;
-            SkipWhitespace();
-            return true;
-        }
-        Position = saved;
-        return false;
+        var position = Position;
+        var consumed = SipLexer.TryConsume(_text, ref position, c, lineBreaks: false);
+        Position = position;
+        return consumed;
     }
 
     public void Expect(char c)

@@ -134,7 +134,7 @@ public sealed record SipUri : UriReference
         return s.Slice(start, end).ToString();
     }
 
-    private static (int Start, int End) ReadHostRange(ref SipScanner s)
+    internal static (int Start, int End) ReadHostRange(ref SipScanner s)
     {
         if (s.Peek == '[')
         {

@@ -62,10 +62,15 @@ public sealed record SipVia
     public static SipVia Parse(string text) => ParseList(text.AsSpan(), "Via", 0) is [var one] ? one : throw new SipParseException("Via: expected exactly one entry");
 
     /// <summary>Parses a Via header value, which may hold several comma-separated entries.</summary>
-    internal static List<SipVia> ParseList(ReadOnlySpan<char> text, string what, int line)
+    internal static List<SipVia> ParseList(ReadOnlySpan<char> text, string what, int line) => ParseList(text, what, line, build: true)!;
+
+    /// <summary>Checks a Via header value exactly as <see cref="ParseList(ReadOnlySpan{char}, string, int)"/> does, allocating nothing.</summary>
+    internal static void ValidateList(ReadOnlySpan<char> text, string what, int line) => ParseList(text, what, line, build: false);
+
+    private static List<SipVia>? ParseList(ReadOnlySpan<char> text, string what, int line, bool build)
     {
         var s = new SipScanner(text, what, line);
-        var list = new List<SipVia>(1);
+        var list = build ? new List<SipVia>(1) : null;
         do
         {
             s.SkipWhitespace();
@@ -77,13 +82,16 @@ public sealed record SipVia
             if (s.Peek is not (' ' or '\t'))
                 throw s.Error("expected whitespace before sent-by");
             s.SkipWhitespace();
-            var host = SipUri.ReadHost(ref s);
+            var (hostStart, hostEnd) = SipUri.ReadHostRange(ref s);
             int? port = null;
             if (s.TryConsume(':'))
                 port = SipUri.ReadPort(ref s);
-            var parameters = SipParameters.Parse(ref s, ",", uriParameters: false);
-            var protocol = name.Equals("SIP", StringComparison.OrdinalIgnoreCase) && version is "2.0" ? "SIP/2.0" : $"{name}/{version}";
-            list.Add(new SipVia(TransportName(transport), host, port, parameters) { Protocol = protocol });
+            var parameters = SipParameters.Parse(ref s, ",", uriParameters: false, build);
+            if (list is not null)
+            {
+                var protocol = name.Equals("SIP", StringComparison.OrdinalIgnoreCase) && version is "2.0" ? "SIP/2.0" : $"{name}/{version}";
+                list.Add(new SipVia(TransportName(transport), s.Slice(hostStart, hostEnd).ToString(), port, parameters) { Protocol = protocol });
+            }
             s.SkipWhitespace();
         }
         while (s.TryConsume(','));

@@ -73,17 +73,17 @@ public readonly ref struct SipViaView
         bool malformed;
         while (r.TryReadParameter(out var name, out var v, out malformed))
         {
-            if (!hasBranch && Ascii.EqualsIgnoreCase(name, "branch"u8))
+            if (!hasBranch && SipBytes.EqualsLowerCase(name, "branch"u8))
             {
                 hasBranch = true;
                 branch = v;
             }
-            else if (!hasReceived && Ascii.EqualsIgnoreCase(name, "received"u8))
+            else if (!hasReceived && SipBytes.EqualsLowerCase(name, "received"u8))
             {
                 hasReceived = true;
                 received = v;
             }
-            else if (!hasRport && Ascii.EqualsIgnoreCase(name, "rport"u8))
+            else if (!hasRport && SipBytes.EqualsLowerCase(name, "rport"u8))
             {
                 hasRport = true;
                 var digits = new SipByteReader(v);

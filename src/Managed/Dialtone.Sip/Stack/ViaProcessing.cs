@@ -13,6 +13,8 @@ internal static class ViaProcessing
     /// </summary>
     public static void StampReceived(SipRequest request, SipEndPoint source)
     {
+        if (NeedsNoStamp(request, source))
+            return;
         var via = request.TopVia!;
         var sourceIp = source.Address.Address.ToString();
         var updated = via;
@@ -27,6 +29,28 @@ internal static class ViaProcessing
         }
         if (!ReferenceEquals(updated, via))
             request.ReplaceTopVia(updated);
+    }
+
+    /// <summary>
+    /// The common case read in place: no empty rport and a sent-by host written exactly as the
+    /// source address formats. False means "maybe": the record path above decides.
+    /// </summary>
+    private static bool NeedsNoStamp(SipRequest request, SipEndPoint source)
+    {
+        if (!request.TryGetTopVia(out var via) || (via.HasRport && via.Rport < 0))
+            return false;
+        Span<char> text = stackalloc char[64];
+        var host = via.Host;
+        if (host.Length > 2 && host[0] == '[' && host[^1] == ']')
+            host = host[1..^1];
+        if (!source.Address.Address.TryFormat(text, out var n) || n != host.Length)
+            return false;
+        for (var i = 0; i < n; i++)
+        {
+            if (text[i] != host[i])
+                return false;
+        }
+        return true;
     }
 
     /// <summary>
