@@ -10,6 +10,9 @@ public static class LabCall
 {
     public static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
 
+    /// <summary>The domain of the lab's accounts (alice, bob, carol; Kamailio's static passwords).</summary>
+    public const string Domain = "dialtone.test";
+
     public sealed record Side(JsonObject Result)
     {
         public JsonObject Pair => Result["pair"] as JsonObject ?? throw new Xunit.Sdk.XunitException($"no selected candidate pair: {Result}");
