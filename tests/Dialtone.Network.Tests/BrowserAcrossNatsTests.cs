@@ -13,9 +13,6 @@ namespace Dialtone.Network.Tests;
 [Collection(NetLabCollection.Name)]
 public sealed class BrowserAcrossNatsTests(NetLab lab, ITestOutputHelper output)
 {
-    /// <summary>What Dialtone says; the browser says <see cref="ChromiumLaunch.MicrophoneHz"/>.</summary>
-    private const double DialtoneSaysHz = 440;
-
     private static readonly TimeSpan ToneLength = TimeSpan.FromSeconds(1);
 
     [Fact]
@@ -23,7 +20,7 @@ public sealed class BrowserAcrossNatsTests(NetLab lab, ITestOutputHelper output)
     {
         await lab.NatAsync(1, "cone");
         await lab.NatAsync(2, "cone");
-        await using var browser = await LabBrowser.StartAsync(lab, 2, lab.SipWss, "alice", "alice-secret", DialtoneSaysHz,
+        await using var browser = await LabBrowser.StartAsync(lab, 2, lab.SipWss, "alice", "alice-secret", LabCall.DialtoneSaysToBrowserHz,
             [new { urls = lab.Stun }]);
 
         var dialtone = await CallBrowserAsync(browser, ["--ice", lab.Stun]);
@@ -41,7 +38,7 @@ public sealed class BrowserAcrossNatsTests(NetLab lab, ITestOutputHelper output)
     {
         await lab.NatAsync(1, "cone");
         await lab.NatAsync(2, "symmetric");
-        await using var browser = await LabBrowser.StartAsync(lab, 2, lab.SipWss, "alice", "alice-secret", DialtoneSaysHz,
+        await using var browser = await LabBrowser.StartAsync(lab, 2, lab.SipWss, "alice", "alice-secret", LabCall.DialtoneSaysToBrowserHz,
             [new { urls = lab.Stun }, new { urls = lab.TurnUdp, username = "lab", credential = "lab-secret" }]);
 
         var dialtone = await CallBrowserAsync(browser, ["--ice", lab.Stun, "--ice", lab.TurnUdp, .. NetLab.TurnCredentials]);
@@ -61,18 +58,11 @@ public sealed class BrowserAcrossNatsTests(NetLab lab, ITestOutputHelper output)
     /// </summary>
     private async Task<LabCall.Side> CallBrowserAsync(LabBrowser browser, string[] dialtoneArgs)
     {
-        using var dialtone = LabAgent.Start(1, ["--domain", LabCall.Domain, "--ca", lab.CaFile, "--server", lab.SipTcp,
-            "--user", "bob", "--password", "bob-secret", "--say", Hz(DialtoneSaysHz), "--listen", Hz(ChromiumLaunch.MicrophoneHz),
-            "--target", $"sip:alice@{LabCall.Domain}", "--talk", "4", "--timeout", "90", .. dialtoneArgs]);
-        var result = dialtone.WaitForAsync("result", LabCall.Generous);
-        var ringing = browser.Phone.WaitForStateAsync("ringing", LabCall.Generous);
-        if (await Task.WhenAny(ringing, result) == result)
-            Assert.Fail($"the call never rang in the browser; Dialtone: {await result}\n{await browser.Phone.DescribeAsync()}");
-        await ringing;
-        await browser.Phone.AnswerAsync();
+        using var dialtone = LabCall.StartCallingBrowser(lab, 1, lab.SipTcp, talkSeconds: 4, dialtoneArgs);
+        await browser.AnswerAsync(dialtone);
         await browser.Phone.WaitToHearToneAsync(ToneLength, LabCall.Generous);
 
-        var side = new LabCall.Side(await result);
+        var side = new LabCall.Side(await dialtone.WaitForAsync("result", LabCall.Generous));
         output.WriteLine($"Dialtone: {side}");
         output.WriteLine($"browser: {(await browser.Phone.SnapshotAsync()).Heard}");
         Assert.True(side.FirstToneMs > 0 && side.HeardRatio >= 0.8, $"Dialtone did not hear the browser: {side}");
@@ -81,6 +71,4 @@ public sealed class BrowserAcrossNatsTests(NetLab lab, ITestOutputHelper output)
         Assert.Equal("LocalHangup", (string?)side.Result["end"]);
         return side;
     }
-
-    private static string Hz(double hz) => hz.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -112,6 +112,20 @@ public sealed class LabBrowser : IAsyncDisposable
             webSocketUri, domain = LabCall.Domain, user, password, toneHz = listenHz, sayHz = 0, iceServers,
         });
 
+    /// <summary>
+    /// Waits for <paramref name="caller"/>'s call to ring in the page, then answers it; fails at once
+    /// (with both sides' stories) when the caller gives up first.
+    /// </summary>
+    public async Task AnswerAsync(LabAgent caller)
+    {
+        var gaveUp = caller.WaitForAsync("result", LabCall.Generous);
+        var ringing = Phone.WaitForStateAsync("ringing", LabCall.Generous);
+        if (await Task.WhenAny(ringing, gaveUp) == gaveUp)
+            throw new Xunit.Sdk.XunitException($"the call never rang in the browser; Dialtone: {await gaveUp}\n{await Phone.DescribeAsync()}");
+        await ringing;
+        await Phone.AnswerAsync();
+    }
+
     private Process StartPageServer(string pageDir)
     {
         var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };

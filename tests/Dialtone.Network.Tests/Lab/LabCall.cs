@@ -48,6 +48,22 @@ public static class LabCall
         return (new Side(await aliceResult), new Side(await bobResult));
     }
 
+    /// <summary>What Dialtone says when it calls the browser (which says <see cref="Dialtone.Interop.Tests.Infrastructure.ChromiumLaunch.MicrophoneHz"/>).</summary>
+    public const double DialtoneSaysToBrowserHz = 440;
+
+    /// <summary>
+    /// Dialtone as bob in home <paramref name="home"/> calling the browser's alice (<see cref="LabBrowser"/>):
+    /// says <see cref="DialtoneSaysToBrowserHz"/>, listens for the browser's fake microphone, measures for
+    /// <paramref name="talkSeconds"/> once it heard it, then hangs up and reports "result".
+    /// </summary>
+    public static LabAgent StartCallingBrowser(NetLab lab, int home, string server, double talkSeconds, params string[] args)
+    {
+        static string Text(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return LabAgent.Start(home, ["--domain", Domain, "--ca", lab.CaFile, "--server", server, "--user", "bob", "--password", "bob-secret",
+            "--say", Text(DialtoneSaysToBrowserHz), "--listen", Text(Dialtone.Interop.Tests.Infrastructure.ChromiumLaunch.MicrophoneHz),
+            "--target", $"sip:alice@{Domain}", "--talk", Text(talkSeconds), "--timeout", "120", .. args]);
+    }
+
     /// <summary>Audio both ways: each side heard the other's tone for most of the talk time.</summary>
     public static void AssertAudioBothWays(Side alice, Side bob, double minRatio = 0.8)
     {
