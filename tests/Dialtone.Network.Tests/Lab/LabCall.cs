@@ -31,6 +31,9 @@ public static class LabCall
 
         public long FirstToneMs => (long)Result["firstToneMs"]!;
 
+        /// <summary>The selected pair's latest STUN round trip (ms), or null when the stats had none.</summary>
+        public double? RttMs => (double?)Pair["rttMs"];
+
         public override string ToString() => Result.ToJsonString();
     }
 
