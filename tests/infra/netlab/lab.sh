@@ -303,5 +303,5 @@ case $cmd in
     loss) loss "$@" ;;
     move) move "$@" ;;
     delay) delay "$@" ;;
-    *) sed -n '2,19p' "$0"; exit 2 ;;
+    *) sed -n '2,/^set /{/^set /!p}' "$0"; exit 2 ;;
 esac
