@@ -6,7 +6,8 @@ namespace Dialtone.Network.Tests;
 
 /// <summary>
 /// Dialtone behind one NAT ↔ JsSIP in Chromium behind another: the browser (home 2) registers with
-/// the public Kamailio over WSS, Dialtone (home 1, SIP over TCP) calls it, the browser answers. Each
+/// the public Kamailio over WSS, Dialtone (home 1, SIP over TCP) calls it and the browser answers,
+/// or the other way round. Each
 /// test asserts audio both ways (Dialtone's tone meter, the page's AudioWorklet listener) and the ICE
 /// candidate pair Dialtone's stats report.
 /// </summary>
@@ -50,6 +51,32 @@ public sealed class BrowserAcrossNatsTests(NetLab lab, ITestOutputHelper output)
         Assert.True(relayEnds.Count >= 1, $"no relay in Dialtone's pair: {dialtone}");
         Assert.All(relayEnds, c => Assert.Equal(NetLab.TurnIp, (string?)c["address"]));
         Assert.False((string?)dialtone.Remote["type"] == "srflx" && dialtone.LocalType == "srflx", $"srflx ↔ srflx across a symmetric NAT: {dialtone}");
+    }
+
+    [Fact]
+    public async Task JsSIP_in_Chromium_behind_a_cone_NAT_calls_Dialtone_behind_another()
+    {
+        await lab.NatAsync(1, "cone");
+        await lab.NatAsync(2, "cone");
+        await using var browser = await LabBrowser.StartAsync(lab, 2, lab.SipWss, "alice", "alice-secret", LabCall.DialtoneSaysToBrowserHz,
+            [new { urls = lab.Stun }]);
+        // Dialtone answers and measures until the browser hangs up (its talk time is only an upper bound).
+        using var dialtone = LabCall.StartForBrowser(lab, 1, lab.SipTcp, talkSeconds: 60, "--ice", lab.Stun);
+        await dialtone.WaitForAsync("registered", LabCall.Generous);
+
+        await browser.Phone.CallAsync($"sip:bob@{LabCall.Domain}");
+        await browser.Phone.WaitForStateAsync("established", LabCall.Generous);
+        await dialtone.WaitForAsync("established", LabCall.Generous);
+        await browser.Phone.WaitToHearToneAsync(TimeSpan.FromSeconds(3), LabCall.Generous);
+        await browser.Phone.HangupAsync();
+
+        var side = new LabCall.Side(await dialtone.WaitForAsync("result", LabCall.Generous));
+        output.WriteLine($"Dialtone: {side}");
+        Assert.True(side.FirstToneMs > 0 && side.HeardRatio >= 0.8, $"Dialtone did not hear the browser: {side}");
+        Assert.Equal("RemoteHangup", (string?)side.Result["end"]);
+        Assert.Equal("srflx", side.LocalType);
+        Assert.Equal("203.0.113.101", (string?)side.Local["address"]);
+        Assert.Equal("203.0.113.102", (string?)side.Remote["address"]);
     }
 
     /// <summary>

@@ -59,12 +59,19 @@ public static class LabCall
     /// says <see cref="DialtoneSaysToBrowserHz"/>, listens for the browser's fake microphone, measures for
     /// <paramref name="talkSeconds"/> once it heard it, then hangs up and reports "result".
     /// </summary>
-    public static LabAgent StartCallingBrowser(NetLab lab, int home, string server, double talkSeconds, params string[] args)
+    public static LabAgent StartCallingBrowser(NetLab lab, int home, string server, double talkSeconds, params string[] args) =>
+        StartForBrowser(lab, home, server, talkSeconds, ["--target", $"sip:alice@{Domain}", .. args]);
+
+    /// <summary>
+    /// Dialtone as bob in home <paramref name="home"/>, registered through <paramref name="server"/>, with the
+    /// tones of a call with the browser (without --target it answers the browser's call).
+    /// </summary>
+    public static LabAgent StartForBrowser(NetLab lab, int home, string server, double talkSeconds, params string[] args)
     {
         static string Text(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return LabAgent.Start(home, ["--domain", Domain, "--ca", lab.CaFile, "--server", server, "--user", "bob", "--password", "bob-secret",
             "--say", Text(DialtoneSaysToBrowserHz), "--listen", Text(Dialtone.Interop.Tests.Infrastructure.ChromiumLaunch.MicrophoneHz),
-            "--target", $"sip:alice@{Domain}", "--talk", Text(talkSeconds), "--timeout", "120", .. args]);
+            "--talk", Text(talkSeconds), "--timeout", "120", .. args]);
     }
 
     /// <summary>Audio both ways: each side heard the other's tone for most of the talk time.</summary>
