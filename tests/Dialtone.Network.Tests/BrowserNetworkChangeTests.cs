@@ -14,7 +14,7 @@ namespace Dialtone.Network.Tests;
 /// candidates, so the answer has a new ufrag and no candidates at all. Dialtone then has nothing to
 /// check against, and the browser's checks to Dialtone's new address are dropped by Dialtone's router
 /// (address-and-port-dependent filtering) unless Dialtone happened to open that way first: audio came
-/// back in most runs (gaps 0.1–0.3 s) and never in others (6 of 33 runs; docs/networks.md). The test pins that JsSIP
+/// back in most runs (gaps 0.1–0.3 s) and never in others (7 of 34 runs, 5 of them in whole-project runs; docs/networks.md). The test pins that JsSIP
 /// behaviour so that a JsSIP that fixes it makes the test fail — then assert audio every time.
 /// </para>
 /// </summary>
