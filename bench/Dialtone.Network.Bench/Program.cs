@@ -8,13 +8,17 @@ using Dialtone.Network.Tests.Lab;
 //      offer leave vs when gathering completed (the old "wait for complete, capped" cost), same run;
 //   2. calls per topology (cone NATs + STUN; symmetric NATs + TURN/UDP; UDP blocked + TURN/TCP) at 0, 5
 //      and 20 % UDP loss on both homes' routers: setup p50/p95, media-connected p50, audio continuity.
+//      With --delay MS [--jitter MS]: instead of the loss rows, each topology without delay and with MS ± JITTER ms
+//      added each way by home 1's routers (lab.sh delay), no loss.
 //   3. with --network-changes N: one call whose caller's home changes network N times (see NetworkChangeRun).
 // Usage: dotnet run -c Release --project bench/Dialtone.Network.Bench -- [--calls N] [--talk S] [--gathers N (0: none)] [--only TOPOLOGY-SUBSTRING]
-//        [--network-changes N [--change-sip udp|tcp|ws] [--follow auto|app|off]]
+//        [--delay MS [--jitter MS]] [--network-changes N [--change-sip udp|tcp|ws] [--follow auto|app|off]]
 var calls = Arg("--calls", 8);
 var talk = Arg("--talk", 3);
 var gathers = Arg("--gathers", 5);
 var networkChanges = Arg("--network-changes", 0);
+var delay = Arg("--delay", 0);
+var jitter = Arg("--jitter", 0);
 var inv = CultureInfo.InvariantCulture;
 
 const string Sip = "sip:203.0.113.10:5060;transport=tcp";
@@ -80,7 +84,7 @@ try
 
     Console.WriteLine();
     Console.WriteLine($"# Calls alice (home 1) -> bob (home 2) through Kamailio over TCP; {calls} calls per row, {talk} s of tone each way; ms");
-    Console.WriteLine($"{"topology",-34} {"loss",5} {"setup p50",10} {"setup p95",10} {"media p50",10} {"tone p50",9} {"heard mean",11} {"heard min",10} {"max gap",8} {"failed",7}  pair (alice local/remote)");
+    Console.WriteLine($"{"topology",-34} {"loss",5} {"delay",9} {"setup p50",10} {"setup p95",10} {"media p50",10} {"tone p50",9} {"heard mean",11} {"heard min",10} {"max gap",8} {"rtt p50",8} {"failed",7}  pair (alice local/remote)");
     var topologies = new (string Name, string Nat1, string Nat2, string[] Alice, string[] Bob)[]
     {
         ("cone NATs, STUN (no TURN)", "cone", "cone", ["--ice", Stun], ["--ice", Stun]),
@@ -91,12 +95,16 @@ try
     var only = ArgText("--only", "");
     foreach (var t in topologies.Where(t => t.Name.Contains(only, StringComparison.Ordinal)))
     {
-        foreach (var loss in t.Name.Contains("dead") ? new[] { 0 } : new[] { 0, 5, 20 })
+        var rows = delay > 0
+            ? new[] { (Loss: 0, Delay: 0), (Loss: 0, Delay: delay) }
+            : (t.Name.Contains("dead") ? new[] { 0 } : new[] { 0, 5, 20 }).Select(l => (Loss: l, Delay: 0)).ToArray();
+        foreach (var (loss, rowDelay) in rows)
         {
             await LabScript.RunAsync("nat", "1", t.Nat1);
             await LabScript.RunAsync("nat", "2", t.Nat2);
             await LabScript.RunAsync("loss", "1", loss.ToString(inv));
             await LabScript.RunAsync("loss", "2", loss.ToString(inv));
+            await LabScript.RunAsync("delay", "1", rowDelay.ToString(inv), (rowDelay == 0 ? 0 : jitter).ToString(inv));
             var (alice, bob) = await RunCallsAsync(t.Alice, t.Bob);
             var ok = alice.Where(r => r["failed"] is null).ToList();
             var setup = ok.Select(r => (double)r["setupMs"]!).ToList();
@@ -104,14 +112,17 @@ try
             var tone = ok.Select(r => (double)r["firstToneMs"]!).ToList();
             var heard = ok.Concat(bob.Where(r => r["failed"] is null)).Select(r => (double)r["heardRatio"]!).ToList();
             var gap = ok.Concat(bob).Select(r => (double?)r["longestGapMs"] ?? 0).DefaultIfEmpty(0).Max();
+            var rtt = ok.Select(r => (double?)r["pair"]?["rttMs"]).OfType<double>().ToList();
+            var delayText = rowDelay == 0 ? "0" : $"{rowDelay}±{jitter}";
             var pairs = ok.Select(r => $"{r["pair"]?["local"]?["type"]}/{r["pair"]?["remote"]?["type"]}" +
                     (r["pair"]?["local"]?["relayProtocol"] is { } rp ? $"({rp})" : ""))
                 .GroupBy(p => p).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} x{g.Count()}");
-            Console.WriteLine($"{t.Name,-34} {loss,4}% {Stats.Percentile(setup, 50),10:F0} {Stats.Percentile(setup, 95),10:F0} {Stats.Percentile(media, 50),10:F0} {Stats.Percentile(tone, 50),9:F0} {(heard.Count == 0 ? 0 : heard.Average()),11:F3} {(heard.Count == 0 ? 0 : heard.Min()),10:F3} {gap,8:F0} {alice.Count - ok.Count,7}  {string.Join(", ", pairs)}");
+            Console.WriteLine($"{t.Name,-34} {loss,4}% {delayText,9} {Stats.Percentile(setup, 50),10:F0} {Stats.Percentile(setup, 95),10:F0} {Stats.Percentile(media, 50),10:F0} {Stats.Percentile(tone, 50),9:F0} {(heard.Count == 0 ? 0 : heard.Average()),11:F3} {(heard.Count == 0 ? 0 : heard.Min()),10:F3} {gap,8:F0} {(rtt.Count == 0 ? double.NaN : Stats.Percentile(rtt, 50)),8:F0} {alice.Count - ok.Count,7}  {string.Join(", ", pairs)}");
         }
     }
     await LabScript.RunAsync("loss", "1", "0");
     await LabScript.RunAsync("loss", "2", "0");
+    await LabScript.RunAsync("delay", "1", "0");
 }
 finally
 {

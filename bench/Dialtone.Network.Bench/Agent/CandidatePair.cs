@@ -14,6 +14,8 @@ internal static class CandidatePair
         return new JsonObject
         {
             ["state"] = pair.State,
+            // The latest STUN round trip on the pair (W3C currentRoundTripTime, seconds), in ms.
+            ["rttMs"] = pair.CurrentRoundTripTime is { } rtt ? Math.Round(rtt * 1000) : null,
             ["local"] = Candidate(report, pair.GetString("localCandidateId")),
             ["remote"] = Candidate(report, pair.GetString("remoteCandidateId")),
         };

@@ -172,9 +172,21 @@ static async Task<JsonObject> OneCallAsync(UserAgent agent, ToneProbe probe, Cha
     // Continuity: the share of 10 ms frames that carried the peer's tone over the talk time, and
     // the longest stretch without it.
     var talk = TimeSpan.FromSeconds(o.Number("talk", 4));
-    var continuity = await Continuity.MeasureAsync(probe.Hears, talk, call.Ended, clock, cancel);
-
+    // The stats once the tone is there, again at the end of the measurement when the call is still
+    // up: a peer that hangs up first (a browser) ends the measurement early and leaves the first.
     var stats = await call.GetStatsAsync(cancel);
+    var continuity = await Continuity.MeasureAsync(probe.Hears, talk, call.Ended, clock, cancel);
+    if (!call.Ended.IsCompleted)
+    {
+        try
+        {
+            stats = await call.GetStatsAsync(cancel);
+        }
+        catch (ObjectDisposedException)
+        {
+            // it ended meanwhile: its media is gone
+        }
+    }
     var result = new JsonObject
     {
         ["setupMs"] = setupMs,

@@ -11,10 +11,10 @@ namespace Dialtone.Interop.Tests.Infrastructure;
 public sealed class InteropEnvironment : IAsyncLifetime
 {
     /// <summary>The tone the browser's fake microphone says.</summary>
-    public const double BrowserSaysHz = 500;
+    public const double BrowserSaysHz = ChromiumLaunch.MicrophoneHz;
 
     /// <summary>The Chromium the tests drive: Debian's package, never a downloaded browser.</summary>
-    public const string ChromiumPath = "/usr/bin/chromium";
+    public const string ChromiumPath = ChromiumLaunch.ExecutablePath;
 
     private DirectoryInfo _scratch = null!;
     private PageServer _pages = null!;
@@ -86,21 +86,7 @@ public sealed class InteropEnvironment : IAsyncLifetime
 
     /// <summary>The flags every run uses; see docs/interop.md for why each is there.</summary>
     internal static string[] ChromiumArguments(string microphoneWav, bool hideLocalAddressesWithMdns) =>
-    [
-        "--no-sandbox",
-        "--use-fake-device-for-media-stream",
-        $"--use-file-for-fake-audio-capture={microphoneWav}",
-        // Microphone allowed without a prompt, and host candidates as plain addresses — unless a test
-        // wants Chromium's default of hiding them behind random .local names a non-browser peer cannot resolve.
-        .. hideLocalAddressesWithMdns ? Array.Empty<string>() : ["--use-fake-ui-for-media-stream", "--disable-features=WebRtcHideLocalIpsWithMdns"],
-        "--autoplay-policy=no-user-gesture-required",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ];
+        ChromiumLaunch.Arguments(microphoneWav, hideLocalAddressesWithMdns);
 
     /// <summary>
     /// A new tab running the JsSIP softphone, registered as <paramref name="account"/> on <paramref name="server"/>.

@@ -10,6 +10,9 @@ public static class LabCall
 {
     public static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
 
+    /// <summary>The domain of the lab's accounts (alice, bob, carol; Kamailio's static passwords).</summary>
+    public const string Domain = "dialtone.test";
+
     public sealed record Side(JsonObject Result)
     {
         public JsonObject Pair => Result["pair"] as JsonObject ?? throw new Xunit.Sdk.XunitException($"no selected candidate pair: {Result}");
@@ -28,6 +31,9 @@ public static class LabCall
 
         public long FirstToneMs => (long)Result["firstToneMs"]!;
 
+        /// <summary>The selected pair's latest STUN round trip (ms), or null when the stats had none.</summary>
+        public double? RttMs => (double?)Pair["rttMs"];
+
         public override string ToString() => Result.ToJsonString();
     }
 
@@ -43,6 +49,29 @@ public static class LabCall
         var aliceResult = alice.WaitForAsync("result", Generous);
         var bobResult = bob.WaitForAsync("result", Generous);
         return (new Side(await aliceResult), new Side(await bobResult));
+    }
+
+    /// <summary>What Dialtone says when it calls the browser (which says <see cref="Dialtone.Interop.Tests.Infrastructure.ChromiumLaunch.MicrophoneHz"/>).</summary>
+    public const double DialtoneSaysToBrowserHz = 440;
+
+    /// <summary>
+    /// Dialtone as bob in home <paramref name="home"/> calling the browser's alice (<see cref="LabBrowser"/>):
+    /// says <see cref="DialtoneSaysToBrowserHz"/>, listens for the browser's fake microphone, measures for
+    /// <paramref name="talkSeconds"/> once it heard it, then hangs up and reports "result".
+    /// </summary>
+    public static LabAgent StartCallingBrowser(NetLab lab, int home, string server, double talkSeconds, params string[] args) =>
+        StartForBrowser(lab, home, server, talkSeconds, ["--target", $"sip:alice@{Domain}", .. args]);
+
+    /// <summary>
+    /// Dialtone as bob in home <paramref name="home"/>, registered through <paramref name="server"/>, with the
+    /// tones of a call with the browser (without --target it answers the browser's call).
+    /// </summary>
+    public static LabAgent StartForBrowser(NetLab lab, int home, string server, double talkSeconds, params string[] args)
+    {
+        static string Text(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return LabAgent.Start(home, ["--domain", Domain, "--ca", lab.CaFile, "--server", server, "--user", "bob", "--password", "bob-secret",
+            "--say", Text(DialtoneSaysToBrowserHz), "--listen", Text(Dialtone.Interop.Tests.Infrastructure.ChromiumLaunch.MicrophoneHz),
+            "--talk", Text(talkSeconds), "--timeout", "120", .. args]);
     }
 
     /// <summary>Audio both ways: each side heard the other's tone for most of the talk time.</summary>

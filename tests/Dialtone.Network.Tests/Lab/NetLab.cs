@@ -60,6 +60,12 @@ public sealed class NetLab : IAsyncLifetime
     /// <summary>Home <paramref name="home"/>'s router drops this share of the UDP it forwards.</summary>
     public Task LossAsync(int home, int percent) => RunAsync("loss", home.ToString(), percent.ToString());
 
+    /// <summary>
+    /// Home <paramref name="home"/>'s routers hold every packet they forward (both ways) <paramref name="ms"/>
+    /// ± <paramref name="jitterMs"/> ms (uniform; lab.sh delay, tests/infra/netlab/delay.py); 0 = none.
+    /// </summary>
+    public Task DelayAsync(int home, int ms, int jitterMs = 0) => RunAsync("delay", home.ToString(), ms.ToString(), jitterMs.ToString());
+
     private static void Down()
     {
         try

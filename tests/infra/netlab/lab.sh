@@ -9,6 +9,9 @@
 #   lab.sh down            stop the lab's processes and delete every $NETLAB_PREFIX-* namespace
 #   lab.sh nat I KIND      home I's router becomes: cone | symmetric | udp-blocked
 #   lab.sh loss I PERCENT  home I's router drops PERCENT % of the UDP it forwards (both ways); 0 = none
+#   lab.sh delay I MS [JITTER_MS]
+#                          home I's router holds every packet it forwards (both ways, any protocol)
+#                          MS +- JITTER_MS ms (uniform) before passing it on; 0 = none (delay.py)
 #   lab.sh move I          home I's host moves to its other uplink: a new LAN address behind another
 #                          router with another public address (a network change); again to move back
 #
@@ -227,6 +230,32 @@ loss_router() {
     fi
 }
 
+# Delay without netem: the mangle table's FORWARD chain (before filtering, so a router's own rules
+# still apply after the wait) queues each packet to delay.py, which gives the verdict late.
+delay() {
+    local i=$1 ms=$2 jitter=${3:-0} r
+    for r in "$P-r$i" "$P-s$i"; do delay_router "$r" "$ms" "$jitter" || return; done
+}
+
+delay_router() {
+    local r=$1 ms=$2 jitter=$3 pidfile=$work/delay-$1.pid log=$work/delay-$1.log
+    ns "$r" iptables -t mangle -F FORWARD
+    if [ -f "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; rm -f "$pidfile"; fi
+    [ "$ms" = 0 ] && [ "$jitter" = 0 ] && return 0
+    ip netns exec "$r" python3 "$here/delay.py" 1 "$ms" "$jitter" >"$log" 2>&1 &
+    echo $! > "$pidfile"
+    local deadline=$((SECONDS + 10))
+    until grep -q "^delay:" "$log"; do
+        if (( SECONDS > deadline )) || ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+            echo "lab: delay.py did not start in $r (needs python3 and the nfnetlink_queue module):" >&2
+            cat "$log" >&2
+            return 1
+        fi
+        sleep 0.05
+    done
+    ns "$r" iptables -t mangle -A FORWARD -j NFQUEUE --queue-num 1
+}
+
 move() {
     local i=$1 h=$P-h$1
     if ip -n "$h" -4 -o addr show dev eth0 | grep -q inet; then
@@ -291,5 +320,6 @@ case $cmd in
     nat) nat "$@" ;;
     loss) loss "$@" ;;
     move) move "$@" ;;
-    *) sed -n '2,16p' "$0"; exit 2 ;;
+    delay) delay "$@" ;;
+    *) sed -n '2,/^set /{/^set /!p}' "$0"; exit 2 ;;
 esac

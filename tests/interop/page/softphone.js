@@ -82,8 +82,10 @@ window.phone = (() => {
     // Registers sip:user@domain through the WebSocket server; resolves once registered.
     // sayHz set: say that tone with WebAudio instead of opening the microphone.
     // password: for a server that challenges (digest); never logged.
-    start({ webSocketUri, domain, user, password, toneHz, sayHz }) {
+    // iceServers: RTCIceServer entries (STUN/TURN) for the peer connection; none by default.
+    start({ webSocketUri, domain, user, password, toneHz, sayHz, iceServers }) {
       listenHz = toneHz;
+      rtcConfiguration.iceServers = iceServers ?? [];
       if (sayHz)
         synthetic = synthesize(sayHz);
       return new Promise((resolve, reject) => {
