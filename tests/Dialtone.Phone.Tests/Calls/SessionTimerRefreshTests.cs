@@ -27,12 +27,11 @@ public sealed class SessionTimerRefreshTests : EmbeddedServerCallTests
         var (alice, bob, call, bobsCall, bobReceived) = await EstablishedCallAsync(ShortTimers());
         Assert.Equal(new SessionTimerInfo(Interval, LocalRefresher: true), call.Session.SessionTimer);
         Assert.Equal(new SessionTimerInfo(Interval, LocalRefresher: false), bobsCall.Session.SessionTimer);
-        var established = Stopwatch.StartNew();
-
         await Eventually.True(() => bobReceived.Count("UPDATE") >= 2, "two refreshing UPDATEs reached bob");
 
-        // Past the first interval: without the refreshes bob would have ended the call at 4 s.
-        Assert.True(established.Elapsed >= Interval * 0.9, $"two refreshes after only {established.Elapsed.TotalSeconds:0.0} s");
+        // Each refresh half an interval after the last (§10), and not earlier: past the first
+        // interval, where without them bob would have ended the call at 4 s.
+        bobReceived.AssertRefreshSpacing(["INVITE", "UPDATE", "UPDATE"], Interval / 2);
         Assert.Equal(1, bobReceived.Count("INVITE")); // refreshed without any media work
         await AudioStillFlowsBothWaysAsync(alice, bob, call, bobsCall);
         Assert.Equal(new SessionTimerInfo(Interval, LocalRefresher: false), bobsCall.Session.SessionTimer);
@@ -50,12 +49,10 @@ public sealed class SessionTimerRefreshTests : EmbeddedServerCallTests
             if (e.State == SignalingState.HaveRemoteOffer)
                 Interlocked.Increment(ref reOffers);
         };
-        var established = Stopwatch.StartNew();
-
         // The initial INVITE and two refreshing re-INVITEs, each a WebRTC offer/answer.
         await Eventually.True(() => bobReceived.Count("INVITE") >= 3, "two refreshing re-INVITEs reached bob");
 
-        Assert.True(established.Elapsed >= Interval * 0.9, $"two refreshes after only {established.Elapsed.TotalSeconds:0.0} s");
+        bobReceived.AssertRefreshSpacing(["INVITE", "INVITE", "INVITE"], Interval / 2);
         Assert.Equal(0, bobReceived.Count("UPDATE"));
         await Eventually.True(() => call.PeerConnection.SignalingState == SignalingState.Stable
             && bobsCall.PeerConnection.SignalingState == SignalingState.Stable, "both offer/answer exchanges finished");
@@ -137,16 +134,34 @@ public sealed class SessionTimerRefreshTests : EmbeddedServerCallTests
         sdp.Split("\r\n").Select(l => l.TrimStart('a', '=')).FirstOrDefault(l => l is "sendrecv" or "sendonly" or "recvonly" or "inactive");
 
     /// <summary>The methods of the requests that arrive at one user agent's transport, as they arrive.</summary>
+    /// <summary>The requests bob's transport received, with when (a response or keep-alive is not recorded).</summary>
     private sealed class ReceivedRequests
     {
-        private readonly List<string> _methods = [];
+        private readonly List<(string Method, TimeSpan At)> _methods = [];
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
 
         public ReceivedRequests(Sip.Transport.ISipTransport transport) => transport.FrameReceived += OnFrame;
 
         public int Count(string method)
         {
             lock (_methods)
-                return _methods.Count(m => m == method);
+                return _methods.Count(m => m.Method == method);
+        }
+
+        /// <summary>
+        /// The first requests of <paramref name="methods"/>, in that order, each came at least 90 %
+        /// of <paramref name="spacing"/> after the one before it. A lower bound only: a loaded
+        /// machine delays a refresh, it never brings one forward.
+        /// </summary>
+        public void AssertRefreshSpacing(string[] methods, TimeSpan spacing)
+        {
+            List<(string Method, TimeSpan At)> seen;
+            lock (_methods)
+                seen = [.. _methods.Where(m => methods.Contains(m.Method))];
+            var story = string.Join(", ", seen.Select(m => $"{m.Method} at {m.At.TotalSeconds:0.00} s"));
+            Assert.True(seen.Count >= methods.Length && seen.Take(methods.Length).Select(m => m.Method).SequenceEqual(methods), $"expected {string.Join(", ", methods)}: {story}");
+            for (var i = 1; i < methods.Length; i++)
+                Assert.True(seen[i].At - seen[i - 1].At >= spacing * 0.9, $"refresh {i} came {(seen[i].At - seen[i - 1].At).TotalSeconds:0.00} s after the request before it, expected about {spacing.TotalSeconds:0.0} s: {story}");
         }
 
         private void OnFrame(Sip.Transport.ISipTransport transport, Sip.Transport.SipEndPoint source, ReadOnlySpan<byte> message)
@@ -156,7 +171,7 @@ public sealed class SessionTimerRefreshTests : EmbeddedServerCallTests
             if (space <= 0 || text.StartsWith("SIP/", StringComparison.Ordinal))
                 return; // a response or a keep-alive
             lock (_methods)
-                _methods.Add(text[..space]);
+                _methods.Add((text[..space], _clock.Elapsed));
         }
     }
 }
