@@ -1252,4 +1252,9 @@ internal static unsafe partial class WebRtcShim
     [LibraryImport(LibraryName, EntryPoint = "dt_factory_set_tls_trusted_certificates", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_factory_set_tls_trusted_certificates(DtFactory* factory, string? pem);
+
+    /// <summary>Tells the factory that the machine's network interfaces or addresses changed (an address came or went, Wi-Fi to a hotspot): its network manager enumerates them again now instead of at its next poll (every 2 s on Linux), so an ICE restart made right after gathers candidates on the new address. Returns at once; the enumeration runs on the network thread. Harmless when nothing changed or no peer connection gathers yet.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "dt_factory_notify_network_change")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int dt_factory_notify_network_change(DtFactory* factory);
 }

@@ -1029,6 +1029,15 @@ DT_API int32_t dt_call_audio_clock_set_realtime_priority(int32_t priority);
  * DT_ERROR_INVALID_ARGUMENT (the previous set stays). */
 DT_API int32_t dt_factory_set_tls_trusted_certificates(dt_factory* factory, const char* pem);
 
+/* ==== Network changes (net) ==== */
+
+/* Tells the factory that the machine's network interfaces or addresses changed (an address came or
+ * went, Wi-Fi to a hotspot): its network manager enumerates them again now instead of at its next
+ * poll (every 2 s on Linux), so an ICE restart made right after gathers candidates on the new
+ * address. Returns at once; the enumeration runs on the network thread. Harmless when nothing
+ * changed or no peer connection gathers yet. */
+DT_API int32_t dt_factory_notify_network_change(dt_factory* factory);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

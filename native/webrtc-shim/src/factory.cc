@@ -79,9 +79,11 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
   factory->network_thread_ = compat::CreateNetworkThread("dt-network");
   factory->worker_thread_ = compat::CreateThread("dt-worker");
   factory->signaling_thread_ = compat::CreateThread("dt-signaling");
+  factory->network_change_ = std::make_shared<NetworkChangeSignal>(factory->network_thread_.get());
   factory->pc_factory_ = compat::CreateAudioOnlyFactory(factory->network_thread_.get(), factory->worker_thread_.get(),
                                                         factory->signaling_thread_.get(), factory->audio_device_,
-                                                        factory->audio_processing_, &factory->audio_engine_);
+                                                        factory->audio_processing_, &factory->audio_engine_,
+                                                        std::make_unique<NetworkChangeMonitorFactory>(factory->network_change_));
   if (!factory->pc_factory_) throw Error(DT_ERROR_CREATE_FAILED, "libwebrtc could not create the PeerConnectionFactory");
   // The voice engine switched every APM component on while initialising; restore the caller's choice.
   factory->SetAudioProcessing(processing);

@@ -12,6 +12,7 @@
 #include "callback_gate.h"
 #include "handles.h"
 #include "modules/audio_processing/include/audio_processing.h"
+#include "network_change.h"
 #include "rtc_base/thread.h"
 #include "tls_trust.h"
 #include "webrtc_compat.h"
@@ -55,6 +56,9 @@ class Factory {
   // CAs trusted for TURN over TLS (dt_factory_set_tls_trusted_certificates), taken by each new peer connection.
   TrustedCertificatesSlot& tls_trust() const { return *tls_trust_; }
 
+  // dt_factory_notify_network_change: the network manager enumerates interfaces now, not at its next poll.
+  void NotifyNetworkChanged() const { network_change_->Notify(); }
+
  private:
   Factory() = default;
 
@@ -67,6 +71,7 @@ class Factory {
   std::unique_ptr<rtc::Thread> network_thread_;
   std::unique_ptr<rtc::Thread> worker_thread_;
   std::unique_ptr<rtc::Thread> signaling_thread_;
+  std::shared_ptr<NetworkChangeSignal> network_change_;
   std::shared_ptr<VirtualAudioIo> virtual_io_;
   std::shared_ptr<DeviceLevels> device_levels_;
   bool per_call_audio_ = false;

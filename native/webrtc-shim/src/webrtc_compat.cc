@@ -37,8 +37,10 @@ std::unique_ptr<rtc::Thread> CreateThread(const char* name) {
 rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> CreateAudioOnlyFactory(
     rtc::Thread* network_thread, rtc::Thread* worker_thread, rtc::Thread* signaling_thread,
     rtc::scoped_refptr<webrtc::AudioDeviceModule> audio_device,
-    rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing, AudioEngine* out_engine) {
+    rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing, AudioEngine* out_engine,
+    std::unique_ptr<rtc::NetworkMonitorFactory> network_monitors) {
   webrtc::PeerConnectionFactoryDependencies deps;
+  deps.network_monitor_factory = std::move(network_monitors);
   deps.network_thread = network_thread;
   deps.worker_thread = worker_thread;
   deps.signaling_thread = signaling_thread;

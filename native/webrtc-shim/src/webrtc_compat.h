@@ -15,6 +15,7 @@
 #include "api/task_queue/task_queue_factory.h"
 #include "modules/audio_device/include/audio_device.h"
 #include "modules/audio_processing/include/audio_processing.h"
+#include "rtc_base/network_monitor_factory.h"
 #include "rtc_base/thread.h"
 
 namespace cricket {
@@ -54,10 +55,12 @@ std::unique_ptr<rtc::Thread> CreateThread(const char* name);
 
 // An audio-only PeerConnectionFactory: Opus, G.722, G.711 (PCMU/PCMA) encoders and decoders
 // (telephone-event is added by the voice engine), the given audio device and processing, no video
-// engine. Returns null on failure.
+// engine. `network_monitors` (may be null) lets the application tell the network manager that the
+// networks changed. Returns null on failure.
 rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> CreateAudioOnlyFactory(
     rtc::Thread* network_thread, rtc::Thread* worker_thread, rtc::Thread* signaling_thread,
     rtc::scoped_refptr<webrtc::AudioDeviceModule> audio_device,
-    rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing, AudioEngine* out_engine = nullptr);
+    rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing, AudioEngine* out_engine = nullptr,
+    std::unique_ptr<rtc::NetworkMonitorFactory> network_monitors = nullptr);
 
 }  // namespace dt::compat

@@ -56,9 +56,10 @@ public sealed partial class UserAgent
     }
 
     /// <summary>
-    /// libwebrtc learns of a new interface address by polling (every 2 s on Linux): an ICE restart
-    /// right after the change gathers nothing on the new address, and the call would stay silent
-    /// until the next restart. So each established call (not on hold) restarts ICE again every
+    /// libwebrtc is told of the change (<see cref="Dialtone.WebRtc.PeerConnectionFactory.NotifyNetworkChanged"/>), so
+    /// the first restart normally gathers on the new address; should it not have (an address that
+    /// came up late), the call would stay silent until the next restart. So each established call
+    /// (not on hold) restarts ICE again every
     /// <see cref="GatherRetryInterval"/> until its offer carries a candidate on our new address
     /// (unless it is relay-only: relay candidates do not show it), then again every
     /// <see cref="MediaCheckInterval"/> while no audio arrives — bounded by <see cref="IceRestartRetries"/>.
@@ -135,6 +136,10 @@ public sealed partial class UserAgent
             if (now is null || now.Equals(before) || _disposed != 0)
                 return;
             Log.FlowMoving(_logger, before?.ToString() ?? "(none)", now.ToString());
+            // Before anything restarts ICE: libwebrtc must see the new address now, not at its next
+            // 2-s poll, or the first restart offer has no candidate on it. A peer that answers a
+            // restart without candidates (JsSIP does) then never learns a path to us.
+            MediaFactory.NotifyNetworkChanged();
             try
             {
                 await Connection.RenewFlowAsync(now, CancellationToken.None).ConfigureAwait(false);
