@@ -5,7 +5,6 @@ using Dialtone.Sip.Sessions;
 using Dialtone.Sip.Stack;
 using Dialtone.Sip.Tests.Infrastructure;
 using Dialtone.Sip.Transport;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Dialtone.Sip.Tests.Sessions;
 
@@ -19,7 +18,7 @@ internal sealed class SessionHarness : IAsyncDisposable
 
     public SessionHarness()
     {
-        Time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        Time = new TimerRecordingTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Network = new LoopbackNetwork();
         Raw = Network.Bind(SipTransportKind.Udp, "10.0.0.9", 5060, Time);
         Raw.FrameReceived += (_, _, data) =>
@@ -77,7 +76,7 @@ internal sealed class SessionHarness : IAsyncDisposable
 
     public static string Sdp(string origin) => $"v=0\r\no={origin} 1 1 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=sendrecv\r\n";
 
-    public FakeTimeProvider Time { get; }
+    public TimerRecordingTimeProvider Time { get; }
 
     public LoopbackNetwork Network { get; }
 

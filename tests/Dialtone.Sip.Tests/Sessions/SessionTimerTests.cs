@@ -63,11 +63,23 @@ public sealed class SessionTimerTests : IAsyncLifetime
         Assert.Equal(new SessionTimerInfo(TimeSpan.FromSeconds(120), true), inviter.SessionTimer);
         Assert.Equal(new SessionTimerInfo(TimeSpan.FromSeconds(120), false), invitation.SessionTimer);
 
+        // Each session arms its timer in a work item of its own, queued after Established can already
+        // be seen: the clock must not move before both timers started (alice refreshes after 60 s,
+        // bob expires the session after 88 s), or they start late.
+        var refreshDelay = TimeSpan.FromSeconds(60);
+        var expiryDelay = TimeSpan.FromSeconds(88);
+        await _h.UntilAsync(() => _h.Time.TimersStarted(refreshDelay) == 1 && _h.Time.TimersStarted(expiryDelay) == 1, "both session timers started");
+
         int Updates() => alice.SentLines().Count(l => l.StartsWith("UPDATE", StringComparison.Ordinal));
         await _h.AdvanceAsync(TimeSpan.FromSeconds(59.5), Second / 2);
         Assert.Equal(0, Updates());
         await _h.AdvanceAsync(Second);
         await _h.UntilAsync(() => Updates() == 1, "the refresh at 60 s");
+        // The refresh restarts both timers: bob's when he answers the UPDATE, alice's when she reads the
+        // 200 — which reaches her session through the thread pool (the stack's send path), so settling
+        // the executors does not wait for it. Moving the clock first would restart her timer late and
+        // put the second refresh after the 120.5 s this test advances to.
+        await _h.UntilAsync(() => _h.Time.TimersStarted(refreshDelay) == 2 && _h.Time.TimersStarted(expiryDelay) == 2, "both session timers restarted by the refresh");
         var update = (SipRequest)alice.SentMessages().Last(m => m is SipRequest { Method: SipMethods.Update });
         Assert.Equal("120;refresher=uac", update.Headers[SipHeaderNames.SessionExpires]);
         Assert.True(update.Body.IsEmpty); // a refresh, not an offer: the media is not touched
@@ -236,9 +248,14 @@ public sealed class SessionTimerTests : IAsyncLifetime
         Assert.Null(ok.Headers[SipHeaderNames.Require]);
         Assert.Null(inviter.SessionTimer);
 
+        // As in the caller's case above: bob's refresh timer (50 s) must have started, from the answer
+        // and again from the refresh's 200, before the clock moves on.
+        var refreshDelay = TimeSpan.FromSeconds(50);
+        await _h.UntilAsync(() => _h.Time.TimersStarted(refreshDelay) == 1, "bob's refresh timer started");
         int Updates() => bob.SentLines().Count(l => l.StartsWith("UPDATE", StringComparison.Ordinal));
         await _h.AdvanceAsync(TimeSpan.FromSeconds(51), Second);
         await _h.UntilAsync(() => Updates() == 1, "bob's refresh at 50 s");
+        await _h.UntilAsync(() => _h.Time.TimersStarted(refreshDelay) == 2, "bob's refresh timer restarted by the refresh");
         await _h.AdvanceAsync(TimeSpan.FromSeconds(50), Second);
         await _h.UntilAsync(() => Updates() == 2, "bob's second refresh at 100 s");
         Assert.Equal(new SessionTimerInfo(TimeSpan.FromSeconds(100), true), invitation.SessionTimer);

@@ -133,6 +133,9 @@ public sealed class RegistererTests : IAsyncDisposable
         await _h.AdvanceAsync(TimeSpan.FromSeconds(1.2));
         await UntilAsync(() => registerer.State == RegistrationState.Registered && _registrar.Count == 2);
         Assert.Equal(1, reconnects);
+        // StateChanged is raised on the thread pool, in order, after State is set: the handler may
+        // not have seen the last change yet when the property already shows it.
+        await UntilAsync(() => { lock (states) return states.Count >= 5; });
         lock (states)
             Assert.Equal([RegistrationState.Registering, RegistrationState.Registered, RegistrationState.Recovering,
                           RegistrationState.Registering, RegistrationState.Registered], states);
