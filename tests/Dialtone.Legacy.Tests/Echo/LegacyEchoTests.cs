@@ -57,19 +57,14 @@ public sealed class LegacyEchoTests(ITestOutputHelper output) : IAsyncLifetime
 
         await using (var room = new EchoRoom(alice.MediaFactory.VirtualAudio!, bob.MediaFactory.VirtualAudio!, speech, EchoDelayMs, EchoGain))
         {
-            // AEC on (from bob's engine options): let it settle, then measure.
-            await Task.Delay(TimeSpan.FromSeconds(3));
-            double on = await room.ReturnGainDbAsync(TimeSpan.FromSeconds(5));
-
-            // AEC off, switched mid-call on the same engine.
-            bob.MediaFactory.SetAudioProcessing(AudioProcessingOptions.Disabled);
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            double off = await room.ReturnGainDbAsync(TimeSpan.FromSeconds(5));
+            var result = await room.MeasureAttenuationAsync(
+                on => bob.MediaFactory.SetAudioProcessing(on ? echoOnly : AudioProcessingOptions.Disabled),
+                AttenuationFloorDb, window: TimeSpan.FromSeconds(4), bound: TimeSpan.FromSeconds(30));
 
             var stats = call.LegacyMedia.GetStatistics();
-            output.WriteLine($"legacy call (payload type {stats.SendPayloadType}, SDES-SRTP): alice's own voice returned {off:F1} dB with AEC off, {on:F1} dB with AEC on: attenuation {off - on:F1} dB; {stats.RtpPacketsReceived} packets received");
-            Assert.True(off > -20, $"without AEC the echo must come back loud ({off:F1} dB); the echo path is not working");
-            Assert.True(off - on >= AttenuationFloorDb, $"AEC attenuated alice's echo by only {off - on:F1} dB (off {off:F1} dB, on {on:F1} dB)");
+            output.WriteLine($"legacy call (payload type {stats.SendPayloadType}, SDES-SRTP): alice's own voice returned {result}; {stats.RtpPacketsReceived} packets received");
+            Assert.True(result.OffDb > -20, $"without AEC the echo must come back loud ({result.OffDb:F1} dB); the echo path is not working");
+            Assert.True(result.AttenuationDb >= AttenuationFloorDb, $"AEC attenuated alice's echo by only {result.AttenuationDb:F1} dB within 30 s: {result}");
         }
 
         await call.HangupAsync();

@@ -47,6 +47,29 @@ public sealed class EchoRoom : IAsyncDisposable
         loop = Task.Run(RunAsync);
     }
 
+    /// <summary>
+    /// The echo's return gain with B's echo canceller off, then with it on, measured in windows until
+    /// the attenuation reaches <paramref name="floorDb"/> or <paramref name="bound"/> has passed. AEC3
+    /// converges within seconds on speech, but later on a loaded machine: waiting for the condition,
+    /// bounded, instead of sampling once after a fixed settling time.
+    /// </summary>
+    /// <param name="setEchoCancellation">Switches B's echo canceller (mid-call, on B's engine).</param>
+    public async Task<EchoAttenuation> MeasureAttenuationAsync(Action<bool> setEchoCancellation, double floorDb, TimeSpan window, TimeSpan bound)
+    {
+        setEchoCancellation(false);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        double off = await ReturnGainDbAsync(window);
+        setEchoCancellation(true);
+        var on = new List<double>();
+        var clock = Stopwatch.StartNew();
+        do
+        {
+            on.Add(await ReturnGainDbAsync(window));
+        }
+        while (off - on[^1] < floorDb && clock.Elapsed < bound);
+        return new EchoAttenuation(off, on);
+    }
+
     /// <summary>10·log10(power A received / power A sent) over the next <paramref name="duration"/>.</summary>
     public async Task<double> ReturnGainDbAsync(TimeSpan duration)
     {
@@ -163,4 +186,15 @@ public sealed class EchoRoom : IAsyncDisposable
         noise ^= noise << 5;
         return (noise / 4294967296.0 - 0.5) * 3.464;
     }
+}
+
+/// <summary>The return gain with the echo canceller off, and with it on in each window measured (the last one counts).</summary>
+public sealed record EchoAttenuation(double OffDb, IReadOnlyList<double> OnWindowsDb)
+{
+    public double OnDb => OnWindowsDb[^1];
+
+    public double AttenuationDb => OffDb - OnDb;
+
+    public override string ToString() =>
+        $"{OffDb:F1} dB with AEC off, {OnDb:F1} dB with AEC on: attenuation {AttenuationDb:F1} dB (AEC on, per window: {string.Join(", ", OnWindowsDb.Select(d => d.ToString("F1")))} dB)";
 }
