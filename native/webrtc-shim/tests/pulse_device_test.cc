@@ -139,6 +139,24 @@ struct DeviceErrors {
 };
 
 void CollectIds(void* user, const char* id, const char*, bool) { static_cast<std::vector<std::string>*>(user)->push_back(id); }
+
+// A factory on the test server's tone source and null sink; `address` must outlive the options.
+dt_factory_options PulseToneOptions(const std::string& address) {
+  dt_factory_options options = VirtualDeviceOptions();
+  options.audio_device = DT_AUDIO_DEVICE_PULSEAUDIO;
+  options.audio_server = address.c_str();
+  options.input_device = "dt_tone";
+  options.output_device = "dt_sink";
+  return options;
+}
+
+// Counts `peer`'s device errors in `errors`.
+int32_t CountDeviceErrors(Peer& peer, DeviceErrors* errors) {
+  dt_factory_callbacks callbacks{};
+  callbacks.struct_size = sizeof(callbacks);
+  callbacks.on_audio_device_error = DeviceErrors::On;
+  return dt_factory_set_callbacks(peer.factory, &callbacks, errors);
+}
 }  // namespace
 
 TEST(PulseDevice, ARealServerCarriesTheSourceToThePeerAndItsLossIsReported) {
@@ -149,20 +167,13 @@ TEST(PulseDevice, ARealServerCarriesTheSourceToThePeerAndItsLossIsReported) {
   EXPECT_NE(std::find(sources.begin(), sources.end(), "dt_tone"), sources.end());
   EXPECT_NE(std::find(sources.begin(), sources.end(), "dt_sink.monitor"), sources.end());
 
-  dt_factory_options options = VirtualDeviceOptions();
-  options.audio_device = DT_AUDIO_DEVICE_PULSEAUDIO;
   std::string address = server.server();
-  options.audio_server = address.c_str();
-  options.input_device = "dt_tone";
-  options.output_device = "dt_sink";
+  dt_factory_options options = PulseToneOptions(address);
   DeviceErrors errors;
   {
     Peer a(options);
     ASSERT_NE(a.pc, nullptr) << LastError();
-    dt_factory_callbacks callbacks{};
-    callbacks.struct_size = sizeof(callbacks);
-    callbacks.on_audio_device_error = DeviceErrors::On;
-    ASSERT_EQ(dt_factory_set_callbacks(a.factory, &callbacks, &errors), DT_OK);
+    ASSERT_EQ(CountDeviceErrors(a, &errors), DT_OK);
     Peer b(VirtualDeviceOptions());
     ASSERT_TRUE(a.AddAudio()) << LastError();
     std::string error;
@@ -200,19 +211,12 @@ TEST(PulseDevice, AServerKilledWhileTheStreamsFlowIsReportedPerDirectionAndRelea
     SCOPED_TRACE("server killed " + std::to_string(delay_ms) + " ms after the tone was heard");
     PulseServer server;
     ASSERT_TRUE(server.running() && server.Answers()) << "pulseaudio did not start (tests/infra/install-audio.sh)";
-    dt_factory_options options = VirtualDeviceOptions();
-    options.audio_device = DT_AUDIO_DEVICE_PULSEAUDIO;
     std::string address = server.server();
-    options.audio_server = address.c_str();
-    options.input_device = "dt_tone";
-    options.output_device = "dt_sink";
+    dt_factory_options options = PulseToneOptions(address);
     DeviceErrors errors;
     Peer a(options);
     ASSERT_NE(a.pc, nullptr) << LastError();
-    dt_factory_callbacks callbacks{};
-    callbacks.struct_size = sizeof(callbacks);
-    callbacks.on_audio_device_error = DeviceErrors::On;
-    ASSERT_EQ(dt_factory_set_callbacks(a.factory, &callbacks, &errors), DT_OK);
+    ASSERT_EQ(CountDeviceErrors(a, &errors), DT_OK);
     Peer b(VirtualDeviceOptions());
     ASSERT_TRUE(a.AddAudio()) << LastError();
     std::string error;
@@ -245,19 +249,12 @@ TEST(PulseDevice, AServerKilledWhileTheStreamsFlowIsReportedPerDirectionAndRelea
 TEST(PulseDevice, ReleaseDuringStreamSetupOnAFrozenServerIsPrompt) {
   PulseServer server;
   ASSERT_TRUE(server.running() && server.Answers()) << "pulseaudio did not start (tests/infra/install-audio.sh)";
-  dt_factory_options options = VirtualDeviceOptions();
-  options.audio_device = DT_AUDIO_DEVICE_PULSEAUDIO;
   std::string address = server.server();
-  options.audio_server = address.c_str();
-  options.input_device = "dt_tone";
-  options.output_device = "dt_sink";
+  dt_factory_options options = PulseToneOptions(address);
   DeviceErrors errors;
   Peer a(options);  // the devices are resolved here, while the server answers
   ASSERT_NE(a.pc, nullptr) << LastError();
-  dt_factory_callbacks callbacks{};
-  callbacks.struct_size = sizeof(callbacks);
-  callbacks.on_audio_device_error = DeviceErrors::On;
-  ASSERT_EQ(dt_factory_set_callbacks(a.factory, &callbacks, &errors), DT_OK);
+  ASSERT_EQ(CountDeviceErrors(a, &errors), DT_OK);
   server.Freeze();
   auto frozen = std::chrono::steady_clock::now();
   Peer b(VirtualDeviceOptions());
