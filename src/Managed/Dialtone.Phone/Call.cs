@@ -195,7 +195,11 @@ public sealed partial class Call : IAsyncDisposable
         }
     }
 
-    /// <summary>W3C statistics of a WebRTC call; a legacy call has <see cref="LegacyMediaHandler.GetStatistics"/> instead.</summary>
+    /// <summary>
+    /// W3C statistics of a WebRTC call — after it ended, the last report, taken as its media was released
+    /// (<see cref="InvalidOperationException"/> if none could be taken). A legacy call has
+    /// <see cref="LegacyMediaHandler.GetStatistics"/> instead.
+    /// </summary>
     public Task<RtcStatsReport> GetStatsAsync(CancellationToken cancellationToken = default) => _media?.GetStatsAsync(cancellationToken)
         ?? throw new InvalidOperationException("A plain RTP/SDES call has no W3C stats report: use LegacyMedia.GetStatistics().");
 

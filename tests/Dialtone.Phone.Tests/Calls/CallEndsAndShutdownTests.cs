@@ -94,6 +94,25 @@ public sealed class CallEndsAndShutdownTests : EmbeddedServerCallTests, IAsyncLi
         Assert.Equal(CallState.Ended, call.State); // and the process is still here
     }
 
+    [Fact]
+    public async Task An_ended_call_still_answers_with_its_last_statistics()
+    {
+        var alice = await AgentAsync("alice");
+        var bob = await AgentAsync("bob");
+        var (call, _) = await ConnectAsync(alice, bob, Uri("bob"));
+        var live = 0L;
+        for (var deadline = DateTime.UtcNow + Generous; live == 0 && DateTime.UtcNow < deadline; await Task.Delay(100))
+            live = (await call.GetStatsAsync()).InboundRtp.Sum(s => s.PacketsReceived ?? 0);
+        Assert.True(live > 0, "no RTP received while the call was up");
+
+        await call.HangupAsync();
+        await call.MediaReleased.WaitAsync(Generous);
+
+        // The peer connection is gone; the report is the one taken as it was released.
+        var last = await call.GetStatsAsync();
+        Assert.True(last.InboundRtp.Sum(s => s.PacketsReceived ?? 0) >= live);
+    }
+
     async Task IAsyncLifetime.DisposeAsync()
     {
         foreach (var agent in _agents)

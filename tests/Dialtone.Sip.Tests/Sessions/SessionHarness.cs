@@ -92,16 +92,24 @@ internal sealed class SessionHarness : IAsyncDisposable
         return party;
     }
 
+    /// <summary>
+    /// Runs the executors until they are all idle: a pass in which each ran nothing but its own
+    /// drain marker, so no work is left that could still start a timer or send a message before the
+    /// clock moves. (Session code gets its responses as executor work items, not through the thread
+    /// pool, which is what makes this barrier complete.) Bounded, in case two parties keep each
+    /// other busy for ever.
+    /// </summary>
     public async Task SettleAsync()
     {
-        for (var round = 0; round < 3; round++)
+        for (var pass = 0; pass < 100; pass++)
         {
+            var before = _parties.Select(p => p.Stack.WorkItemsRun).ToList();
             foreach (var p in _parties)
-            {
-                for (var i = 0; i < 4; i++)
-                    await p.Stack.DrainAsync();
-            }
+                await p.Stack.DrainAsync();
             await Task.Yield();
+            // A disposed party's drain runs no marker: at most one item each means idle.
+            if (pass >= 1 && _parties.Select((p, i) => p.Stack.WorkItemsRun - before[i]).All(ran => ran <= 1))
+                return;
         }
     }
 

@@ -216,10 +216,9 @@ public sealed class SessionTests : IAsyncLifetime
         var bobHold = bob.HoldAsync();
         await _h.UntilAsync(() => _alice.SentMessages().OfType<SipResponse>().Any(r => r.StatusCode == 491), "alice answers bob's offer 491");
         var glareAt = _h.Time.GetUtcNow();
-        // Bob's retry wait starts when his session reads the 491, which comes to it through the thread
-        // pool after alice sent it: moving the clock before then would start the wait late. His session
-        // rolls the offer back and starts the wait in one executor work item (the fake media's rollback
-        // completes at once), so once the rollback is seen, settling lets that item finish.
+        // Bob's retry wait starts when his session reads the 491: the clock must not move before then.
+        // The 491 reaches his session as executor work, so settling (all executors idle) covers it;
+        // the rollback is checked as well, being the step that starts the wait.
         await _h.UntilAsync(() => _bob.Media.Last.Calls.Contains("rollback"), "bob reads the 491 and rolls his offer back");
         await _h.SettleAsync();
 

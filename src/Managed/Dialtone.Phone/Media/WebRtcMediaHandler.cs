@@ -24,6 +24,11 @@ public sealed partial class WebRtcMediaHandler : ISessionMediaHandler
     private string? _lastAnswer;
     private int _failed;
     private int _watching;
+    private int _peerConnectionReleased;
+    private RtcStatsReport? _finalStats;
+
+    /// <summary>How long release waits for the last statistics report (a hung peer connection must not hold up hang-up).</summary>
+    private static readonly TimeSpan FinalStatsWait = TimeSpan.FromSeconds(1);
 
     public WebRtcMediaHandler(PeerConnectionFactory factory, CallMediaOptions options, TimeProvider? timeProvider = null)
         : this(factory, options, timeProvider, request: null)
@@ -154,7 +159,26 @@ public sealed partial class WebRtcMediaHandler : ISessionMediaHandler
         transceiver.Dtmf.InsertDtmf(tones, duration, gap);
     }
 
-    public Task<RtcStatsReport> GetStatsAsync(CancellationToken cancellationToken) => _peerConnection.GetStatsAsync(cancellationToken);
+    /// <summary>
+    /// The call's W3C statistics; once the call has ended, the last report taken as its media was
+    /// released (an application logs a finished call's figures then, after the peer connection is gone).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The call ended and no last report could be taken.</exception>
+    public async Task<RtcStatsReport> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _peerConnectionReleased) == 0)
+        {
+            try
+            {
+                return await _peerConnection.GetStatsAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException) when (Volatile.Read(ref _peerConnectionReleased) != 0)
+            {
+                // Released while we asked: answer like any ended call.
+            }
+        }
+        return _finalStats ?? throw new InvalidOperationException("The call has ended and its media is released; no last statistics report was taken.");
+    }
 
     private void OnConnectionStateChanged(object? sender, StateChangedEventArgs<PeerConnectionState> e)
     {
@@ -210,9 +234,23 @@ public sealed partial class WebRtcMediaHandler : ISessionMediaHandler
     {
         _watch.Cancel();
         _peerConnection.ConnectionStateChanged -= OnConnectionStateChanged;
+        await TakeFinalStatsAsync().ConfigureAwait(false);
+        Volatile.Write(ref _peerConnectionReleased, 1);
         // Recordings completed and sources stopped before the peer connection goes.
         ReleaseCallAudio();
         await _peerConnection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task TakeFinalStatsAsync()
+    {
+        try
+        {
+            _finalStats = await _peerConnection.GetStatsAsync().WaitAsync(FinalStatsWait).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or ObjectDisposedException or WebRtcException)
+        {
+            // No last report: GetStatsAsync says so after release.
+        }
     }
 }
 

@@ -9,26 +9,12 @@ namespace Dialtone.Sip.Sessions;
 /// enter through <see cref="RunAsync{T}"/>, whose task completes off the executor, so user
 /// continuations never run on it.
 /// </summary>
-internal sealed class SessionScheduler : TaskScheduler
+internal sealed class SessionScheduler : SipExecutorScheduler
 {
-    private readonly SipExecutor _executor;
-
-    public SessionScheduler(SipExecutor executor) => _executor = executor;
-
-    protected override void QueueTask(Task task)
+    public SessionScheduler(SipExecutor executor)
+        : base(executor)
     {
-        // After the stack is disposed, let the work run on the pool: it meets ObjectDisposedException
-        // from the stack and ends, instead of leaving its callers waiting forever.
-        if (!_executor.Post(() => TryExecuteTask(task)))
-            ThreadPool.UnsafeQueueUserWorkItem(_ => TryExecuteTask(task), null);
     }
-
-    protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => false;
-
-    protected override IEnumerable<Task>? GetScheduledTasks() => null;
-
-    /// <summary>True when the calling code runs on this scheduler (i.e. on the executor, inside session code).</summary>
-    public bool IsCurrent => Current == this;
 
     /// <summary>Runs <paramref name="work"/> on the executor; the returned task completes on the thread pool.</summary>
     public Task<T> RunAsync<T>(Func<Task<T>> work)

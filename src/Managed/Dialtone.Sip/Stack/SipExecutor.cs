@@ -13,6 +13,7 @@ internal sealed class SipExecutor : IAsyncDisposable
     private readonly Channel<Action> _queue = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ILogger _logger;
     private readonly Task _loop;
+    private long _itemsRun;
 
     public SipExecutor(ILogger logger)
     {
@@ -22,6 +23,9 @@ internal sealed class SipExecutor : IAsyncDisposable
 
     /// <summary>Queues work; returns false after disposal (the work will never run).</summary>
     public bool Post(Action action) => _queue.Writer.TryWrite(action);
+
+    /// <summary>How many work items have run so far (tests compare it across drains to see the executor idle).</summary>
+    public long ItemsRun => Interlocked.Read(ref _itemsRun);
 
     /// <summary>Completes after every item queued before the call has run (tests use it to settle virtual time).</summary>
     public Task DrainAsync()
@@ -64,6 +68,7 @@ internal sealed class SipExecutor : IAsyncDisposable
             {
                 _logger.LogError(e, "Unhandled error in a SIP stack work item");
             }
+            Interlocked.Increment(ref _itemsRun);
         }
     }
 

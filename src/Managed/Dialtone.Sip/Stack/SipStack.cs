@@ -89,15 +89,16 @@ public sealed partial class SipStack : IAsyncDisposable
         if (request.Method == SipMethods.Ack)
             throw new ArgumentException("ACK has no client transaction; use SendAckAsync.", nameof(request));
         CheckOutgoing(request);
-        var routes = await RouteAsync(request, options, cancellationToken).ConfigureAwait(false);
+        var resume = ResumeOnExecutor;
+        var routes = await RouteAsync(request, options, cancellationToken).ConfigureAwait(resume);
         var current = request;
         for (var i = 0; ; i++)
         {
             var (transport, destination) = routes[i];
             try
             {
-                var transaction = await StartAsync(current, transport, destination).ConfigureAwait(false);
-                return await transaction.GetFinalResponseAsync(cancellationToken).ConfigureAwait(false);
+                var transaction = await StartAsync(current, transport, destination).ConfigureAwait(resume);
+                return await transaction.GetFinalResponseAsync(cancellationToken).ConfigureAwait(resume);
             }
             catch (SipTransportException e) when (i + 1 < routes.Count)
             {
@@ -119,8 +120,9 @@ public sealed partial class SipStack : IAsyncDisposable
         if (request.Method == SipMethods.Ack)
             throw new ArgumentException("ACK has no client transaction; use SendAckAsync.", nameof(request));
         CheckOutgoing(request);
-        var (transport, destination) = (await RouteAsync(request, options, cancellationToken).ConfigureAwait(false))[0];
-        return await StartAsync(request, transport, destination).ConfigureAwait(false);
+        var resume = ResumeOnExecutor;
+        var (transport, destination) = (await RouteAsync(request, options, cancellationToken).ConfigureAwait(resume))[0];
+        return await StartAsync(request, transport, destination).ConfigureAwait(resume);
     }
 
     private Task<SipClientTransaction> StartAsync(SipRequest request, ISipTransport transport, SipEndPoint destination) =>
@@ -165,7 +167,8 @@ public sealed partial class SipStack : IAsyncDisposable
         if (ack.Method != SipMethods.Ack)
             throw new ArgumentException("Not an ACK.", nameof(ack));
         CheckOutgoing(ack);
-        var (transport, destination) = (await RouteAsync(ack, options, cancellationToken).ConfigureAwait(false))[0];
+        var resume = ResumeOnExecutor;
+        var (transport, destination) = (await RouteAsync(ack, options, cancellationToken).ConfigureAwait(resume))[0];
         var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var posted = _executor.Post(() =>
         {
@@ -175,7 +178,7 @@ public sealed partial class SipStack : IAsyncDisposable
         });
         if (!posted)
             throw new ObjectDisposedException(nameof(SipStack));
-        await sent.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await sent.Task.WaitAsync(cancellationToken).ConfigureAwait(resume);
     }
 
     /// <summary>
@@ -192,8 +195,24 @@ public sealed partial class SipStack : IAsyncDisposable
         }
     });
 
+    /// <summary>
+    /// True when the caller is code running on this stack's executor through its scheduler (the
+    /// session layer). The stack's awaits then resume there: a response or a started transaction
+    /// reaches the session as one more queued work item, in order with everything else the executor
+    /// runs, instead of first hopping through the thread pool, where it would be out of sight of
+    /// both the executor's ordering and of tests that settle virtual time by draining it. Any other
+    /// caller (an application's UI thread included) gets ConfigureAwait(false), as a library should.
+    /// A cancellable wait still completes through the pool (WaitAsync), which is harmless: it only
+    /// adds latency.
+    /// </summary>
+    private bool ResumeOnExecutor =>
+        SynchronizationContext.Current is null && TaskScheduler.Current is SipExecutorScheduler s && s.Executor == _executor;
+
     /// <summary>Completes after all work queued so far ran (for tests in virtual time).</summary>
     internal Task DrainAsync() => _executor.DrainAsync();
+
+    /// <summary>How many executor work items have run (for tests in virtual time: unchanged but for a drain means idle).</summary>
+    internal long WorkItemsRun => _executor.ItemsRun;
 
     private static void CheckOutgoing(SipRequest request)
     {
