@@ -75,9 +75,11 @@ dotnet pack "$repo/packaging/Dialtone.Native.linux-x64/Dialtone.Native.linux-x64
   "-p:DialtoneNativeLibrary=$staging/linux-x64/libdialtone_webrtc.so" "-p:DialtoneNativeNotices=$staging/THIRD-PARTY-NOTICES.txt"
 
 # The managed packages restore the native one from the feed. NuGet would reuse an older extracted
-# copy of the same version from its cache, so that copy goes first.
-global_packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
-rm -rf "${global_packages%/}/dialtone.native.linux-x64"
+# copy of the same version from its package folder, so packing restores into a folder of this
+# checkout's own (extracting the rest from NuGet's HTTP cache) and clears the native copy there —
+# never in the machine-wide folder, where another checkout's build may be using it.
+export NUGET_PACKAGES="$repo/artifacts/packaging/nuget"
+rm -rf "$NUGET_PACKAGES/dialtone.native.linux-x64"
 dotnet pack "$repo/packaging/Dialtone.Packages.slnf" "${common[@]}" "-p:PackageOutputPath=$feed/" "-p:RestoreAdditionalProjectSources=$feed"
 
 echo
