@@ -45,14 +45,18 @@ public sealed partial class UserAgent
     private OutgoingMediaChoice MediaChoice => (OutgoingMediaChoice)_sessions.Options.Media;
 
     /// <summary>The session layer's media factory: the account's policy, plus per-call choices of outgoing media.</summary>
-    private static OutgoingMediaChoice CreateMediaChoice(UserAgentOptions options, PeerConnectionFactory mediaFactory)
+    private static OutgoingMediaChoice CreateMediaChoice(UserAgentOptions options, PeerConnectionFactory mediaFactory, SipConnection connection)
     {
         var webRtc = new WebRtcMediaHandlerFactory(mediaFactory, options.Media, options.TimeProvider);
         var logger = options.LoggerFactory.CreateLogger<LegacyMediaHandler>();
         ISessionMediaHandlerFactory account = options.LegacyMedia is { } legacy
-            ? new MediaPolicy(mediaFactory, webRtc, legacy, options.TimeProvider) { Logger = logger }
+            ? new MediaPolicy(mediaFactory, webRtc, legacy, options.TimeProvider) { Logger = logger, FlowAddress = connection.CurrentLocalAddress }
             : webRtc;
-        var perCall = new MediaPolicy(mediaFactory, webRtc, options.LegacyMedia ?? new LegacyMediaOptions(), options.TimeProvider) { Logger = logger };
+        var perCall = new MediaPolicy(mediaFactory, webRtc, options.LegacyMedia ?? new LegacyMediaOptions(), options.TimeProvider)
+        {
+            Logger = logger,
+            FlowAddress = connection.CurrentLocalAddress,
+        };
         return new OutgoingMediaChoice(account, perCall);
     }
 }

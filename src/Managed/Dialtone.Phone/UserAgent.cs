@@ -54,7 +54,7 @@ public sealed partial class UserAgent : IAsyncDisposable
         {
             Identity = options.Identity,
             Contact = _baseContact,
-            Media = CreateMediaChoice(options, mediaFactory),
+            Media = CreateMediaChoice(options, mediaFactory, connection),
             SendOptions = connection.SendOptions,
             Digest = digest,
             Allow = AllowedMethods,

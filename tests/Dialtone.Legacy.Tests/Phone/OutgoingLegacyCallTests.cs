@@ -95,6 +95,31 @@ public sealed class OutgoingLegacyCallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WithoutAnAdvertisedAddressTheOfferNamesTheAddressTheSipFlowLeavesFrom()
+    {
+        // RTP bound to every address, no AdvertisedAddress: the c= line must be where the server (on
+        // loopback here) reaches us, not the host's first network interface.
+        await using var dave = await StartAsync("dave", new LegacyMediaOptions { MediaTimeout = null });
+        var bobCall = new TaskCompletionSource<Call>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _bob.IncomingCall += async (_, e) =>
+        {
+            bobCall.TrySetResult(e.Call);
+            await e.Call.AnswerAsync();
+        };
+
+        var call = await dave.CallAsync($"sip:bob@{_server.Domain}", MediaProfile.Sdes);
+        await call.Established.WaitAsync(TimeSpan.FromSeconds(20));
+        var answered = await bobCall.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(IPAddress.Loopback.ToString(), answered.LegacyMedia!.Negotiated!.RemoteAddress);
+        using var davePump = new TonePump(dave.MediaFactory.VirtualAudio!, 1000);
+        using var bobPump = new TonePump(_bob.MediaFactory.VirtualAudio!, 600);
+        Assert.True(await Tones.HearsAsync(bobPump, 1000, 600), "bob hears dave at the advertised address");
+        await call.HangupAsync();
+        await answered.Ended.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task PlainRtpIsRefusedBeforeAnythingIsSent_UnlessUnencryptedMediaIsAllowed()
     {
         await using var carol = await StartAsync("carol", legacy: null);

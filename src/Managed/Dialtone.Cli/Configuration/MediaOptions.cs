@@ -1,9 +1,6 @@
 using System.CommandLine;
-using System.Net;
-using System.Net.Sockets;
 using Dialtone.Phone;
 using Dialtone.Phone.Media.Legacy;
-using Dialtone.Sip.Message;
 using Dialtone.Sip.Sdp;
 
 namespace Dialtone.Cli.Configuration;
@@ -74,40 +71,11 @@ internal sealed record MediaChoice(MediaProfile Profile, bool AllowUnencrypted)
 
     /// <summary>
     /// The user agent's legacy media: on for sdes/rtp calls (and to accept plain RTP), null otherwise
-    /// (WebRTC only, as before). Our SDP names the address this host reaches <paramref name="server"/>
-    /// from (a route lookup, nothing is sent), so a PBX on this host or a LAN gets an address it can reach.
+    /// (WebRTC only, as before). Our SDP names the address the SIP flow to the server leaves from
+    /// (the user agent's default), so a PBX on this host or a LAN gets an address it can reach.
     /// </summary>
-    public LegacyMediaOptions? LegacyMediaFor(string server) =>
-        !UsesLegacyMedia
-            ? null
-            : new LegacyMediaOptions { AllowUnencryptedMedia = AllowUnencrypted, AdvertisedAddress = LocalAddressTowards(server) };
-
-    /// <summary>The local address the routing table picks for <paramref name="server"/>'s host; null when it cannot be told.</summary>
-    private static IPAddress? LocalAddressTowards(string server)
-    {
-        try
-        {
-            string host = server.StartsWith("ws", StringComparison.OrdinalIgnoreCase)
-                ? new Uri(server).Host
-                : SipUri.Parse(server).Host;
-            IPAddress? address = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
-                : IPAddress.TryParse(host.Trim('[', ']'), out var ip) ? ip
-                : Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork);
-            if (address is null || address.AddressFamily != AddressFamily.InterNetwork)
-            {
-                return null;
-            }
-
-            // connect() on a UDP socket only looks up the route: no packet leaves.
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            probe.Connect(address, 9);
-            return ((IPEndPoint)probe.LocalEndPoint!).Address;
-        }
-        catch (Exception e) when (e is SocketException or FormatException or ArgumentException or UriFormatException or SipParseException)
-        {
-            return null;
-        }
-    }
+    public LegacyMediaOptions? LegacyMedia =>
+        UsesLegacyMedia ? new LegacyMediaOptions { AllowUnencryptedMedia = AllowUnencrypted } : null;
 
     /// <summary>"WebRTC (DTLS-SRTP)", "SDES-SRTP", "plain RTP (UNENCRYPTED)".</summary>
     public static string Describe(Call call) => call.LegacyMedia?.Profile switch

@@ -33,7 +33,7 @@ internal static class UserAgentOptionsFactory
             Media = new CallMediaOptions { PeerConnection = new PeerConnectionConfiguration { IceServers = IceServers(settings, host) } },
             Tls = new SipTlsOptions { TrustedRootCertificates = settings.Ca is { } ca ? LoadCertificates(ca) : null },
             TurnTlsTrustedCertificates = settings.TurnCa is { } turnCa ? LoadTurnCa(turnCa) : null,
-            LegacyMedia = settings.Media?.LegacyMediaFor(server),
+            LegacyMedia = settings.Media?.LegacyMedia,
             LoggerFactory = loggers,
         };
     }

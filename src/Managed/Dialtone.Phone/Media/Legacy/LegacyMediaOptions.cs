@@ -23,7 +23,8 @@ public sealed record LegacyMediaOptions
 
     /// <summary>
     /// The address our SDP's c= line carries. Null: <see cref="LocalAddress"/> when it is a concrete
-    /// address, else the first non-loopback IPv4 address of this host.
+    /// address; else, in a user agent, the local address its SIP flow to the server leaves from
+    /// (<see cref="MediaPolicy.FlowAddress"/>); else the first non-loopback IPv4 address of this host.
     /// </summary>
     public IPAddress? AdvertisedAddress { get; init; }
 

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Dialtone.Sip.Sdp;
 using Dialtone.Sip.Sessions;
 using Dialtone.WebRtc;
@@ -18,6 +20,14 @@ public sealed class MediaPolicy(PeerConnectionFactory factory, ISessionMediaHand
     /// <summary>Where each legacy call reports dropped packets (rate-limited); null: not logged.</summary>
     public ILogger? Logger { get; init; }
 
+    /// <summary>
+    /// The local address the SIP flow leaves from now (the user agent's route to its server), asked at
+    /// each call. When the options name no <see cref="LegacyMediaOptions.AdvertisedAddress"/> and bind
+    /// every address, the SDP's c= line carries this one: the peer reached us there already, whereas
+    /// the host's first network interface may be one it cannot reach. Null: the options' own default.
+    /// </summary>
+    public Func<IPAddress?>? FlowAddress { get; init; }
+
     public ISessionMediaHandler Create(SessionMediaRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -33,7 +43,7 @@ public sealed class MediaPolicy(PeerConnectionFactory factory, ISessionMediaHand
 
         return profile == MediaProfile.WebRtc
             ? webRtc.Create(request)
-            : new LegacyMediaHandler(factory, options, profile, timeProvider, Logger);
+            : new LegacyMediaHandler(factory, ForThisCall(), profile, timeProvider, Logger);
     }
 
     /// <summary>The legacy options this policy applies.</summary>
@@ -55,7 +65,19 @@ public sealed class MediaPolicy(PeerConnectionFactory factory, ISessionMediaHand
 
         return profile == MediaProfile.WebRtc
             ? webRtc.Create(request)
-            : new LegacyMediaHandler(factory, options, profile, timeProvider, Logger);
+            : new LegacyMediaHandler(factory, ForThisCall(), profile, timeProvider, Logger);
+    }
+
+    /// <summary>The options with the flow's address advertised, where they leave the choice to us (see <see cref="FlowAddress"/>).</summary>
+    private LegacyMediaOptions ForThisCall()
+    {
+        var bindsEverything = options.LocalAddress.Equals(IPAddress.Any);
+        if (options.AdvertisedAddress is not null || !bindsEverything || FlowAddress?.Invoke() is not { } flow)
+            return options;
+        // The RTP sockets are IPv4 when they bind every address: an IPv6 flow cannot be advertised for them.
+        return flow.AddressFamily == AddressFamily.InterNetwork && !flow.Equals(IPAddress.Any)
+            ? options with { AdvertisedAddress = flow }
+            : options;
     }
 
     /// <summary>Why an outgoing plain-RTP call is refused: names the option that would allow it.</summary>
