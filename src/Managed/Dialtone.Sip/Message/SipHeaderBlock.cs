@@ -112,7 +112,6 @@ internal static class SipHeaderBlock
         startLineLength = 0;
         if (lines < 0 || (lines == 0 ? !block.IsEmpty : lineFeeds[lines - 1] != block.Length - 1))
             return -1; // also: the last line does not end in CRLF
-        var classes = SipBytes.Classes;
         int maxLine = limits.MaxHeaderLineBytes, maxCount = limits.MaxHeaderCount;
         int count = 0, pos = 0;
         var open = false; // entries[count] is the header being read (it may continue on folded lines)
@@ -139,11 +138,9 @@ internal static class SipHeaderBlock
                 }
                 if (count >= maxCount)
                     return -1;
-                // The line ends in CR, which is neither a token byte nor whitespace: the loops stop there.
-                var p = pos;
-                while ((classes[block[p]] & SipBytes.Token) != 0)
-                    p++;
-                var nameEnd = p;
+                // The line ends in CR, which is neither a token byte nor whitespace: the runs stop there.
+                var nameEnd = pos + SipBytes.RunLength(block[pos..], SipBytes.Token);
+                var p = nameEnd;
                 while (block[p] is (byte)' ' or (byte)'\t')
                     p++;
                 if (nameEnd == pos || block[p] != ':')
