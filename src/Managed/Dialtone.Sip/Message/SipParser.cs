@@ -29,13 +29,7 @@ public static class SipParser
         data = data[skipped..];
         if (data.IsEmpty)
             throw new SipParseException("empty message", 1, 0);
-        var end = data.IndexOf("\r\n\r\n"u8);
-        if (end < 0)
-        {
-            // A message with only a start line ends at its first CRLF CRLF too, so this is truncation.
-            throw new SipParseException("the header section does not end with an empty line (CRLF CRLF)", CountLines(data), -1);
-        }
-        return ParseCore(data, end, limits, readBody: true);
+        return ParseCore(data, limits, readBody: true);
     }
 
     /// <summary>
@@ -66,10 +60,7 @@ public static class SipParser
         {
             if (data.Length > limits.MaxMessageBytes)
                 data = data[..limits.MaxMessageBytes];
-            var end = data.IndexOf("\r\n\r\n"u8);
-            if (end < 0)
-                return null;
-            return ParseCore(data[..(end + 4)], end, limits, readBody: false) as SipRequest;
+            return ParseCore(data, limits, readBody: false) as SipRequest;
         }
         catch (SipParseException)
         {
@@ -94,12 +85,21 @@ public static class SipParser
         return new SipHeaderCollection(list);
     }
 
-    private static SipMessage ParseCore(ReadOnlySpan<byte> data, int end, SipParserLimits limits, bool readBody)
+    /// <summary>Parses <paramref name="data"/>; without <paramref name="readBody"/>, only up to the end of its header section.</summary>
+    private static SipMessage ParseCore(ReadOnlySpan<byte> data, SipParserLimits limits, bool readBody)
     {
+        // One pass finds the end of the header section and its line ends for the scan, and tells
+        // whether the section is all ASCII; when it declines, the exact scan reads the lines.
+        Span<int> lineFeeds = stackalloc int[SipLineFinder.Capacity];
+        var lines = SipLineFinder.Find(data, lineFeeds, out var ascii, out var end);
+        if (lines < 0)
+            end = data.IndexOf("\r\n\r\n"u8);
+        if (end < 0)
+        {
+            // A message with only a start line ends at its first CRLF CRLF too, so this is truncation.
+            throw new SipParseException("the header section does not end with an empty line (CRLF CRLF)", CountLines(data), -1);
+        }
         var block = data[..(end + 2)];
-        // One pass finds the line ends for the scan and tells whether the block is all ASCII.
-        Span<int> lineFeeds = stackalloc int[SipHeaderBlock.QuickLineCapacity];
-        var lines = SipHeaderBlock.FindLineFeeds(block, lineFeeds, out var ascii);
         if ((lines < 0 || !ascii) && !Utf8.IsValid(block))
             throw new SipParseException("the header section is not valid UTF-8", LineOfInvalidUtf8(block), -1);
 
