@@ -394,6 +394,14 @@ public sealed class QuickScanTests
     [InlineData("Content-Length: 1\r\nContent-Length: 2\r\n\r\nab", false, 0)]
     [InlineData("Content-Length: -1\r\n\r\n", false, 0)]
     [InlineData("Content-Length: 12345678901\r\n\r\n", false, 0)]
+    [InlineData("Content-Length:   3 \t\r\n\r\nabc", true, 3)] // whitespace around the digits
+    [InlineData("Content-Length:\r\n 3\r\n\r\nabc", true, 3)] // folded
+    [InlineData("Content-Length: 0000000003\r\n\r\nabc", true, 3)] // ten digits
+    [InlineData("Content-Length: 00000000003\r\n\r\nabc", false, 0)] // eleven
+    [InlineData("Content-Length: \r\n\r\nabc", false, 0)] // no digits
+    [InlineData("Content-Length: 1 2\r\n\r\nabc", false, 0)]
+    [InlineData("Content-Length: +3\r\n\r\nabc", false, 0)]
+    [InlineData("Content-Length: 3x\r\n\r\nabc", false, 0)]
     public void ContentLength_AgainstTheBytesThatFollow(string tail, bool parses, int bodyLength)
     {
         var ok = SipParser.TryParse(Fixtures.Bytes(Head + tail), out var m);

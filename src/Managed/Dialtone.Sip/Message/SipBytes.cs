@@ -130,6 +130,7 @@ internal static class SipBytes
     /// '-', same length) ignoring case: OR-ing 0x20 into every byte folds the case of letters and
     /// maps no other token byte onto a letter or '-'. Compares two overlapping words, no loop.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // callers pass a constant: its length check folds away
     public static bool EqualsLowerCase(ReadOnlySpan<byte> token, ReadOnlySpan<byte> lower)
     {
         var n = token.Length;
