@@ -141,7 +141,7 @@ public static class SipParser
 
     private static SipMessage ParseStartLine(ReadOnlySpan<byte> line, in SipHeaderIndex index, ReadOnlyMemory<byte> body)
     {
-        if (line.Length >= 4 && Ascii.EqualsIgnoreCase(line[..4], "SIP/"u8))
+        if (line.Length >= 4 && line[0] is ((byte)'S' or (byte)'s') && Ascii.EqualsIgnoreCase(line[..4], "SIP/"u8))
             return ParseStatusLine(line, index, body);
         var sp1 = line.IndexOf((byte)' ');
         if (sp1 <= 0)
@@ -154,7 +154,7 @@ public static class SipParser
         if (sp2 < 0 || sp2 == sp1 + 1)
             throw new SipParseException("request line must be 'METHOD Request-URI SIP/2.0'", 1, sp1 + 1);
         var version = line[(sp2 + 1)..];
-        if (!Ascii.EqualsIgnoreCase(version, "SIP/2.0"u8))
+        if (!version.SequenceEqual("SIP/2.0"u8) && !Ascii.EqualsIgnoreCase(version, "SIP/2.0"u8)) // as written nearly always: no case folding
             throw new SipParseException($"unsupported SIP version '{UriReference.Shorten(Encoding.UTF8.GetString(version))}'", 1, CharOffset(line, sp2 + 1));
         var uriBytes = line[(sp1 + 1)..sp2];
         if (!IsPlainSipUri(uriBytes))
@@ -188,7 +188,7 @@ public static class SipParser
     internal static bool IsPlainSipUri(ReadOnlySpan<byte> uri)
     {
         int p;
-        if (uri.Length > 4 && Ascii.EqualsIgnoreCase(uri[..4], "sip:"u8))
+        if (uri.StartsWith("sip:"u8) || (uri.Length > 4 && Ascii.EqualsIgnoreCase(uri[..4], "sip:"u8)))
             p = 4;
         else if (uri.Length > 5 && Ascii.EqualsIgnoreCase(uri[..5], "sips:"u8))
             p = 5;
