@@ -4,8 +4,8 @@ using Dialtone.Sip.Transport;
 
 // dotnet run -c Release --project bench/Dialtone.Sip.Bench -- messages
 //     BenchmarkDotNet: parse/serialize messages/s and bytes allocated per message.
-// dotnet run -c Release --project bench/Dialtone.Sip.Bench -- cpu [rounds]
-//     The parse benchmarks timed by process CPU time (not wall clock), for a machine loaded by other work.
+// dotnet run -c Release --project bench/Dialtone.Sip.Bench -- cpu [rounds] [per-round]
+//     The parse benchmarks (and the parse in stages) timed by the thread's CPU time, not wall clock, for a machine loaded by other work.
 // dotnet run -c Release --project bench/Dialtone.Sip.Bench -- fuzz [inputs-per-function] [seed]
 //     Every public Parse/TryParse of the SIP layer with 1,000,000 generated inputs each; exit 1 on an undocumented exception.
 // dotnet run -c Release --project bench/Dialtone.Sip.Bench -- transactions [udp|tcp] [count] [in-flight] [seconds]

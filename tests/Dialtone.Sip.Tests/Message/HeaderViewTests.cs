@@ -173,7 +173,24 @@ public sealed class HeaderViewTests
     }
 
     [Theory]
+    [InlineData("SIP/2.0/TLS h:5061;branch=z9hG4bK1")] // the exact-prefix path
+    [InlineData("SIP/2.0/ TLS h:5061;branch=z9hG4bK1")] // ... with whitespace after its '/'
+    [InlineData("sip/2.0/TLS h:5061;branch=z9hG4bK1")] // the token path
+    [InlineData("SIP / 2.0 / TLS h:5061;branch=z9hG4bK1")]
+    [InlineData("XSIP/2.1/TLS h:5061;branch=z9hG4bK1")]
+    public void Via_ProtocolAsWrittenOrSpaced_ReadsTheSameEntry(string value)
+    {
+        Assert.True(SipViaView.TryParse(Encoding.UTF8.GetBytes(value), out var via));
+        Assert.Equal("TLS", S(via.Transport));
+        Assert.Equal("h", S(via.Host));
+        Assert.Equal(5061, via.Port);
+        Assert.Equal("z9hG4bK1", S(via.Branch));
+    }
+
+    [Theory]
     [InlineData("")]
+    [InlineData("SIP/2.0/")]
+    [InlineData("SIP/2.0/ ")]
     [InlineData("SIP/2.0/UDP")]
     [InlineData("SIP/2.0/UDP ")]
     [InlineData("SIP/2.0 UDP host")]

@@ -64,6 +64,16 @@ public sealed class MalformedMessageTests
     [Fact]
     public void WrongVersion() => Assert.Contains("version", Fails("OPTIONS sip:b@x SIP/3.0\r\n\r\n").Message);
 
+    [Theory]
+    [InlineData("OPTIONS sip:b@x sip/2.0\r\n\r\n", false)] // the version and the scheme in any case (exact bytes are checked first)
+    [InlineData("OPTIONS SIP:b@x Sip/2.0\r\n\r\n", false)]
+    [InlineData("sip/2.0 200 OK\r\n\r\n", true)]
+    public void StartLine_VersionAndSchemeInAnyCase(string text, bool response) =>
+        Assert.Equal(response, SipParser.Parse(Fixtures.Bytes(text)) is SipResponse);
+
+    [Fact]
+    public void StartLine_TooShortForEither() => Fails("s\r\n\r\n");
+
     [Fact]
     public void MethodNotToken() => Assert.Contains("method", Fails("OPT@IONS sip:b@x SIP/2.0\r\n\r\n").Message);
 

@@ -78,26 +78,32 @@ public sealed class QuickScanTests
     }
 
     [Fact]
-    public void LineFeedFinder_MatchesAScalarReading_AtEveryChunkBoundary()
+    public void LineFinder_MatchesAByteByByteReading_AtEveryChunkBoundary()
     {
-        // CR, LF and controls at every offset around the 16- and 32-byte chunk edges.
+        // CR, LF, empty lines and controls at every offset around the 16- and 32-byte chunk edges.
         var random = new Random(5);
-        var pieces = new[] { "\r\n", "\r", "\n", "\t", "\u0001", "\u007f", "ab", "é", " " };
-        for (var n = 0; n < 5_000; n++)
+        var pieces = new[] { "\r\n", "\r", "\n", "\t", "\u0001", "\u007f", "ab", "é", " ", "abcdefghij" };
+        for (var n = 0; n < 20_000; n++)
         {
             var text = new StringBuilder();
-            while (text.Length < random.Next(1, 90))
+            var length = random.Next(1, 110);
+            while (text.Length < length)
                 text.Append(pieces[random.Next(pieces.Length)]);
             var bytes = Encoding.UTF8.GetBytes(text.ToString());
             var positions = new int[256];
-            var found = SipHeaderBlock.FindLineFeeds(bytes, positions, out var ascii);
-            Assert.Equal(ScalarLineFeeds(bytes), found < 0 ? null : positions[..found]);
-            if (found >= 0)
-                Assert.Equal(bytes.All(b => b < 0x80), ascii);
+            var found = SipLineFinder.Find(bytes, positions, out var ascii, out var end);
+            var (expected, expectedEnd) = ReferenceLines(bytes);
+            Assert.Equal(expected, found < 0 ? null : positions[..found]);
+            if (found < 0)
+                continue;
+            Assert.Equal(expectedEnd, end);
+            Assert.Equal(bytes.AsSpan().IndexOf("\r\n\r\n"u8), end); // the parser relies on it: no second search
+            Assert.Equal(bytes[..(end < 0 ? bytes.Length : end)].All(b => b < 0x80), ascii);
         }
     }
 
-    private static int[]? ScalarLineFeeds(byte[] b)
+    /// <summary>The line ends up to the first empty line and its offset (-1 when none), or null when a byte before it is not plain.</summary>
+    private static (int[]? Lines, int End) ReferenceLines(byte[] b)
     {
         var list = new List<int>();
         for (var i = 0; i < b.Length; i++)
@@ -105,15 +111,33 @@ public sealed class QuickScanTests
             if (b[i] == '\n')
             {
                 if (i == 0 || b[i - 1] != '\r')
-                    return null;
+                    return (null, -1);
+                if (list.Count > 0 && list[^1] == i - 2)
+                    return ([.. list], i - 3);
                 list.Add(i);
             }
             else if (b[i] == '\r' ? i + 1 >= b.Length || b[i + 1] != '\n' : (b[i] < 0x20 && b[i] != '\t') || b[i] == 0x7f)
             {
-                return null;
+                return (null, -1);
             }
         }
-        return [.. list];
+        return ([.. list], -1);
+    }
+
+    [Fact]
+    public void Parse_ABinaryBodyInTheChunkOfTheEmptyLine_EndsTheHeadersThere()
+    {
+        // The line finder reads 32 bytes at a time past the empty line: whatever the body holds
+        // (controls, lone CR and LF, CRLF CRLF again, non-UTF-8) must not change the headers.
+        var body = Enumerable.Range(0, 256).Select(b => (byte)b).Concat("\r\n\r\n\n\r"u8.ToArray()).ToArray();
+        for (var pad = 0; pad <= 40; pad++)
+        {
+            var head = Encoding.ASCII.GetBytes($"MESSAGE sip:bob@example.com SIP/2.0\r\nX-Pad: {new string('p', pad)}\r\nContent-Length: {body.Length}\r\n\r\n");
+            var message = SipParser.Parse([.. head, .. body]);
+            Assert.Equal(new string('p', pad), message.Headers["X-Pad"]);
+            Assert.Equal(body.Length, message.ContentLength);
+            Assert.Equal(body, message.Body.ToArray());
+        }
     }
 
     [Theory]
@@ -370,6 +394,14 @@ public sealed class QuickScanTests
     [InlineData("Content-Length: 1\r\nContent-Length: 2\r\n\r\nab", false, 0)]
     [InlineData("Content-Length: -1\r\n\r\n", false, 0)]
     [InlineData("Content-Length: 12345678901\r\n\r\n", false, 0)]
+    [InlineData("Content-Length:   3 \t\r\n\r\nabc", true, 3)] // whitespace around the digits
+    [InlineData("Content-Length:\r\n 3\r\n\r\nabc", true, 3)] // folded
+    [InlineData("Content-Length: 0000000003\r\n\r\nabc", true, 3)] // ten digits
+    [InlineData("Content-Length: 00000000003\r\n\r\nabc", false, 0)] // eleven
+    [InlineData("Content-Length: \r\n\r\nabc", false, 0)] // no digits
+    [InlineData("Content-Length: 1 2\r\n\r\nabc", false, 0)]
+    [InlineData("Content-Length: +3\r\n\r\nabc", false, 0)]
+    [InlineData("Content-Length: 3x\r\n\r\nabc", false, 0)]
     public void ContentLength_AgainstTheBytesThatFollow(string tail, bool parses, int bodyLength)
     {
         var ok = SipParser.TryParse(Fixtures.Bytes(Head + tail), out var m);

@@ -1,12 +1,14 @@
-using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Dialtone.Sip.Message;
 
 /// <summary>
 /// Byte classes of the RFC 3261 §25 grammar as one 256-entry table, so the byte scanners (the
-/// parser's header scan, the zero-copy views) classify a byte with one load instead of a
-/// <see cref="System.Buffers.SearchValues{T}"/> call per short run.
+/// parser's header scan, the zero-copy views) classify a byte with one load, and a run of them
+/// 16 bytes at a time (<see cref="RunLength"/>).
 /// </summary>
 internal static class SipBytes
 {
@@ -54,54 +56,73 @@ internal static class SipBytes
 
     public static bool Is(byte b, byte cls) => (Classes[b] & cls) != 0;
 
-    /// <summary>The length of the run of bytes of class <paramref name="cls"/> at the start of <paramref name="text"/>.</summary>
+    /// <summary>The length of the run of bytes of class <paramref name="cls"/> (one class bit or several) at the start of <paramref name="text"/>.</summary>
     public static int RunLength(ReadOnlySpan<byte> text, byte cls)
     {
-        // Most runs (names, numbers, short hosts) end within a few bytes: a table loop. A run that
-        // goes past 16 bytes (a branch, a Call-ID-like tag, a long host) finishes vectorized.
-        var classes = Classes;
-        var i = 0;
-        var scalar = Math.Min(text.Length, 16);
-        while (i < scalar && (classes[text[i]] & cls) != 0)
-            i++;
-        if (i < 16 || i == text.Length)
-            return i;
-        if (ValuesOf(cls) is { } values)
+        // A byte loop costs a load, a test and a branch per byte, and its exit depends on the data
+        // (names, hosts, tags: dozens of runs per message). 16 bytes at a time, the end is one bit scan.
+        if (text.Length < Vector128<byte>.Count || !Vector128.IsHardwareAccelerated)
         {
-            var n = text[i..].IndexOfAnyExcept(values);
-            return n < 0 ? text.Length : i + n;
+            var classes = Classes;
+            var n = 0;
+            while (n < text.Length && (classes[text[n]] & cls) != 0)
+                n++;
+            return n;
         }
-        while (i < text.Length && (classes[text[i]] & cls) != 0)
-            i++;
-        return i;
+        var table = LowNibbleTable(cls);
+        var i = 0;
+        for (; i <= text.Length - Vector128<byte>.Count; i += Vector128<byte>.Count)
+        {
+            var stops = NonMembers(Vector128.Create(text.Slice(i, Vector128<byte>.Count)), table);
+            if (stops != 0)
+                return i + BitOperations.TrailingZeroCount(stops);
+        }
+        if (i == text.Length)
+            return i;
+        // The partial last block: the final 16 bytes, shifted so that bit 0 is byte i.
+        var tail = NonMembers(Vector128.Create(text[^Vector128<byte>.Count..]), table) >> (Vector128<byte>.Count - (text.Length - i));
+        return tail != 0 ? i + BitOperations.TrailingZeroCount(tail) : text.Length;
     }
 
-    private static readonly SearchValues<byte> TokenValues = ValuesFromTable(Token);
-    private static readonly SearchValues<byte> HostValues = ValuesFromTable(Host);
-    private static readonly SearchValues<byte> TokenOrColonValues = ValuesFromTable(TokenOrColon);
-    private static readonly SearchValues<byte> QuickUserInfoValues = ValuesFromTable(QuickUserInfo);
-    private static readonly SearchValues<byte> QuickUriParamValues = ValuesFromTable(QuickUriParam);
-
-    private static SearchValues<byte>? ValuesOf(byte cls) => cls switch
+    /// <summary>
+    /// A bit per byte of <paramref name="v"/> that is not in the class whose table is
+    /// <paramref name="lowNibbleTable"/>: two 16-entry lookups (PSHUFB on x86, TBL on Arm), one by
+    /// each nibble, whose AND is non-zero exactly for members.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint NonMembers(Vector128<byte> v, Vector128<byte> lowNibbleTable)
     {
-        Token => TokenValues,
-        Host => HostValues,
-        TokenOrColon => TokenOrColonValues,
-        QuickUserInfo => QuickUserInfoValues,
-        QuickUriParam => QuickUriParamValues,
-        _ => null,
-    };
+        var low = Vector128.ShuffleNative(lowNibbleTable, v & Vector128.Create((byte)0x0F));
+        var high = Vector128.ShuffleNative(HighNibbleBits, Vector128.ShiftRightLogical(v, 4));
+        return Vector128.Equals(low & high, Vector128<byte>.Zero).ExtractMostSignificantBits();
+    }
 
-    /// <summary>The bytes of one class, taken from the table so the two cannot disagree.</summary>
-    private static SearchValues<byte> ValuesFromTable(byte cls)
+    /// <summary>Bit h for high nibble h &lt; 8; none for the non-ASCII half (which is in no class).</summary>
+    private static readonly Vector128<byte> HighNibbleBits = Vector128.Create((byte)1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /// <summary>
+    /// For every combination of class bits, 16 bytes indexed by a byte's low nibble: bit h is set
+    /// when the byte (h &lt;&lt; 4 | low) is in the class. Derived from <see cref="Classes"/>, so the
+    /// two cannot disagree.
+    /// </summary>
+    private static readonly byte[] LowNibbleTables = BuildLowNibbleTables();
+
+    private const int ClassCombinations = 64; // six class bits
+
+    private static Vector128<byte> LowNibbleTable(byte cls) => Vector128.Create(LowNibbleTables.AsSpan(cls * 16, 16));
+
+    private static byte[] BuildLowNibbleTables()
     {
-        var bytes = new List<byte>();
-        for (var b = 0; b < 256; b++)
+        var tables = new byte[ClassCombinations * 16];
+        for (var cls = 0; cls < ClassCombinations; cls++)
         {
-            if ((Classes[b] & cls) != 0)
-                bytes.Add((byte)b);
+            for (var b = 0; b < 128; b++)
+            {
+                if ((Classes[b] & cls) != 0)
+                    tables[cls * 16 + (b & 0x0F)] |= (byte)(1 << (b >> 4));
+            }
         }
-        return SearchValues.Create(bytes.ToArray());
+        return tables;
     }
 
     /// <summary>
@@ -109,6 +130,7 @@ internal static class SipBytes
     /// '-', same length) ignoring case: OR-ing 0x20 into every byte folds the case of letters and
     /// maps no other token byte onto a letter or '-'. Compares two overlapping words, no loop.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // callers pass a constant: its length check folds away
     public static bool EqualsLowerCase(ReadOnlySpan<byte> token, ReadOnlySpan<byte> lower)
     {
         var n = token.Length;

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Numerics;
-using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -81,7 +79,7 @@ internal static class SipHeaderBlock
 
     /// <summary>
     /// As <see cref="Scan(ReadOnlySpan{byte}, SipParserLimits, bool, Span{SipHeaderEntry}, out int)"/>
-    /// with the line ends <see cref="FindLineFeeds"/> already found (<paramref name="lines"/> -1 when it declined).
+    /// with the line ends <see cref="SipLineFinder.Find"/> already found (<paramref name="lines"/> -1 when it declined).
     /// </summary>
     public static int Scan(ReadOnlySpan<byte> block, SipParserLimits limits, bool firstLineIsStartLine, Span<SipHeaderEntry> entries,
         ReadOnlySpan<int> lineFeeds, int lines, out int startLineLength)
@@ -90,12 +88,12 @@ internal static class SipHeaderBlock
         return count >= 0 ? count : ScanExact(block, limits, firstLineIsStartLine, entries, out startLineLength);
     }
 
-    /// <summary>The quick scan, finding the line ends itself.</summary>
+    /// <summary>The quick scan of a block cut before its empty line, finding the line ends itself.</summary>
     internal static int TryScanQuick(ReadOnlySpan<byte> block, SipParserLimits limits, bool firstLineIsStartLine, Span<SipHeaderEntry> entries, out int startLineLength)
     {
-        Span<int> lineFeeds = stackalloc int[QuickLineCapacity];
-        var lines = FindLineFeeds(block, lineFeeds, out _);
-        return TryScanQuick(block, limits, firstLineIsStartLine, entries, lineFeeds, lines, out startLineLength);
+        Span<int> lineFeeds = stackalloc int[SipLineFinder.Capacity];
+        var lines = SipLineFinder.Find(block, lineFeeds, out _, out var end);
+        return TryScanQuick(block, limits, firstLineIsStartLine, entries, lineFeeds, end < 0 ? lines : -1, out startLineLength);
     }
 
     /// <summary>
@@ -112,13 +110,12 @@ internal static class SipHeaderBlock
         startLineLength = 0;
         if (lines < 0 || (lines == 0 ? !block.IsEmpty : lineFeeds[lines - 1] != block.Length - 1))
             return -1; // also: the last line does not end in CRLF
-        var classes = SipBytes.Classes;
         int maxLine = limits.MaxHeaderLineBytes, maxCount = limits.MaxHeaderCount;
         int count = 0, pos = 0;
         var open = false; // entries[count] is the header being read (it may continue on folded lines)
         for (var line = 1; line <= lines; line++)
         {
-            var lineEnd = lineFeeds[line - 1] - 1; // the CR (FindLineFeeds proved it)
+            var lineEnd = lineFeeds[line - 1] - 1; // the CR (SipLineFinder proved it)
             if (line == 1 && firstLineIsStartLine)
             {
                 if (lineEnd - pos > maxLine)
@@ -139,11 +136,9 @@ internal static class SipHeaderBlock
                 }
                 if (count >= maxCount)
                     return -1;
-                // The line ends in CR, which is neither a token byte nor whitespace: the loops stop there.
-                var p = pos;
-                while ((classes[block[p]] & SipBytes.Token) != 0)
-                    p++;
-                var nameEnd = p;
+                // The line ends in CR, which is neither a token byte nor whitespace: the runs stop there.
+                var nameEnd = pos + SipBytes.RunLength(block[pos..], SipBytes.Token);
+                var p = nameEnd;
                 while (block[p] is (byte)' ' or (byte)'\t')
                     p++;
                 if (nameEnd == pos || block[p] != ':')
@@ -166,94 +161,6 @@ internal static class SipHeaderBlock
             count++;
         }
         return count;
-    }
-
-    /// <summary>Lines the quick scan indexes on the stack; a longer block takes the exact scan.</summary>
-    public const int QuickLineCapacity = 128;
-
-    /// <summary>
-    /// Writes the offset of every LF of <paramref name="block"/> into <paramref name="positions"/>
-    /// and returns how many, or -1 when a byte needs the exact scan: a control character other than
-    /// HTAB (RFC 3261 §25.1 allows some inside quoted strings; the exact scan judges), a CR not
-    /// followed by LF, an LF not preceded by CR, or more lines than <paramref name="positions"/> holds.
-    /// When it succeeds, <paramref name="ascii"/> says whether every byte is ASCII (then the block is valid UTF-8).
-    /// </summary>
-    internal static int FindLineFeeds(ReadOnlySpan<byte> block, Span<int> positions, out bool ascii)
-    {
-        ascii = false;
-        var high = 0u;
-        var count = 0;
-        var i = 0;
-        var carry = 0u; // 1 when the byte before the chunk was CR
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + Vector256<byte>.Count <= block.Length; i += Vector256<byte>.Count)
-            {
-                var v = Vector256.Create(block.Slice(i, Vector256<byte>.Count));
-                var lf = Vector256.Equals(v, Vector256.Create((byte)'\n'));
-                var cr = Vector256.Equals(v, Vector256.Create((byte)'\r'));
-                var bad = (Vector256.LessThan(v, Vector256.Create((byte)0x20)) & ~(lf | cr | Vector256.Equals(v, Vector256.Create((byte)'\t'))))
-                    | Vector256.Equals(v, Vector256.Create((byte)0x7f));
-                if (bad != Vector256<byte>.Zero
-                    || !TakeChunk(lf.ExtractMostSignificantBits(), cr.ExtractMostSignificantBits(), Vector256<byte>.Count, i, ref carry, positions, ref count))
-                    return -1;
-                high |= v.ExtractMostSignificantBits();
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            for (; i + Vector128<byte>.Count <= block.Length; i += Vector128<byte>.Count)
-            {
-                var v = Vector128.Create(block.Slice(i, Vector128<byte>.Count));
-                var lf = Vector128.Equals(v, Vector128.Create((byte)'\n'));
-                var cr = Vector128.Equals(v, Vector128.Create((byte)'\r'));
-                var bad = (Vector128.LessThan(v, Vector128.Create((byte)0x20)) & ~(lf | cr | Vector128.Equals(v, Vector128.Create((byte)'\t'))))
-                    | Vector128.Equals(v, Vector128.Create((byte)0x7f));
-                if (bad != Vector128<byte>.Zero
-                    || !TakeChunk(lf.ExtractMostSignificantBits(), cr.ExtractMostSignificantBits(), Vector128<byte>.Count, i, ref carry, positions, ref count))
-                    return -1;
-                high |= v.ExtractMostSignificantBits();
-            }
-        }
-        for (; i < block.Length; i++)
-        {
-            var b = block[i];
-            high |= b & 0x80u;
-            if (b == '\n')
-            {
-                if (carry == 0 || count == positions.Length)
-                    return -1;
-                positions[count++] = i;
-                carry = 0;
-            }
-            else if (carry != 0 || (b < 0x20 && b is not ((byte)'\r' or (byte)'\t')) || b == 0x7f)
-            {
-                return -1;
-            }
-            else
-            {
-                carry = b == '\r' ? 1u : 0u;
-            }
-        }
-        ascii = high == 0;
-        return carry == 0 ? count : -1;
-    }
-
-    /// <summary>One chunk's LF and CR bit masks: every LF must follow a CR and every CR precede an LF.</summary>
-    private static bool TakeChunk(uint lf, uint cr, int width, int offset, ref uint carry, Span<int> positions, ref int count)
-    {
-        var all = width == 32 ? uint.MaxValue : (1u << width) - 1;
-        if ((((cr << 1) | carry) & all) != lf)
-            return false;
-        carry = (cr >> (width - 1)) & 1;
-        while (lf != 0)
-        {
-            if (count == positions.Length)
-                return false;
-            positions[count++] = offset + BitOperations.TrailingZeroCount(lf);
-            lf &= lf - 1;
-        }
-        return true;
     }
 
     /// <summary>The scan with every check in order, for input <see cref="TryScanQuick"/> declined.</summary>

@@ -29,13 +29,7 @@ public static class SipParser
         data = data[skipped..];
         if (data.IsEmpty)
             throw new SipParseException("empty message", 1, 0);
-        var end = data.IndexOf("\r\n\r\n"u8);
-        if (end < 0)
-        {
-            // A message with only a start line ends at its first CRLF CRLF too, so this is truncation.
-            throw new SipParseException("the header section does not end with an empty line (CRLF CRLF)", CountLines(data), -1);
-        }
-        return ParseCore(data, end, limits, readBody: true);
+        return ParseCore(data, limits, readBody: true);
     }
 
     /// <summary>
@@ -66,10 +60,7 @@ public static class SipParser
         {
             if (data.Length > limits.MaxMessageBytes)
                 data = data[..limits.MaxMessageBytes];
-            var end = data.IndexOf("\r\n\r\n"u8);
-            if (end < 0)
-                return null;
-            return ParseCore(data[..(end + 4)], end, limits, readBody: false) as SipRequest;
+            return ParseCore(data, limits, readBody: false) as SipRequest;
         }
         catch (SipParseException)
         {
@@ -94,12 +85,21 @@ public static class SipParser
         return new SipHeaderCollection(list);
     }
 
-    private static SipMessage ParseCore(ReadOnlySpan<byte> data, int end, SipParserLimits limits, bool readBody)
+    /// <summary>Parses <paramref name="data"/>; without <paramref name="readBody"/>, only up to the end of its header section.</summary>
+    private static SipMessage ParseCore(ReadOnlySpan<byte> data, SipParserLimits limits, bool readBody)
     {
+        // One pass finds the end of the header section and its line ends for the scan, and tells
+        // whether the section is all ASCII; when it declines, the exact scan reads the lines.
+        Span<int> lineFeeds = stackalloc int[SipLineFinder.Capacity];
+        var lines = SipLineFinder.Find(data, lineFeeds, out var ascii, out var end);
+        if (lines < 0)
+            end = data.IndexOf("\r\n\r\n"u8);
+        if (end < 0)
+        {
+            // A message with only a start line ends at its first CRLF CRLF too, so this is truncation.
+            throw new SipParseException("the header section does not end with an empty line (CRLF CRLF)", CountLines(data), -1);
+        }
         var block = data[..(end + 2)];
-        // One pass finds the line ends for the scan and tells whether the block is all ASCII.
-        Span<int> lineFeeds = stackalloc int[SipHeaderBlock.QuickLineCapacity];
-        var lines = SipHeaderBlock.FindLineFeeds(block, lineFeeds, out var ascii);
         if ((lines < 0 || !ascii) && !Utf8.IsValid(block))
             throw new SipParseException("the header section is not valid UTF-8", LineOfInvalidUtf8(block), -1);
 
@@ -141,7 +141,7 @@ public static class SipParser
 
     private static SipMessage ParseStartLine(ReadOnlySpan<byte> line, in SipHeaderIndex index, ReadOnlyMemory<byte> body)
     {
-        if (line.Length >= 4 && Ascii.EqualsIgnoreCase(line[..4], "SIP/"u8))
+        if (line.Length >= 4 && line[0] is ((byte)'S' or (byte)'s') && Ascii.EqualsIgnoreCase(line[..4], "SIP/"u8))
             return ParseStatusLine(line, index, body);
         var sp1 = line.IndexOf((byte)' ');
         if (sp1 <= 0)
@@ -154,7 +154,7 @@ public static class SipParser
         if (sp2 < 0 || sp2 == sp1 + 1)
             throw new SipParseException("request line must be 'METHOD Request-URI SIP/2.0'", 1, sp1 + 1);
         var version = line[(sp2 + 1)..];
-        if (!Ascii.EqualsIgnoreCase(version, "SIP/2.0"u8))
+        if (!version.SequenceEqual("SIP/2.0"u8) && !Ascii.EqualsIgnoreCase(version, "SIP/2.0"u8)) // as written nearly always: no case folding
             throw new SipParseException($"unsupported SIP version '{UriReference.Shorten(Encoding.UTF8.GetString(version))}'", 1, CharOffset(line, sp2 + 1));
         var uriBytes = line[(sp1 + 1)..sp2];
         if (!IsPlainSipUri(uriBytes))
@@ -188,7 +188,7 @@ public static class SipParser
     internal static bool IsPlainSipUri(ReadOnlySpan<byte> uri)
     {
         int p;
-        if (uri.Length > 4 && Ascii.EqualsIgnoreCase(uri[..4], "sip:"u8))
+        if (uri.StartsWith("sip:"u8) || (uri.Length > 4 && Ascii.EqualsIgnoreCase(uri[..4], "sip:"u8)))
             p = 4;
         else if (uri.Length > 5 && Ascii.EqualsIgnoreCase(uri[..5], "sips:"u8))
             p = 5;

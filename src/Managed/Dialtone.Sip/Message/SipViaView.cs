@@ -53,11 +53,22 @@ public readonly ref struct SipViaView
         via = default;
         var r = new SipByteReader(value);
         r.SkipWhitespace();
-        if (!r.TryReadToken(out _))
-            return "expected protocol name";
-        if (!r.TryConsume((byte)'/') || !r.TryReadToken(out _))
-            return "expected '/' and protocol version";
-        if (!r.TryConsume((byte)'/') || !r.TryReadToken(out var transport))
+        if (r.Rest.StartsWith("SIP/2.0/"u8))
+        {
+            // As nearly every Via is written: the two tokens need no reading (whitespace may still follow the '/').
+            r.Position += "SIP/2.0/".Length;
+            r.SkipWhitespace();
+        }
+        else
+        {
+            if (!r.TryReadToken(out _))
+                return "expected protocol name";
+            if (!r.TryConsume((byte)'/') || !r.TryReadToken(out _))
+                return "expected '/' and protocol version";
+            if (!r.TryConsume((byte)'/'))
+                return "expected '/' and transport";
+        }
+        if (!r.TryReadToken(out var transport))
             return "expected '/' and transport";
         if (!SipByteReader.IsWhitespace(r.Peek))
             return "expected whitespace before sent-by";
