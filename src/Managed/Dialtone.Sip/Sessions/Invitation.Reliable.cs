@@ -68,7 +68,7 @@ public sealed partial class Invitation
             return;
         }
         if (_pending is { } previous)
-            await previous.Acknowledged.Task.WaitAsync(cancellationToken);
+            await Scheduler.WaitAsync(previous.Acknowledged.Task, cancellationToken);
         if (State == SessionState.Ended)
             throw new InvalidOperationException("The call ended before the provisional response could be sent.");
         var rseq = _nextRSeq++;
@@ -199,7 +199,7 @@ public sealed partial class Invitation
         // §3 lets the final response overtake an unacknowledged reliable 18x without SDP.
         if (_pending is not { CarriesSdp: true } pending)
             return true;
-        return await pending.Acknowledged.Task.WaitAsync(cancellationToken);
+        return await Scheduler.WaitAsync(pending.Acknowledged.Task, cancellationToken);
     }
 
     private async Task RefuseEarlyAsync(int status, string why)

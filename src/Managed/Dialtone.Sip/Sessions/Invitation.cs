@@ -207,7 +207,7 @@ public sealed partial class Invitation : Session
             SipRequest ack;
             try
             {
-                ack = await _invite.Acknowledged.WaitAsync(Lifetime);
+                ack = await Scheduler.WaitAsync(_invite.Acknowledged, Lifetime);
             }
             catch (SipTransactionTimeoutException)
             {

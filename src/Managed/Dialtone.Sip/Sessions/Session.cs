@@ -635,7 +635,7 @@ public abstract partial class Session
 
             if (request.Method == SipMethods.Invite)
             {
-                var ack = await transaction.Acknowledged.WaitAsync(token);
+                var ack = await Scheduler.WaitAsync(transaction.Acknowledged, token);
                 if (offer is null && Bodies.Has(ack))
                     await Media.SetRemoteAnswerAsync(Bodies.Text(ack), provisional: false, token);
             }

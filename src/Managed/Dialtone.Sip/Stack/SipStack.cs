@@ -89,7 +89,8 @@ public sealed partial class SipStack : IAsyncDisposable
         if (request.Method == SipMethods.Ack)
             throw new ArgumentException("ACK has no client transaction; use SendAckAsync.", nameof(request));
         CheckOutgoing(request);
-        var resume = ResumeOnExecutor;
+        var scheduler = CallersExecutorScheduler;
+        var resume = scheduler is not null;
         var routes = await RouteAsync(request, options, cancellationToken).ConfigureAwait(resume);
         var current = request;
         for (var i = 0; ; i++)
@@ -98,7 +99,8 @@ public sealed partial class SipStack : IAsyncDisposable
             try
             {
                 var transaction = await StartAsync(current, transport, destination).ConfigureAwait(resume);
-                return await transaction.GetFinalResponseAsync(cancellationToken).ConfigureAwait(resume);
+                var final = scheduler?.WaitAsync(transaction.FinalResponse, cancellationToken) ?? transaction.GetFinalResponseAsync(cancellationToken);
+                return await final.ConfigureAwait(resume);
             }
             catch (SipTransportException e) when (i + 1 < routes.Count)
             {
@@ -120,7 +122,7 @@ public sealed partial class SipStack : IAsyncDisposable
         if (request.Method == SipMethods.Ack)
             throw new ArgumentException("ACK has no client transaction; use SendAckAsync.", nameof(request));
         CheckOutgoing(request);
-        var resume = ResumeOnExecutor;
+        var resume = CallersExecutorScheduler is not null;
         var (transport, destination) = (await RouteAsync(request, options, cancellationToken).ConfigureAwait(resume))[0];
         return await StartAsync(request, transport, destination).ConfigureAwait(resume);
     }
@@ -167,7 +169,7 @@ public sealed partial class SipStack : IAsyncDisposable
         if (ack.Method != SipMethods.Ack)
             throw new ArgumentException("Not an ACK.", nameof(ack));
         CheckOutgoing(ack);
-        var resume = ResumeOnExecutor;
+        var resume = CallersExecutorScheduler is not null;
         var (transport, destination) = (await RouteAsync(ack, options, cancellationToken).ConfigureAwait(resume))[0];
         var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var posted = _executor.Post(() =>
@@ -196,17 +198,16 @@ public sealed partial class SipStack : IAsyncDisposable
     });
 
     /// <summary>
-    /// True when the caller is code running on this stack's executor through its scheduler (the
-    /// session layer). The stack's awaits then resume there: a response or a started transaction
-    /// reaches the session as one more queued work item, in order with everything else the executor
-    /// runs, instead of first hopping through the thread pool, where it would be out of sight of
-    /// both the executor's ordering and of tests that settle virtual time by draining it. Any other
-    /// caller (an application's UI thread included) gets ConfigureAwait(false), as a library should.
-    /// A cancellable wait still completes through the pool (WaitAsync), which is harmless: it only
-    /// adds latency.
+    /// The caller's scheduler when it is code running on this stack's executor through one (the
+    /// session layer); else null. The stack's awaits then resume there: a response or a started
+    /// transaction reaches the session as one more queued work item, in order with everything else
+    /// the executor runs, instead of first hopping through the thread pool, where it would be out of
+    /// sight of both the executor's ordering and of tests that settle virtual time by draining it.
+    /// Any other caller (an application's UI thread included) gets ConfigureAwait(false), as a
+    /// library should.
     /// </summary>
-    private bool ResumeOnExecutor =>
-        SynchronizationContext.Current is null && TaskScheduler.Current is SipExecutorScheduler s && s.Executor == _executor;
+    private SipExecutorScheduler? CallersExecutorScheduler =>
+        SynchronizationContext.Current is null && TaskScheduler.Current is SipExecutorScheduler s && s.Executor == _executor ? s : null;
 
     /// <summary>Completes after all work queued so far ran (for tests in virtual time).</summary>
     internal Task DrainAsync() => _executor.DrainAsync();
