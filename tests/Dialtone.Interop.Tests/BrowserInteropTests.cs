@@ -228,8 +228,10 @@ public abstract class BrowserInteropTests(InteropEnvironment browser, ITestOutpu
             output.WriteLine($"{originator} {type}: {string.Join(" | ", sdp.Split('\n').Where(l => l.Contains("telephone-event") || l.StartsWith("m=audio")))}");
         // libwebrtc's jitter buffer — Chromium's and Dialtone's alike — plays a 160 ms telephone-event
         // out as about 80 ms of tone, and once the page heard the last one for a single 10 ms block
-        // (docs/interop.md): 250 ms digits stay well above the two blocks a detector needs.
-        call.SendDtmf("2580*#", TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(150));
+        // (docs/interop.md). With 250 ms digits, a run with two full test suites loading the machine
+        // heard one digit for a single block (the others for 7–10): 400 ms digits carry twice the
+        // event packets and stay well above the two blocks a detector needs.
+        call.SendDtmf("2580*#", TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(200));
 
         var heard = await phone.WaitForDigitsAsync(6, Generous);
         output.WriteLine($"browser's 10 ms blocks ('.' no digit): {heard?.KeyTrace}");
