@@ -85,8 +85,14 @@ internal sealed class CallAudio : IAsyncDisposable
             $"microphone {microphone}, speaker {speaker}" + (request.Record is null ? "" : $", recording {Path.GetFileName(request.Record)}"));
     }
 
-    /// <summary><c>listen --max-calls</c>: no device; each call plays and records by itself (<see cref="PerCallAudioPlan"/>).</summary>
-    public static CallAudio PerCall(PerCallAudioPlan plan) => new(PerCallAudioPlan.EngineOptions, null, plan.Description);
+    /// <summary>
+    /// <c>listen --max-calls</c>: no device; each call plays and records by itself (<see cref="PerCallAudioPlan"/>).
+    /// <paramref name="lean"/> (<c>--lean</c>): wideband Opus and one shared media thread per core.
+    /// </summary>
+    public static CallAudio PerCall(PerCallAudioPlan plan, bool lean = false) => lean
+        ? new(PerCallAudioPlan.EngineOptions with { OpusSampleRate = 16000, MediaThreads = Environment.ProcessorCount }, null,
+            $"{plan.Description}, lean engine (Opus at 16 kHz, {Environment.ProcessorCount} shared media threads)")
+        : new(PerCallAudioPlan.EngineOptions, null, plan.Description);
 
     /// <summary>A recording must be creatable before the call is placed, not fail in the middle of it.</summary>
     private static void CheckWritable(string path)

@@ -13,12 +13,12 @@ internal static partial class ListenCommand
     /// <summary>The most --max-calls takes: far above what one process carries with audio (docs/bots.md), but a bound.</summary>
     public const int MaxCallsLimit = 1000;
 
-    private static async Task<int> RunManyAsync(CliHost host, CliSettings settings, AudioRequest audioRequest, int maxCalls, CancellationToken cancellationToken)
+    private static async Task<int> RunManyAsync(CliHost host, CliSettings settings, AudioRequest audioRequest, int maxCalls, bool lean, CancellationToken cancellationToken)
     {
         if (maxCalls is < 1 or > MaxCallsLimit)
             throw new CliException(ExitCode.Usage, $"--max-calls takes 1 to {MaxCallsLimit} calls, not {maxCalls}.");
         var plan = PerCallAudioPlan.Plan(audioRequest);
-        await using var session = await PhoneSession.StartAsync(settings, host, CallAudio.PerCall(plan), cancellationToken).ConfigureAwait(false);
+        await using var session = await PhoneSession.StartAsync(settings, host, CallAudio.PerCall(plan, lean), cancellationToken).ConfigureAwait(false);
         var log = new Log(host);
         var handlers = new ConcurrentDictionary<int, Task>();
         var active = 0;
