@@ -194,10 +194,12 @@ typedef struct dt_factory_options {
    * against ~45 for the whole call; not worth a knob.) */
   uint32_t opus_sample_rate_hz;
   /* Threads that run the calls' send-side task queues (Opus encoder, pacer, transport controller).
-   * 0: libwebrtc's own, a thread per queue (three per call). 1..64: that many shared threads serve
-   * every queue of this factory, so a 10 ms frame of many calls costs a few wake-ups instead of
-   * three per call (with 10 calls the per-call threads' wake-ups cost more CPU than encoding); a
-   * slow task then delays the other calls on its thread. For servers: about one per core. */
+   * 0: libwebrtc's own, a thread per queue (three per call, each woken every 10-20 ms). 1..64: that
+   * many shared threads serve every queue of this factory, each queue's tasks still in order, so a
+   * 10 ms frame of many calls costs a few wake-ups instead of three per call (measured with 10 held
+   * Opus calls: ~40 -> ~23 CPU-ms per call-second; docs/scale-out.md); a slow task then delays the
+   * other calls on its thread. They are scheduled as libwebrtc schedules its own (SCHED_FIFO where
+   * the process may). For servers: about one per core. */
   uint32_t media_threads;
 } dt_factory_options;
 

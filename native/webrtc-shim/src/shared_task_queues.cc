@@ -1,6 +1,7 @@
 #include "shared_task_queues.h"
 
 #include <pthread.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <atomic>
@@ -111,6 +112,18 @@ class WorkerState {
   bool stop_ = false;
 };
 
+// The scheduling libwebrtc gives the task-queue threads these replace (rtc::PlatformThread on Linux,
+// ThreadPriority::kNormal, which every queue of a call asks for): SCHED_FIFO at the middle priority
+// where the process may (root, CAP_SYS_NICE, RLIMIT_RTPRIO), else unchanged — so the calls' send side
+// is scheduled as it would be on libwebrtc's own threads.
+void SetLibwebrtcTaskQueuePriority() {
+  const int low = sched_get_priority_min(SCHED_FIFO) + 1;
+  const int top = sched_get_priority_max(SCHED_FIFO) - 1;
+  sched_param param{};
+  param.sched_priority = (low + top - 1) / 2;
+  pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);  // refused without the right: stays normal
+}
+
 // The owners' handle of one shared thread (the factory and each queue on it hold one). The last
 // owner stops the thread; when that happens on the thread itself it is detached instead of joined.
 class Worker {
@@ -119,6 +132,7 @@ class Worker {
     std::string name = "dt-media-" + std::to_string(index);
     thread_ = std::thread([state = state_, name] {
       pthread_setname_np(pthread_self(), name.c_str());
+      SetLibwebrtcTaskQueuePriority();
       state->Run();
     });
     state_->thread_id_ = thread_.get_id();

@@ -45,7 +45,7 @@ internal static partial class ListenCommand
         };
         await session.RegisterAsync(cancellationToken).ConfigureAwait(false);
         session.ReportRegistrationChanges(log.Write);
-        log.Write($"Registered as {session.Agent.Identity.Uri}; answering up to {maxCalls} calls at once, {plan.Description} (Ctrl+C to quit).");
+        log.Write($"Registered as {session.Agent.Identity.Uri}; answering up to {maxCalls} calls at once, {session.Audio.Description} (Ctrl+C to quit).");
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
