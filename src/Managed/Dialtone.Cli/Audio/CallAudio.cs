@@ -87,12 +87,18 @@ internal sealed class CallAudio : IAsyncDisposable
 
     /// <summary>
     /// <c>listen --max-calls</c>: no device; each call plays and records by itself (<see cref="PerCallAudioPlan"/>).
-    /// <paramref name="lean"/> (<c>--lean</c>): wideband Opus and one shared media thread per core.
+    /// <paramref name="lean"/> (<c>--lean</c>): wideband Opus and shared media threads, one per 50 calls of
+    /// <paramref name="maxCalls"/>, at most one per core — a held call costs its shared thread ~15 CPU-ms/s
+    /// (docs/scale-out.md), and with few calls one thread wakes least.
     /// </summary>
-    public static CallAudio PerCall(PerCallAudioPlan plan, bool lean = false) => lean
-        ? new(PerCallAudioPlan.EngineOptions with { OpusSampleRate = 16000, MediaThreads = Environment.ProcessorCount }, null,
-            $"{plan.Description}, lean engine (Opus at 16 kHz, {Environment.ProcessorCount} shared media threads)")
-        : new(PerCallAudioPlan.EngineOptions, null, plan.Description);
+    public static CallAudio PerCall(PerCallAudioPlan plan, int maxCalls, bool lean = false)
+    {
+        if (!lean)
+            return new(PerCallAudioPlan.EngineOptions, null, plan.Description);
+        var threads = Math.Clamp((maxCalls + 49) / 50, 1, Environment.ProcessorCount);
+        return new(PerCallAudioPlan.EngineOptions with { OpusSampleRate = 16000, MediaThreads = threads }, null,
+            $"{plan.Description}, lean engine (Opus at 16 kHz, {threads} shared media thread{(threads == 1 ? "" : "s")})");
+    }
 
     /// <summary>A recording must be creatable before the call is placed, not fail in the middle of it.</summary>
     private static void CheckWritable(string path)

@@ -18,7 +18,7 @@ internal static partial class ListenCommand
         if (maxCalls is < 1 or > MaxCallsLimit)
             throw new CliException(ExitCode.Usage, $"--max-calls takes 1 to {MaxCallsLimit} calls, not {maxCalls}.");
         var plan = PerCallAudioPlan.Plan(audioRequest);
-        await using var session = await PhoneSession.StartAsync(settings, host, CallAudio.PerCall(plan, lean), cancellationToken).ConfigureAwait(false);
+        await using var session = await PhoneSession.StartAsync(settings, host, CallAudio.PerCall(plan, maxCalls, lean), cancellationToken).ConfigureAwait(false);
         var log = new Log(host);
         var handlers = new ConcurrentDictionary<int, Task>();
         var active = 0;

@@ -42,8 +42,8 @@ internal static partial class ListenCommand
         };
         var lean = new Option<bool>("--lean")
         {
-            Description = "With --max-calls: the lean engine for bots — wideband Opus (16 kHz) and every call's send-side work on shared threads (one per core): "
-                + "less CPU per call (docs/scale-out.md). Without it calls get fullband Opus, as a softphone.",
+            Description = "With --max-calls: the lean engine for bots — wideband Opus (16 kHz) and every call's send-side work on shared threads "
+                + "(one per 50 calls, at most one per core): less CPU per call (docs/scale-out.md). Without it calls get fullband Opus, as a softphone.",
         };
         var media = new MediaOptions(forListen: true);
         var command = new Command("listen",
