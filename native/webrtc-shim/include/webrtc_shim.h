@@ -195,7 +195,8 @@ typedef struct dt_factory_options {
   uint32_t opus_sample_rate_hz;
   /* Threads that run the calls' send-side task queues (Opus encoder, pacer, transport controller).
    * 0: libwebrtc's own, a thread per queue (three per call, each woken every 10-20 ms). 1..64: that
-   * many shared threads serve every queue of this factory, each queue's tasks still in order, so a
+   * many shared threads serve every queue of this factory's peer connections and voice engine (plain
+   * RTP/SDES sessions keep libwebrtc's own), each queue's tasks still in order, so a
    * 10 ms frame of many calls costs a few wake-ups instead of three per call (measured with 10 held
    * Opus calls: ~40 -> ~23 CPU-ms per call-second; docs/scale-out.md); a slow task then delays the
    * other calls on its thread. They are scheduled as libwebrtc schedules its own (SCHED_FIFO where

@@ -193,7 +193,10 @@ void WorkerState::Run() {
       if (delayed_.empty()) {
         wake_.wait(lock);
       } else {
-        wake_.wait_until(lock, delayed_.begin()->first);
+        // A copy: wait_until keeps reading its argument while the lock is released, and Delete may
+        // erase that task meanwhile.
+        const SteadyClock::time_point due = delayed_.begin()->first;
+        wake_.wait_until(lock, due);
       }
       continue;
     }
