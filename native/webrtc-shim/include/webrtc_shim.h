@@ -198,7 +198,7 @@ typedef struct dt_factory_options {
    * many shared threads serve every queue of this factory's peer connections and voice engine (plain
    * RTP/SDES sessions keep libwebrtc's own), each queue's tasks still in order, so a
    * 10 ms frame of many calls costs a few wake-ups instead of three per call (measured with 10 held
-   * Opus calls: ~40 -> ~23 CPU-ms per call-second; docs/scale-out.md); a slow task then delays the
+   * Opus calls: ~42 -> ~24 CPU-ms per call-second; docs/scale-out.md); a slow task then delays the
    * other calls on its thread. They are scheduled as libwebrtc schedules its own (SCHED_FIFO where
    * the process may). A held call costs its thread ~15 CPU-ms/s: about one per 50 calls, at most
    * one per core (more threads wake more). */
