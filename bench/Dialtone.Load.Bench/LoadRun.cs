@@ -5,7 +5,9 @@ using Dialtone.WebRtc;
 
 namespace Dialtone.Load.Bench;
 
-internal sealed record LoadSettings(int RateCalls, int Concurrency, int HeldCalls, int Seconds, bool PerCall, int RealtimePriority);
+/// <param name="OpusSampleRate">bob's (the process under test) PeerConnectionFactoryOptions.OpusSampleRate; the generator keeps the default (48000).</param>
+/// <param name="MediaThreads">bob's PeerConnectionFactoryOptions.MediaThreads.</param>
+internal sealed record LoadSettings(int RateCalls, int Concurrency, int HeldCalls, int Seconds, bool PerCall, int RealtimePriority, int OpusSampleRate = 48000, int MediaThreads = 0);
 
 /// <summary>
 /// One run: Kamailio (WSS, digest) + this process as bob (answers every call) + a generator process
@@ -29,7 +31,8 @@ internal static class LoadRun
                 Console.WriteLine(CallAudioClock.TrySetRealtimePriority(s.RealtimePriority, out var refusal)
                     ? $"audio clock: SCHED_FIFO priority {s.RealtimePriority}"
                     : $"audio clock: real-time priority refused ({refusal}); normal scheduling");
-            await using var bob = await Parties.StartAsync(wss, caPem, "bob", s.PerCall);
+            await using var bob = await Parties.StartAsync(wss, caPem, "bob", s.PerCall, s.OpusSampleRate, s.MediaThreads);
+            Console.WriteLine($"bob: Opus at {s.OpusSampleRate} Hz, media threads: {(s.MediaThreads == 0 ? "libwebrtc's (one per task queue)" : s.MediaThreads.ToString())}");
             var tone = s.PerCall ? CallTones.WriteToneWav(CallTones.BobHz) : null;
             await bob.RegisterAsync();
             var answered = 0;

@@ -18,14 +18,22 @@ internal static class Parties
     };
 
     /// <param name="perCall">Per-call audio (AudioDeviceKind.PerCall: each call its own source and sinks, the bot mode); else one virtual device for all calls.</param>
-    public static Task<Phone.UserAgent> StartAsync(string wssUri, string caPemPath, string user, bool perCall) =>
+    /// <param name="opusSampleRate">PeerConnectionFactoryOptions.OpusSampleRate (48000: fullband, the default; 16000: wideband).</param>
+    /// <param name="mediaThreads">PeerConnectionFactoryOptions.MediaThreads (0: libwebrtc's thread per task queue).</param>
+    public static Task<Phone.UserAgent> StartAsync(string wssUri, string caPemPath, string user, bool perCall, int opusSampleRate = 48000, int mediaThreads = 0) =>
         Phone.UserAgent.StartAsync(new Phone.UserAgentOptions
         {
             Server = wssUri,
             AddressOfRecord = SipUri.Parse($"sip:{user}@{Domain}"),
             Credentials = new SipCredentials(user, Passwords[user]),
             Tls = new SipTlsOptions { TrustedRootCertificates = new X509Certificate2Collection(X509Certificate2.CreateFromPem(File.ReadAllText(caPemPath))) },
-            Audio = new PeerConnectionFactoryOptions { AudioDevice = perCall ? AudioDeviceKind.PerCall : AudioDeviceKind.Virtual, AudioProcessing = AudioProcessingOptions.Disabled },
+            Audio = new PeerConnectionFactoryOptions
+            {
+                AudioDevice = perCall ? AudioDeviceKind.PerCall : AudioDeviceKind.Virtual,
+                AudioProcessing = AudioProcessingOptions.Disabled,
+                OpusSampleRate = opusSampleRate,
+                MediaThreads = mediaThreads,
+            },
             // Per-call sources at 16 kHz, audio processing (AEC) off — CallAudioSourceOptions' default.
             Media = new Phone.Media.CallMediaOptions { CallAudio = new CallAudioSourceOptions { SampleRate = CallTones.SampleRate } },
         });

@@ -315,6 +315,10 @@ internal unsafe struct DtFactoryOptions
     public byte* InputDevice;
     /// <summary><c>output_device</c></summary>
     public byte* OutputDevice;
+    /// <summary>The rate at which the Opus encoder of every call of this factory takes audio, and its decoder and jitter buffer (NetEq) produce it: 16000 (wideband: audio up to 8 kHz, what telephony and speech recognition use; 16 kHz call audio is then never resampled and NetEq works on a third of the samples: the lean choice for a bot holding many calls) or 48000 (fullband, what a softphone wants); 0 means 48000. The SDP (opus/48000/2) and the RTP clock are the same either way, so any peer can talk to it. (The encoder's complexity stays libwebrtc's default: measured with this libopus, encoding costs 3.4-7.7 CPU-ms per call-second at any complexity 0..10, not monotonic, against ~45 for the whole call; not worth a knob.)</summary>
+    public uint OpusSampleRateHz;
+    /// <summary>Threads that run the calls' send-side task queues (Opus encoder, pacer, transport controller). 0: libwebrtc's own, a thread per queue (three per call, each woken every 10-20 ms). 1..64: that many shared threads serve every queue of this factory's peer connections and voice engine (plain RTP/SDES sessions keep libwebrtc's own), each queue's tasks still in order, so a 10 ms frame of many calls costs a few wake-ups instead of three per call (measured with 10 held Opus calls: ~42 -&gt; ~24 CPU-ms per call-second; docs/scale-out.md); a slow task then delays the other calls on its thread. They are scheduled as libwebrtc schedules its own (SCHED_FIFO where the process may). A held call costs its thread ~15 CPU-ms/s: about one per 50 calls, at most one per core (more threads wake more).</summary>
+    public uint MediaThreads;
 }
 
 /// <summary>Events of a factory's audio device. Any member may be NULL.</summary>

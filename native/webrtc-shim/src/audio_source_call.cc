@@ -33,9 +33,10 @@ bool AnyProcessing(const dt_audio_processing_options& o) {
 }
 }  // namespace
 
-rtc::scoped_refptr<webrtc::AudioDeviceModule> CreatePerCallAudioDevice(webrtc::TaskQueueFactory* task_queues) {
+rtc::scoped_refptr<webrtc::AudioDeviceModule> CreatePerCallAudioDevice(webrtc::TaskQueueFactory* task_queues,
+                                                                       int playout_rate_hz) {
   return TestAudioDeviceModule::Create(task_queues, std::make_unique<NoCapturer>(),
-                                       TestAudioDeviceModule::CreateDiscardRenderer(48000, 1));
+                                       TestAudioDeviceModule::CreateDiscardRenderer(playout_rate_hz, 1));
 }
 
 // ---- TrackSource ----------------------------------------------------------------------------------

@@ -32,7 +32,8 @@ namespace dt {
 // The device of a DT_AUDIO_DEVICE_PER_CALL factory: captures nothing (so no device audio reaches
 // any send stream) and discards the mixed playout, while its 10 ms playout clock keeps pulling each
 // call's decoded audio (which is what feeds the per-call sinks).
-rtc::scoped_refptr<webrtc::AudioDeviceModule> CreatePerCallAudioDevice(webrtc::TaskQueueFactory* task_queues);
+rtc::scoped_refptr<webrtc::AudioDeviceModule> CreatePerCallAudioDevice(webrtc::TaskQueueFactory* task_queues,
+                                                                       int playout_rate_hz);
 
 // The libwebrtc side of a source: the AudioSourceInterface the track is made with. It keeps the
 // sinks the RtpSender adds and hands them each frame.

@@ -7,6 +7,7 @@
 #include "audio_source_call.h"
 #include "errors.h"
 #include "log_sink.h"
+#include "shared_task_queues.h"
 #include "webrtc_compat.h"
 
 namespace dt {
@@ -24,6 +25,12 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
   uint32_t channels = options.channels == 0 ? 1 : options.channels;
   if (rate < 8000 || rate > 48000 || rate % 100 != 0) throw Error(DT_ERROR_INVALID_ARGUMENT, "sample_rate_hz must be 8000..48000 and a multiple of 100");
   if (channels > 2) throw Error(DT_ERROR_INVALID_ARGUMENT, "channels must be 1 or 2");
+  compat::OpusSettings opus;
+  if (options.opus_sample_rate_hz != 0 && options.opus_sample_rate_hz != 16000 && options.opus_sample_rate_hz != 48000) {
+    throw Error(DT_ERROR_INVALID_ARGUMENT, "opus_sample_rate_hz must be 0, 16000 or 48000");
+  }
+  if (options.opus_sample_rate_hz != 0) opus.sample_rate_hz = static_cast<int>(options.opus_sample_rate_hz);
+  if (options.media_threads > 64) throw Error(DT_ERROR_INVALID_ARGUMENT, "media_threads must be 0 (a thread per task queue) or 1..64");
 
   InitLogging();
 
@@ -39,7 +46,8 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
   factory->device_task_queues_ = compat::CreateTaskQueueFactory();
   if (RawEnum(options.audio_device) == DT_AUDIO_DEVICE_PER_CALL) {
     factory->per_call_audio_ = true;
-    factory->audio_device_ = CreatePerCallAudioDevice(factory->device_task_queues_.get());
+    // The device plays (discards) the mix at the calls' decoding rate, so the mix is not resampled.
+    factory->audio_device_ = CreatePerCallAudioDevice(factory->device_task_queues_.get(), opus.sample_rate_hz);
   } else switch (CheckedEnum(options.audio_device, DT_AUDIO_DEVICE_NONE, DT_AUDIO_DEVICE_PULSEAUDIO, "audio_device")) {
     case DT_AUDIO_DEVICE_NONE:
       factory->audio_device_ = CreateSilentAudioDevice(factory->device_task_queues_.get());
@@ -83,7 +91,11 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
   factory->pc_factory_ = compat::CreateAudioOnlyFactory(factory->network_thread_.get(), factory->worker_thread_.get(),
                                                         factory->signaling_thread_.get(), factory->audio_device_,
                                                         factory->audio_processing_, &factory->audio_engine_,
-                                                        std::make_unique<NetworkChangeMonitorFactory>(factory->network_change_));
+                                                        std::make_unique<NetworkChangeMonitorFactory>(factory->network_change_),
+                                                        opus,
+                                                        options.media_threads > 0
+                                                            ? CreateSharedTaskQueueFactory(static_cast<int>(options.media_threads))
+                                                            : nullptr);
   if (!factory->pc_factory_) throw Error(DT_ERROR_CREATE_FAILED, "libwebrtc could not create the PeerConnectionFactory");
   // The voice engine switched every APM component on while initialising; restore the caller's choice.
   factory->SetAudioProcessing(processing);

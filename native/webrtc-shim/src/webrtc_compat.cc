@@ -1,5 +1,6 @@
 #include "webrtc_compat.h"
 
+#include "absl/strings/match.h"
 #include "api/audio_codecs/audio_decoder_factory_template.h"
 #include "api/audio_codecs/audio_encoder_factory_template.h"
 #include "api/audio_codecs/g711/audio_decoder_g711.h"
@@ -17,6 +18,59 @@
 #include "media/engine/webrtc_voice_engine.h"
 
 namespace dt::compat {
+namespace {
+
+bool IsOpus(const webrtc::SdpAudioFormat& format) { return absl::EqualsIgnoreCase(format.name, "opus"); }
+
+// The stock encoders, except that an Opus encoder takes the factory's input rate. libwebrtc offers
+// no other way in: the config is built from the negotiated SDP when the send stream is
+// (re)configured, so it is adjusted here, where the encoder is made. The rest (bitrate, FEC, DTX,
+// frame size) still follows the SDP.
+class OpusTunedEncoderFactory : public webrtc::AudioEncoderFactory {
+ public:
+  OpusTunedEncoderFactory(rtc::scoped_refptr<webrtc::AudioEncoderFactory> base, OpusSettings opus)
+      : base_(std::move(base)), opus_(opus) {}
+  std::vector<webrtc::AudioCodecSpec> GetSupportedEncoders() override { return base_->GetSupportedEncoders(); }
+  absl::optional<webrtc::AudioCodecInfo> QueryAudioEncoder(const webrtc::SdpAudioFormat& format) override {
+    return base_->QueryAudioEncoder(format);
+  }
+  std::unique_ptr<webrtc::AudioEncoder> MakeAudioEncoder(int payload_type, const webrtc::SdpAudioFormat& format,
+                                                         absl::optional<webrtc::AudioCodecPairId> pair) override {
+    if (!IsOpus(format)) return base_->MakeAudioEncoder(payload_type, format, pair);
+    auto config = webrtc::AudioEncoderOpus::SdpToConfig(format);
+    if (!config) return nullptr;  // what the stock factory does with an Opus format it cannot parse
+    config->sample_rate_hz = opus_.sample_rate_hz;
+    return webrtc::AudioEncoderOpus::MakeAudioEncoder(*config, payload_type, pair);
+  }
+
+ private:
+  rtc::scoped_refptr<webrtc::AudioEncoderFactory> base_;
+  const OpusSettings opus_;
+};
+
+// The stock decoders, except that an Opus decoder produces the factory's rate. NetEq then runs at
+// that rate (it scales the 48 kHz RTP timestamps to it), and so does the mixer when every call does.
+class OpusTunedDecoderFactory : public webrtc::AudioDecoderFactory {
+ public:
+  OpusTunedDecoderFactory(rtc::scoped_refptr<webrtc::AudioDecoderFactory> base, OpusSettings opus)
+      : base_(std::move(base)), opus_(opus) {}
+  std::vector<webrtc::AudioCodecSpec> GetSupportedDecoders() override { return base_->GetSupportedDecoders(); }
+  bool IsSupportedDecoder(const webrtc::SdpAudioFormat& format) override { return base_->IsSupportedDecoder(format); }
+  std::unique_ptr<webrtc::AudioDecoder> MakeAudioDecoder(const webrtc::SdpAudioFormat& format,
+                                                         absl::optional<webrtc::AudioCodecPairId> pair) override {
+    if (!IsOpus(format)) return base_->MakeAudioDecoder(format, pair);
+    auto config = webrtc::AudioDecoderOpus::SdpToConfig(format);
+    if (!config) return nullptr;
+    config->sample_rate_hz = opus_.sample_rate_hz;
+    return webrtc::AudioDecoderOpus::MakeAudioDecoder(*config, pair);
+  }
+
+ private:
+  rtc::scoped_refptr<webrtc::AudioDecoderFactory> base_;
+  const OpusSettings opus_;
+};
+
+}  // namespace
 
 std::unique_ptr<webrtc::TaskQueueFactory> CreateTaskQueueFactory() { return webrtc::CreateDefaultTaskQueueFactory(); }
 
@@ -38,22 +92,28 @@ rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> CreateAudioOnlyFactor
     rtc::Thread* network_thread, rtc::Thread* worker_thread, rtc::Thread* signaling_thread,
     rtc::scoped_refptr<webrtc::AudioDeviceModule> audio_device,
     rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing, AudioEngine* out_engine,
-    std::unique_ptr<rtc::NetworkMonitorFactory> network_monitors) {
+    std::unique_ptr<rtc::NetworkMonitorFactory> network_monitors, OpusSettings opus,
+    std::unique_ptr<webrtc::TaskQueueFactory> task_queues) {
   webrtc::PeerConnectionFactoryDependencies deps;
   deps.network_monitor_factory = std::move(network_monitors);
   deps.network_thread = network_thread;
   deps.worker_thread = worker_thread;
   deps.signaling_thread = signaling_thread;
-  deps.task_queue_factory = webrtc::CreateDefaultTaskQueueFactory();
+  deps.task_queue_factory = task_queues ? std::move(task_queues) : webrtc::CreateDefaultTaskQueueFactory();
   deps.call_factory = webrtc::CreateCallFactory();
   deps.event_log_factory = std::make_unique<webrtc::RtcEventLogFactory>(deps.task_queue_factory.get());
   deps.trials = std::make_unique<webrtc::FieldTrialBasedConfig>();
 
   // The builtin encoder factory of this build has no Opus: compose the codecs explicitly.
-  auto encoders = webrtc::CreateAudioEncoderFactory<webrtc::AudioEncoderOpus, webrtc::AudioEncoderG722,
-                                                    webrtc::AudioEncoderG711>();
-  auto decoders = webrtc::CreateAudioDecoderFactory<webrtc::AudioDecoderOpus, webrtc::AudioDecoderG722,
-                                                    webrtc::AudioDecoderG711>();
+  rtc::scoped_refptr<webrtc::AudioEncoderFactory> encoders =
+      webrtc::CreateAudioEncoderFactory<webrtc::AudioEncoderOpus, webrtc::AudioEncoderG722, webrtc::AudioEncoderG711>();
+  rtc::scoped_refptr<webrtc::AudioDecoderFactory> decoders =
+      webrtc::CreateAudioDecoderFactory<webrtc::AudioDecoderOpus, webrtc::AudioDecoderG722, webrtc::AudioDecoderG711>();
+  // Only a factory that asks for other Opus settings gets the wrappers: the default path stays stock.
+  if (opus.sample_rate_hz != 48000) {
+    encoders = rtc::make_ref_counted<OpusTunedEncoderFactory>(std::move(encoders), opus);
+    decoders = rtc::make_ref_counted<OpusTunedDecoderFactory>(std::move(decoders), opus);
+  }
   // The voice engine keeps a reference to the field trials: the composite engine owns them.
   auto engine_trials = std::make_unique<webrtc::FieldTrialBasedConfig>();
   auto voice = std::make_unique<cricket::WebRtcVoiceEngine>(

@@ -53,14 +53,21 @@ std::unique_ptr<webrtc::TaskQueueFactory> CreateTaskQueueFactory();
 std::unique_ptr<rtc::Thread> CreateNetworkThread(const char* name);
 std::unique_ptr<rtc::Thread> CreateThread(const char* name);
 
+// How the factory's Opus encoders and decoders are made (dt_factory_options.opus_sample_rate_hz).
+struct OpusSettings {
+  int sample_rate_hz = 48000;  // 16000 or 48000: the encoder's input and the decoder's output
+};
+
 // An audio-only PeerConnectionFactory: Opus, G.722, G.711 (PCMU/PCMA) encoders and decoders
 // (telephone-event is added by the voice engine), the given audio device and processing, no video
 // engine. `network_monitors` (may be null) lets the application tell the network manager that the
-// networks changed. Returns null on failure.
+// networks changed. `task_queues` (null: libwebrtc's default, a thread per queue) makes the task
+// queues of the calls and the engine. Returns null on failure.
 rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> CreateAudioOnlyFactory(
     rtc::Thread* network_thread, rtc::Thread* worker_thread, rtc::Thread* signaling_thread,
     rtc::scoped_refptr<webrtc::AudioDeviceModule> audio_device,
     rtc::scoped_refptr<webrtc::AudioProcessing> audio_processing, AudioEngine* out_engine = nullptr,
-    std::unique_ptr<rtc::NetworkMonitorFactory> network_monitors = nullptr);
+    std::unique_ptr<rtc::NetworkMonitorFactory> network_monitors = nullptr, OpusSettings opus = {},
+    std::unique_ptr<webrtc::TaskQueueFactory> task_queues = nullptr);
 
 }  // namespace dt::compat

@@ -48,6 +48,8 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
                 AudioServer = server,
                 InputDevice = inputDevice,
                 OutputDevice = outputDevice,
+                OpusSampleRateHz = (uint)Options.OpusSampleRate,
+                MediaThreads = (uint)Options.MediaThreads,
             };
             handle = FactoryHandle.Create(&native);
         }

@@ -76,8 +76,40 @@ public sealed record PeerConnectionFactoryOptions
     /// </summary>
     public string? TlsTrustedCertificates { get; init; }
 
+    /// <summary>
+    /// 48000 (fullband, the default: what a softphone wants) or 16000: the rate at which every call's
+    /// Opus encoder takes audio and its decoder and jitter buffer produce it. 16000 is wideband (audio
+    /// up to 8 kHz, what telephony, TTS and speech recognition use): the lean choice for a bot holding
+    /// many calls, since 16-kHz call audio (<see cref="CallAudioSourceOptions.SampleRate"/>) is then never
+    /// resampled and the jitter buffer works on a third of the samples (docs/scale-out.md has the
+    /// figures). The SDP still offers <c>opus/48000/2</c>, so any peer can call either way.
+    /// </summary>
+    public int OpusSampleRate { get; init; } = 48000;
+
+    /// <summary>
+    /// Threads that run the calls' send-side work (Opus encoding, pacing, the transport controller).
+    /// 0 (the default): libwebrtc's own, three threads per call, each woken every 10–20 ms. 1..64: that
+    /// many threads shared by every WebRTC call of this factory (plain RTP/SDES calls keep libwebrtc's
+    /// own), so a 10 ms frame of many calls costs a few wake-ups instead of three per call (measured in
+    /// docs/scale-out.md: with 10 calls the wake-ups cost more CPU than the encoding). A slow task then delays the other calls on its thread. A held
+    /// call costs its shared thread ~15 CPU-ms per second, and every extra thread adds wake-ups: about one
+    /// per 50 calls, at most one per core (with 10 calls on 2 cores, 1 thread measured 25.6 CPU-ms per
+    /// call-second against 37.8 for 2).
+    /// </summary>
+    public int MediaThreads { get; init; }
+
     internal void Validate()
     {
+        if (OpusSampleRate is not (16000 or 48000))
+        {
+            throw new ArgumentOutOfRangeException(nameof(OpusSampleRate), OpusSampleRate, "must be 16000 or 48000");
+        }
+
+        if (MediaThreads is < 0 or > 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MediaThreads), MediaThreads, "must be 0 (a thread per task queue) or 1..64");
+        }
+
         if (SampleRate is not (8000 or 16000 or 32000 or 44100 or 48000))
         {
             throw new ArgumentOutOfRangeException(nameof(SampleRate), SampleRate, "must be 8000, 16000, 32000, 44100 or 48000");

@@ -28,17 +28,21 @@ public sealed class ListenMaxCallsTests : IAsyncLifetime
 
     private string[] Connection(string user) => ["-s", _server.WebSocketUri.ToString(), "-u", $"sip:{user}@{_server.Domain}"];
 
-    [Fact]
-    public async Task Answers_up_to_max_calls_at_once_each_with_its_own_audio_and_recording_then_486()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // --lean: wideband Opus and shared media threads; the caller keeps fullband
+    public async Task Answers_up_to_max_calls_at_once_each_with_its_own_audio_and_recording_then_486(bool lean)
     {
         const double played = 1600;
         double[] voices = [700, 1100];
         var play = WriteTone(Path.Combine(_folder, "welcome.wav"), played);
         var recordings = Directory.CreateDirectory(Path.Combine(_folder, "recordings")).FullName;
         using var stop = new CancellationTokenSource();
-        var listening = new CliRun.Running(["listen", "--max-calls", "2", "--play", play, "--record", recordings, .. Connection("alice")], stop.Token);
+        string[] leanFlag = lean ? ["--lean"] : [];
+        var listening = new CliRun.Running(["listen", "--max-calls", "2", .. leanFlag, "--play", play, "--record", recordings, .. Connection("alice")], stop.Token);
         await WaitUntil(() => listening.Output.Contains("answering up to 2 calls") || listening.Completion.IsCompleted);
         Assert.False(listening.Completion.IsCompleted, listening.Output);
+        Assert.Equal(lean, listening.Output.Contains("lean engine (Opus at 16 kHz"));
 
         await using var bob = await UserAgent.StartAsync(new UserAgentOptions
         {
@@ -90,7 +94,8 @@ public sealed class ListenMaxCallsTests : IAsyncLifetime
     [InlineData("2", "file", "takes a folder")]
     [InlineData("2", "missing", "does not exist")]
     [InlineData("2", "microphone", "drop --microphone")]
-    public async Task Refuses_bad_options_before_connecting(string maxCalls, string? problem, string message)
+    [InlineData(null, "lean", "use it with --max-calls")]
+    public async Task Refuses_bad_options_before_connecting(string? maxCalls, string? problem, string message)
     {
         var file = Path.Combine(_folder, "not-a-folder.wav");
         await File.WriteAllTextAsync(file, "x");
@@ -99,9 +104,11 @@ public sealed class ListenMaxCallsTests : IAsyncLifetime
             "file" => ["--record", file],
             "missing" => ["--record", Path.Combine(_folder, "no-such-folder")],
             "microphone" => ["--microphone", "headset"],
+            "lean" => ["--lean", "--auto-answer"],
             _ => [],
         };
-        var (code, output) = await CliRun.RunAsync(["listen", "--max-calls", maxCalls, .. extra, .. Connection("alice")]);
+        string[] max = maxCalls is null ? [] : ["--max-calls", maxCalls];
+        var (code, output) = await CliRun.RunAsync(["listen", .. max, .. extra, .. Connection("alice")]);
         Assert.Equal((int)ExitCode.Usage, code);
         Assert.Contains(message, output);
         Assert.Empty(_server.Registrations);
@@ -114,6 +121,7 @@ public sealed class ListenMaxCallsTests : IAsyncLifetime
         Assert.Equal(0, code);
         Assert.Contains("--max-calls", output);
         Assert.Contains("486", output);
+        Assert.Contains("--lean", output);
     }
 
     private static async Task<bool> HearsAsync(CallAudioSink sink, double hz, int frames)

@@ -41,12 +41,19 @@ public sealed class PerCallAudioTests
     }
 
     [Theory]
-    [InlineData(8000)]
-    [InlineData(16000)]
-    [InlineData(48000)]
-    public async Task TwoCallsOnOneFactoryEachHearOnlyTheirPeer(int rate)
+    [InlineData(8000, 48000, 0)]
+    [InlineData(16000, 48000, 0)]
+    [InlineData(48000, 48000, 0)]
+    [InlineData(16000, 16000, 1)] // the lean bot engine: wideband Opus, one shared media thread
+    [InlineData(48000, 16000, 2)]
+    public async Task TwoCallsOnOneFactoryEachHearOnlyTheirPeer(int rate, int opusRate, int mediaThreads)
     {
-        using var factory = new PeerConnectionFactory(new PeerConnectionFactoryOptions { AudioDevice = AudioDeviceKind.PerCall });
+        using var factory = new PeerConnectionFactory(new PeerConnectionFactoryOptions
+        {
+            AudioDevice = AudioDeviceKind.PerCall,
+            OpusSampleRate = opusRate,
+            MediaThreads = mediaThreads,
+        });
         using var a1 = new End(factory, rate, 440);
         using var b1 = new End(factory, rate, 660);
         using var a2 = new End(factory, rate, 880);
@@ -82,6 +89,14 @@ public sealed class PerCallAudioTests
                 await pc.DisposeAsync();
             }
         }
+    }
+
+    [Fact]
+    public void OpusRateAndMediaThreadsOutOfRangeAreRefusedBeforeTheEngineStarts()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PeerConnectionFactory(new PeerConnectionFactoryOptions { OpusSampleRate = 32000 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PeerConnectionFactory(new PeerConnectionFactoryOptions { MediaThreads = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PeerConnectionFactory(new PeerConnectionFactoryOptions { MediaThreads = 65 }));
     }
 
     [Fact]

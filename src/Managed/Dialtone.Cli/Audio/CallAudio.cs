@@ -85,8 +85,20 @@ internal sealed class CallAudio : IAsyncDisposable
             $"microphone {microphone}, speaker {speaker}" + (request.Record is null ? "" : $", recording {Path.GetFileName(request.Record)}"));
     }
 
-    /// <summary><c>listen --max-calls</c>: no device; each call plays and records by itself (<see cref="PerCallAudioPlan"/>).</summary>
-    public static CallAudio PerCall(PerCallAudioPlan plan) => new(PerCallAudioPlan.EngineOptions, null, plan.Description);
+    /// <summary>
+    /// <c>listen --max-calls</c>: no device; each call plays and records by itself (<see cref="PerCallAudioPlan"/>).
+    /// <paramref name="lean"/> (<c>--lean</c>): wideband Opus and shared media threads, one per 50 calls of
+    /// <paramref name="maxCalls"/>, at most one per core — a held call costs its shared thread ~15 CPU-ms/s
+    /// (docs/scale-out.md), and with few calls one thread wakes least.
+    /// </summary>
+    public static CallAudio PerCall(PerCallAudioPlan plan, int maxCalls, bool lean = false)
+    {
+        if (!lean)
+            return new(PerCallAudioPlan.EngineOptions, null, plan.Description);
+        var threads = Math.Clamp((maxCalls + 49) / 50, 1, Environment.ProcessorCount);
+        return new(PerCallAudioPlan.EngineOptions with { OpusSampleRate = 16000, MediaThreads = threads }, null,
+            $"{plan.Description}, lean engine (Opus at 16 kHz, {threads} shared media thread{(threads == 1 ? "" : "s")})");
+    }
 
     /// <summary>A recording must be creatable before the call is placed, not fail in the middle of it.</summary>
     private static void CheckWritable(string path)

@@ -13,12 +13,12 @@ internal static partial class ListenCommand
     /// <summary>The most --max-calls takes: far above what one process carries with audio (docs/bots.md), but a bound.</summary>
     public const int MaxCallsLimit = 1000;
 
-    private static async Task<int> RunManyAsync(CliHost host, CliSettings settings, AudioRequest audioRequest, int maxCalls, CancellationToken cancellationToken)
+    private static async Task<int> RunManyAsync(CliHost host, CliSettings settings, AudioRequest audioRequest, int maxCalls, bool lean, CancellationToken cancellationToken)
     {
         if (maxCalls is < 1 or > MaxCallsLimit)
             throw new CliException(ExitCode.Usage, $"--max-calls takes 1 to {MaxCallsLimit} calls, not {maxCalls}.");
         var plan = PerCallAudioPlan.Plan(audioRequest);
-        await using var session = await PhoneSession.StartAsync(settings, host, CallAudio.PerCall(plan), cancellationToken).ConfigureAwait(false);
+        await using var session = await PhoneSession.StartAsync(settings, host, CallAudio.PerCall(plan, maxCalls, lean), cancellationToken).ConfigureAwait(false);
         var log = new Log(host);
         var handlers = new ConcurrentDictionary<int, Task>();
         var active = 0;
@@ -45,7 +45,7 @@ internal static partial class ListenCommand
         };
         await session.RegisterAsync(cancellationToken).ConfigureAwait(false);
         session.ReportRegistrationChanges(log.Write);
-        log.Write($"Registered as {session.Agent.Identity.Uri}; answering up to {maxCalls} calls at once, {plan.Description} (Ctrl+C to quit).");
+        log.Write($"Registered as {session.Agent.Identity.Uri}; answering up to {maxCalls} calls at once, {session.Audio.Description} (Ctrl+C to quit).");
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);

@@ -21,6 +21,7 @@ internal static partial class ListenCommand
           dialtone listen --auto-answer --no-audio --record calls.wav -c alice.json
           printf 'answer\n' | dialtone listen -c alice.json --no-audio      (controls as lines on standard input)
           dialtone listen -c bot.json --max-calls 20 --play welcome.wav --record recordings/
+          dialtone listen -c bot.json --max-calls 200 --lean --play welcome.wav      (less CPU per call: wideband Opus, shared threads)
           dialtone listen -s "sip:pbx.lan;transport=udp" -u sip:alice@pbx.lan --media sdes      (also SDES-SRTP calls from a PBX or trunk)
           dialtone listen -s "sip:pbx.lan;transport=udp" -u sip:alice@pbx.lan --media rtp --allow-unencrypted
         """;
@@ -39,6 +40,11 @@ internal static partial class ListenCommand
                 + "more calls are answered 486 Busy Here. Implies --auto-answer and plain log lines.",
             HelpName = "N",
         };
+        var lean = new Option<bool>("--lean")
+        {
+            Description = "With --max-calls: the lean engine for bots — wideband Opus (16 kHz) and every call's send-side work on shared threads "
+                + "(one per 50 calls, at most one per core): less CPU per call (docs/scale-out.md). Without it calls get fullband Opus, as a softphone.",
+        };
         var media = new MediaOptions(forListen: true);
         var command = new Command("listen",
             "Register and wait for calls. A call rings until you press a (answer) or r (reject), or at once with --auto-answer; "
@@ -51,17 +57,23 @@ internal static partial class ListenCommand
         command.Options.Add(autoAnswer);
         command.Options.Add(noView);
         command.Options.Add(maxCalls);
+        command.Options.Add(lean);
         command.SetAction((parse, cancellationToken) => CliAction.RunAsync(host, () =>
         {
             var choice = media.Read(parse);
             var settings = connection.Read(parse) with { Media = choice };
             if (parse.GetValue(maxCalls) is not { } max)
+            {
+                if (parse.GetValue(lean))
+                    throw new CliException(ExitCode.Usage, "--lean is for many calls at once: use it with --max-calls.");
                 return RunAsync(host, settings, audio.Read(parse, host), parse.GetValue(autoAnswer), !parse.GetValue(noView), cancellationToken);
+            }
+
             // Per-call audio (--play/--record for each caller) exists for WebRTC calls only: an SDES
             // or plain RTP call has no per-call track to play into or record from yet.
             if (choice.UsesLegacyMedia)
                 throw new CliException(ExitCode.Usage, "--max-calls takes WebRTC calls only: per-call audio does not exist for SDES or plain RTP calls yet; leave out --media and --allow-unencrypted.");
-            return RunManyAsync(host, settings, audio.Read(parse, host), max, cancellationToken);
+            return RunManyAsync(host, settings, audio.Read(parse, host), max, parse.GetValue(lean), cancellationToken);
         }));
         return command;
     }

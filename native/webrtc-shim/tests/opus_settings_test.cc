@@ -1,0 +1,194 @@
+// A factory's Opus rate and shared media threads (dt_factory_options.opus_sample_rate_hz,
+// media_threads), observed in real calls through the C ABI:
+// - a 16 kHz encoder sends no audio above 8 kHz, and a 16 kHz decoder produces none, while a 1 kHz
+//   tone passes both ways at the right pitch; the default (48 kHz) factory passes 10 kHz (control);
+// - with shared media threads the calls carry their tones both ways and libwebrtc's per-call
+//   encoder threads are gone.
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+
+#include <fstream>
+#include <string>
+
+#include "loopback_call.h"
+#include "tone.h"
+
+using namespace dt_test;
+
+namespace {
+
+constexpr uint32_t kRate = 48000;
+constexpr double kLowHz = 1000, kHighHz = 10000;
+
+dt_factory_options Options(uint32_t opus_rate, uint32_t media_threads = 0) {
+  dt_factory_options options{};
+  options.struct_size = sizeof(options);
+  options.audio_device = static_cast<dt_audio_device_kind>(DT_AUDIO_DEVICE_PER_CALL);
+  options.opus_sample_rate_hz = opus_rate;
+  options.media_threads = media_threads;
+  return options;
+}
+
+// One end of a call at 48 kHz: it sends a 1 kHz + 10 kHz mix and records what it hears.
+struct End {
+  explicit End(dt_factory* factory) : peer(factory), low(kLowHz, kRate, 5000), high(kHighHz, kRate, 5000) {
+    dt_call_audio_source_options o{};
+    o.struct_size = sizeof(o);
+    o.sample_rate_hz = kRate;
+    result = dt_peer_connection_add_call_audio_track(peer.pc, nullptr, &o, &peer.audio, &source);
+  }
+  ~End() {
+    if (sink) dt_call_audio_sink_release(sink);
+    if (source) dt_call_audio_source_release(source);
+  }
+  bool CreateSink() {
+    dt_call_audio_sink_options o{};
+    o.struct_size = sizeof(o);
+    o.sample_rate_hz = kRate;
+    return dt_transceiver_create_call_audio_sink(peer.audio, &o, &sink) == DT_OK;
+  }
+  Peer peer;
+  ToneGenerator low, high;
+  int32_t result = 1;
+  dt_call_audio_source* source = nullptr;
+  dt_call_audio_sink* sink = nullptr;
+  std::vector<int16_t> heard;
+};
+
+void Pump(const std::vector<End*>& ends, int ms) {
+  std::vector<int16_t> a(480), b(480), in(4800);
+  auto next = std::chrono::steady_clock::now();
+  for (int t = 0; t < ms / 10; ++t) {
+    for (End* e : ends) {
+      e->low.Fill(a.data(), 480);
+      e->high.Fill(b.data(), 480);
+      for (size_t i = 0; i < 480; ++i) a[i] = static_cast<int16_t>(a[i] + b[i]);
+      ASSERT_EQ(dt_call_audio_source_push(e->source, a.data(), 480, kRate), DT_OK) << LastError();
+      size_t got = 0;
+      ASSERT_EQ(dt_call_audio_sink_read(e->sink, in.data(), in.size(), &got), DT_OK) << LastError();
+      e->heard.insert(e->heard.end(), in.begin(), in.begin() + got);
+    }
+    next += std::chrono::milliseconds(10);
+    std::this_thread::sleep_until(next);
+  }
+}
+
+struct Heard {
+  double low = 0, high = 0;
+};
+
+Heard LastSecond(const End& e) {
+  Heard h;
+  if (e.heard.size() < kRate) return h;
+  const int16_t* last = e.heard.data() + e.heard.size() - kRate;
+  h.low = ToneAmplitude(last, kRate, kLowHz, kRate);
+  h.high = ToneAmplitude(last, kRate, kHighHz, kRate);
+  return h;
+}
+
+// A call between a peer on `offerer` and one on `answerer` carrying both ends' mixes for 2.5 s.
+void Call(dt_factory* offerer, dt_factory* answerer, Heard* offerer_heard, Heard* answerer_heard) {
+  End a(offerer), b(answerer);
+  ASSERT_EQ(a.result, DT_OK) << LastError();
+  ASSERT_EQ(b.result, DT_OK) << LastError();
+  std::string error;
+  ASSERT_TRUE(Negotiate(a.peer, b.peer, true, &error)) << error;
+  ASSERT_TRUE(WaitConnected(a.peer, b.peer, 15000));
+  ASSERT_TRUE(a.CreateSink() && b.CreateSink()) << LastError();
+  Pump({&a, &b}, 2500);
+  *offerer_heard = LastSecond(a);
+  *answerer_heard = LastSecond(b);
+}
+
+dt_factory* Create(const dt_factory_options& options) {
+  dt_factory* factory = nullptr;
+  EXPECT_EQ(dt_factory_create(&options, &factory), DT_OK) << LastError();
+  return factory;
+}
+
+// The process's threads named `name` (their /proc comm).
+std::vector<pid_t> ThreadsNamed(const std::string& name) {
+  std::vector<pid_t> out;
+  DIR* dir = opendir("/proc/self/task");
+  if (dir == nullptr) return out;
+  while (dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    std::ifstream comm(std::string("/proc/self/task/") + entry->d_name + "/comm");
+    std::string line;
+    std::getline(comm, line);
+    if (line == name) out.push_back(static_cast<pid_t>(std::stol(entry->d_name)));
+  }
+  closedir(dir);
+  return out;
+}
+
+}  // namespace
+
+TEST(OpusSettings, OutOfRangeValuesAreRefused) {
+  dt_factory* factory = nullptr;
+  auto o = Options(32000);
+  EXPECT_EQ(dt_factory_create(&o, &factory), DT_ERROR_INVALID_ARGUMENT);
+  o = Options(0, 65);
+  EXPECT_EQ(dt_factory_create(&o, &factory), DT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(factory, nullptr);
+}
+
+TEST(OpusSettings, DefaultFactoriesCarryTenKilohertzBothWays) {  // the control for the next test
+  dt_factory* a = Create(Options(0));
+  dt_factory* b = Create(Options(0));
+  ASSERT_TRUE(a && b);
+  Heard ah, bh;
+  Call(a, b, &ah, &bh);
+  for (const Heard& h : {ah, bh}) {
+    EXPECT_GT(h.low, 1000);
+    EXPECT_GT(h.high, h.low * 0.2) << "fullband Opus lost the 10 kHz tone: " << h.high << " vs " << h.low;
+  }
+  EXPECT_EQ(dt_factory_release(a), DT_OK);
+  EXPECT_EQ(dt_factory_release(b), DT_OK);
+}
+
+TEST(OpusSettings, SixteenKilohertzOpusEncodesAndDecodesWideband) {
+  dt_factory* full = Create(Options(0));
+  dt_factory* wide = Create(Options(16000));
+  ASSERT_TRUE(full && wide);
+  Heard full_heard, wide_heard;
+  Call(full, wide, &full_heard, &wide_heard);
+  // full -> wide: a fullband stream, decoded at 16 kHz. wide -> full: encoded from 16 kHz input.
+  for (const Heard& h : {full_heard, wide_heard}) {
+    EXPECT_GT(h.low, 1000) << "the 1 kHz tone did not arrive (or not at its pitch)";
+    EXPECT_LT(h.high * 20, h.low) << "10 kHz passed a 16 kHz Opus path: " << h.high << " vs " << h.low;
+  }
+  EXPECT_EQ(dt_factory_release(full), DT_OK);
+  EXPECT_EQ(dt_factory_release(wide), DT_OK);
+}
+
+TEST(OpusSettings, SharedMediaThreadsCarryEveryCallsTonesBothWays) {
+  dt_factory* factory = Create(Options(0, 1));
+  ASSERT_NE(factory, nullptr);
+  {
+    End a1(factory), b1(factory), a2(factory), b2(factory);
+    for (End* e : {&a1, &b1, &a2, &b2}) ASSERT_EQ(e->result, DT_OK) << LastError();
+    std::string error;
+    ASSERT_TRUE(Negotiate(a1.peer, b1.peer, true, &error)) << error;
+    ASSERT_TRUE(Negotiate(a2.peer, b2.peer, true, &error)) << error;
+    ASSERT_TRUE(WaitConnected(a1.peer, b1.peer, 15000) && WaitConnected(a2.peer, b2.peer, 15000));
+    for (End* e : {&a1, &b1, &a2, &b2}) ASSERT_TRUE(e->CreateSink()) << LastError();
+    // Pumped until every end has heard a second of its peer's tone (bounded): under ASan on a loaded
+    // machine the first seconds may still be starting up.
+    auto all_hear = [&] {
+      for (End* e : {&a1, &b1, &a2, &b2}) {
+        if (LastSecond(*e).low <= 1000) return false;
+      }
+      return true;
+    };
+    Pump({&a1, &b1, &a2, &b2}, 2500);
+    for (int i = 0; i < 15 && !all_hear(); ++i) Pump({&a1, &b1, &a2, &b2}, 500);
+    for (End* e : {&a1, &b1, &a2, &b2}) EXPECT_GT(LastSecond(*e).low, 1000) << "a call's tone did not arrive";
+    EXPECT_TRUE(ThreadsNamed("AudioEncoder").empty()) << "the encoders still have their own threads";
+    EXPECT_EQ(ThreadsNamed("dt-media-0").size(), 1u);
+  }
+  EXPECT_EQ(dt_factory_release(factory), DT_OK);
+  // The shared thread ends with the factory and the last of its calls.
+  EXPECT_TRUE(Eventually([] { return ThreadsNamed("dt-media-0").empty(); }, 5000));
+}
