@@ -91,10 +91,10 @@ public sealed record PeerConnectionFactoryOptions
     /// 0 (the default): libwebrtc's own, three threads per call, each woken every 10–20 ms. 1..64: that
     /// many threads shared by every WebRTC call of this factory (plain RTP/SDES calls keep libwebrtc's
     /// own), so a 10 ms frame of many calls costs a few wake-ups instead of three per call (measured in
-    /// docs/scale-out.md: with 10 calls the wake-ups cost more CPU than the encoding). A slow task then delays the other calls on its thread. A held
-    /// call costs its shared thread ~15 CPU-ms per second, and every extra thread adds wake-ups: about one
-    /// per 50 calls, at most one per core (with 10 calls on 2 cores, 1 thread measured 25.6 CPU-ms per
-    /// call-second against 37.8 for 2).
+    /// docs/scale-out.md: with 10 calls the wake-ups cost more CPU than the encoding). A slow task then
+    /// delays the other calls on its thread. A held call costs its shared thread ~15 CPU-ms per second,
+    /// and every extra thread adds wake-ups: about one per 50 calls, at most one per core (with 10 calls
+    /// on 2 cores, 1 thread measured 25.6 CPU-ms per call-second against 37.8 for 2).
     /// </summary>
     public int MediaThreads { get; init; }
 
