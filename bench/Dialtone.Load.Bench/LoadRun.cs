@@ -7,7 +7,7 @@ namespace Dialtone.Load.Bench;
 
 /// <param name="OpusSampleRate">bob's (the process under test) PeerConnectionFactoryOptions.OpusSampleRate; the generator keeps the default (48000).</param>
 /// <param name="MediaThreads">bob's PeerConnectionFactoryOptions.MediaThreads.</param>
-internal sealed record LoadSettings(int RateCalls, int Concurrency, int HeldCalls, int Seconds, bool PerCall, int RealtimePriority, int OpusSampleRate = 48000, int MediaThreads = 0);
+internal sealed record LoadSettings(int RateCalls, int Concurrency, int HeldCalls, int Seconds, bool PerCall, int RealtimePriority, int OpusSampleRate = 48000, int MediaThreads = 0, int WarmupCalls = 100);
 
 /// <summary>
 /// One run: Kamailio (WSS, digest) + this process as bob (answers every call) + a generator process
@@ -49,7 +49,9 @@ internal static class LoadRun
 
             using var generator = new GeneratorProcess(wss, caPem, s.PerCall);
             await generator.WaitReadyAsync();
-            await generator.RunAsync("rate 10 2", Step); // warm-up: JIT, TLS sessions, first factory threads
+            // Warm-up: JIT (and its tier-1 recompilation of the hot paths), TLS sessions, first factory threads.
+            await generator.RunAsync($"rate {s.WarmupCalls} {s.Concurrency}", Step);
+            Console.WriteLine($"warm-up: {s.WarmupCalls} calls set up and torn down before measuring");
             await generator.RunAsync("messages 50 4", Step);
 
             var table = new List<string[]>();
