@@ -17,6 +17,7 @@
 #include "absl/functional/any_invocable.h"
 #include "api/task_queue/task_queue_base.h"
 #include "api/units/time_delta.h"
+#include "rtc_base/event.h"
 
 namespace dt {
 namespace {
@@ -35,7 +36,7 @@ class WorkerState {
       std::lock_guard lock(mutex_);
       ready_.push_back(Entry{queue, std::move(task)});
     }
-    wake_.notify_one();
+    wake_.Set();
   }
 
   void PostAt(SharedQueue* queue, Task task, SteadyClock::time_point due) {
@@ -43,7 +44,7 @@ class WorkerState {
       std::lock_guard lock(mutex_);
       delayed_.emplace(due, Entry{queue, std::move(task)});
     }
-    wake_.notify_one();
+    wake_.Set();
   }
 
   // TaskQueueBase::Delete: when it returns no task of `queue` runs or will run. Returns false when
@@ -70,7 +71,7 @@ class WorkerState {
       std::lock_guard lock(mutex_);
       stop_ = true;
     }
-    wake_.notify_one();
+    wake_.Set();
   }
 
   void Run();
@@ -103,7 +104,11 @@ class WorkerState {
   }
 
   std::mutex mutex_;
-  std::condition_variable wake_;      // the thread: a task was posted, or stop
+  // The thread: a task was posted, or stop. An rtc::Event, not a condition variable: it waits on
+  // CLOCK_MONOTONIC with pthread_cond_timedwait, where std::condition_variable's steady-clock wait
+  // needs pthread_cond_clockwait (glibc 2.30), above the library's glibc floor (docs/packaging.md).
+  // It stays set until the thread wakes, so a post between unlocking and waiting is not lost.
+  rtc::Event wake_;
   std::condition_variable finished_;  // Delete from another thread: the running task returned
   std::deque<Entry> ready_;
   std::multimap<SteadyClock::time_point, Entry> delayed_;  // equal due times run in posting order
@@ -190,14 +195,15 @@ void WorkerState::Run() {
       delayed_.erase(delayed_.begin());
     }
     if (ready_.empty()) {
-      if (delayed_.empty()) {
-        wake_.wait(lock);
-      } else {
-        // A copy: wait_until keeps reading its argument while the lock is released, and Delete may
-        // erase that task meanwhile.
-        const SteadyClock::time_point due = delayed_.begin()->first;
-        wake_.wait_until(lock, due);
+      webrtc::TimeDelta wait = rtc::Event::kForever;
+      if (!delayed_.empty()) {
+        // Rounded up: waking a microsecond early would only loop back here.
+        const auto left = std::chrono::ceil<std::chrono::microseconds>(delayed_.begin()->first - now);
+        wait = webrtc::TimeDelta::Micros(left.count());
       }
+      lock.unlock();
+      wake_.Wait(wait, rtc::Event::kForever);
+      lock.lock();
       continue;
     }
     Entry entry = std::move(ready_.front());
