@@ -48,6 +48,16 @@ public sealed class ThreadingTests
         _ = ForwardAsync(a, b);
         _ = ForwardAsync(b, a);
         await Loopback.WaitForStateAsync(a, PeerConnectionState.Connected);
+        // Each event reaches its handler through the thread pool: the signalling-state events need not
+        // have arrived when the connection-state one did (a loaded run saw only the first) — wait, bounded.
+        for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(20))
+        {
+            lock (states)
+            {
+                if (states.Count >= 2)
+                    break;
+            }
+        }
 
         lock (states)
         {
