@@ -169,18 +169,20 @@ public sealed partial class SipStack : IAsyncDisposable
         if (ack.Method != SipMethods.Ack)
             throw new ArgumentException("Not an ACK.", nameof(ack));
         CheckOutgoing(ack);
-        var resume = CallersExecutorScheduler is not null;
+        var scheduler = CallersExecutorScheduler;
+        var resume = scheduler is not null;
         var (transport, destination) = (await RouteAsync(ack, options, cancellationToken).ConfigureAwait(resume))[0];
-        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var posted = _executor.Post(() =>
         {
             PrepareOutgoing(ack, transport);
             _host.Send(ack, transport, destination, e => sent.TrySetException(e));
-            sent.TrySetResult();
+            sent.TrySetResult(true);
         });
         if (!posted)
             throw new ObjectDisposedException(nameof(SipStack));
-        await sent.Task.WaitAsync(cancellationToken).ConfigureAwait(resume);
+        // From session code, the wait completes on the executor (no thread-pool hop, as for responses).
+        await (scheduler?.WaitAsync(sent.Task, cancellationToken) ?? sent.Task.WaitAsync(cancellationToken)).ConfigureAwait(resume);
     }
 
     /// <summary>
