@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <unistd.h>
 
+#include "call_audio_end.h"
 #include "loopback_call.h"
 #include "tone.h"
 
@@ -27,48 +28,13 @@ dt_call_audio_source_options SourceOptions(uint32_t rate) {
   return o;
 }
 
-// One end of a call: its peer connection (on the shared factory), its source and its sink.
-struct End {
-  End(dt_factory* factory, uint32_t rate, double tone_hz) : peer(factory), rate(rate), tone(tone_hz, rate, 6000) {
-    auto o = SourceOptions(rate);
-    result = dt_peer_connection_add_call_audio_track(peer.pc, nullptr, &o, &peer.audio, &source);
-  }
-  ~End() {
-    if (sink) dt_call_audio_sink_release(sink);
-    if (source) dt_call_audio_source_release(source);
-  }
-  bool CreateSink() {
-    dt_call_audio_sink_options o{};
-    o.struct_size = sizeof(o);
-    o.sample_rate_hz = rate;
-    return dt_transceiver_create_call_audio_sink(peer.audio, &o, &sink) == DT_OK;
-  }
-  Peer peer;
-  uint32_t rate;
-  ToneGenerator tone;
-  int32_t result = 1;
-  dt_call_audio_source* source = nullptr;
-  dt_call_audio_sink* sink = nullptr;
-  std::vector<int16_t> heard;  // everything read from the sink
+// One end of a call sending its own tone.
+struct End : CallAudioEnd {
+  End(dt_factory* factory, uint32_t rate, double tone_hz)
+      : CallAudioEnd(factory, rate, [tone = ToneGenerator(tone_hz, static_cast<int>(rate), 6000)](int16_t* frame, size_t n) mutable {
+          tone.Fill(frame, n);
+        }) {}
 };
-
-// Pushes each end's tone 10 ms at a time on an absolute schedule and reads its sink, for `ms`.
-void Pump(std::vector<End*> ends, int ms) {
-  std::vector<int16_t> frame(480), in(4800);
-  auto next = std::chrono::steady_clock::now();
-  for (int t = 0; t < ms / 10; ++t) {
-    for (End* e : ends) {
-      size_t n = e->rate / 100;
-      e->tone.Fill(frame.data(), n);
-      ASSERT_EQ(dt_call_audio_source_push(e->source, frame.data(), n, e->rate), DT_OK) << LastError();
-      size_t got = 0;
-      ASSERT_EQ(dt_call_audio_sink_read(e->sink, in.data(), in.size(), &got), DT_OK) << LastError();
-      e->heard.insert(e->heard.end(), in.begin(), in.begin() + got);
-    }
-    next += std::chrono::milliseconds(10);
-    std::this_thread::sleep_until(next);
-  }
-}
 
 // The last second of what `e` heard: `expected` dominates, every other call's tone is absent.
 void ExpectHears(const End& e, double expected, const std::vector<double>& others, const char* who) {
@@ -102,7 +68,7 @@ void TwoCallsNoCrossTalk(uint32_t rate) {
     ASSERT_TRUE(Connect(a1, b1));
     ASSERT_TRUE(Connect(a2, b2));
     for (End* e : {&a1, &b1, &a2, &b2}) ASSERT_TRUE(e->CreateSink()) << LastError();
-    Pump({&a1, &b1, &a2, &b2}, 2500);
+    PumpCallAudio({&a1, &b1, &a2, &b2}, 2500);
     ExpectHears(a1, 660, {440, 880, 1100}, "call 1 offerer");
     ExpectHears(b1, 440, {660, 880, 1100}, "call 1 answerer");
     ExpectHears(a2, 1100, {440, 660, 880}, "call 2 offerer");

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <string>
 
+#include "call_audio_end.h"
 #include "loopback_call.h"
 #include "tone.h"
 
@@ -31,48 +32,15 @@ dt_factory_options Options(uint32_t opus_rate, uint32_t media_threads = 0) {
 }
 
 // One end of a call at 48 kHz: it sends a 1 kHz + 10 kHz mix and records what it hears.
-struct End {
-  explicit End(dt_factory* factory) : peer(factory), low(kLowHz, kRate, 5000), high(kHighHz, kRate, 5000) {
-    dt_call_audio_source_options o{};
-    o.struct_size = sizeof(o);
-    o.sample_rate_hz = kRate;
-    result = dt_peer_connection_add_call_audio_track(peer.pc, nullptr, &o, &peer.audio, &source);
-  }
-  ~End() {
-    if (sink) dt_call_audio_sink_release(sink);
-    if (source) dt_call_audio_source_release(source);
-  }
-  bool CreateSink() {
-    dt_call_audio_sink_options o{};
-    o.struct_size = sizeof(o);
-    o.sample_rate_hz = kRate;
-    return dt_transceiver_create_call_audio_sink(peer.audio, &o, &sink) == DT_OK;
-  }
-  Peer peer;
-  ToneGenerator low, high;
-  int32_t result = 1;
-  dt_call_audio_source* source = nullptr;
-  dt_call_audio_sink* sink = nullptr;
-  std::vector<int16_t> heard;
+struct End : CallAudioEnd {
+  explicit End(dt_factory* factory)
+      : CallAudioEnd(factory, kRate, [low = ToneGenerator(kLowHz, kRate, 5000), high = ToneGenerator(kHighHz, kRate, 5000),
+                                      mix = std::vector<int16_t>(480)](int16_t* frame, size_t n) mutable {
+          low.Fill(frame, n);
+          high.Fill(mix.data(), n);
+          for (size_t i = 0; i < n; ++i) frame[i] = static_cast<int16_t>(frame[i] + mix[i]);
+        }) {}
 };
-
-void Pump(const std::vector<End*>& ends, int ms) {
-  std::vector<int16_t> a(480), b(480), in(4800);
-  auto next = std::chrono::steady_clock::now();
-  for (int t = 0; t < ms / 10; ++t) {
-    for (End* e : ends) {
-      e->low.Fill(a.data(), 480);
-      e->high.Fill(b.data(), 480);
-      for (size_t i = 0; i < 480; ++i) a[i] = static_cast<int16_t>(a[i] + b[i]);
-      ASSERT_EQ(dt_call_audio_source_push(e->source, a.data(), 480, kRate), DT_OK) << LastError();
-      size_t got = 0;
-      ASSERT_EQ(dt_call_audio_sink_read(e->sink, in.data(), in.size(), &got), DT_OK) << LastError();
-      e->heard.insert(e->heard.end(), in.begin(), in.begin() + got);
-    }
-    next += std::chrono::milliseconds(10);
-    std::this_thread::sleep_until(next);
-  }
-}
 
 struct Heard {
   double low = 0, high = 0;
@@ -96,7 +64,7 @@ void Call(dt_factory* offerer, dt_factory* answerer, Heard* offerer_heard, Heard
   ASSERT_TRUE(Negotiate(a.peer, b.peer, true, &error)) << error;
   ASSERT_TRUE(WaitConnected(a.peer, b.peer, 15000));
   ASSERT_TRUE(a.CreateSink() && b.CreateSink()) << LastError();
-  Pump({&a, &b}, 2500);
+  PumpCallAudio({&a, &b}, 2500);
   *offerer_heard = LastSecond(a);
   *answerer_heard = LastSecond(b);
 }
@@ -182,8 +150,8 @@ TEST(OpusSettings, SharedMediaThreadsCarryEveryCallsTonesBothWays) {
       }
       return true;
     };
-    Pump({&a1, &b1, &a2, &b2}, 2500);
-    for (int i = 0; i < 15 && !all_hear(); ++i) Pump({&a1, &b1, &a2, &b2}, 500);
+    PumpCallAudio({&a1, &b1, &a2, &b2}, 2500);
+    for (int i = 0; i < 15 && !all_hear(); ++i) PumpCallAudio({&a1, &b1, &a2, &b2}, 500);
     for (End* e : {&a1, &b1, &a2, &b2}) EXPECT_GT(LastSecond(*e).low, 1000) << "a call's tone did not arrive";
     EXPECT_TRUE(ThreadsNamed("AudioEncoder").empty()) << "the encoders still have their own threads";
     EXPECT_EQ(ThreadsNamed("dt-media-0").size(), 1u);
