@@ -122,7 +122,9 @@ internal static class LoadRun
         var (msgWall, msgBob, msgGen, _) = await MeasureAsync(generator, $"messages {s.RateCalls * 2} {s.Concurrency}");
         var messages = s.RateCalls * 2;
         // 4. Calls set up and torn down.
+        var threads0 = ThreadCpu.ByName();
         var (rateWall, rateBob, rateGen, rateResult) = await MeasureAsync(generator, $"rate {s.RateCalls} {s.Concurrency}");
+        var threads1 = ThreadCpu.ByName();
         var completed = int.Parse(rateResult[0]);
         var failed = int.Parse(rateResult[1]);
         table.Add(Row("calls/s set up + torn down (wall, loaded machine)", $"{completed / rateWall.TotalSeconds:F1}", "≥ 100 / process",
@@ -133,9 +135,11 @@ internal static class LoadRun
             $"MESSAGE {msgBob.TotalMilliseconds / messages:F3} / {msgGen.TotalMilliseconds / messages:F3}"));
         if (failed > 0)
             table.Add(Row("  calls failed", failed.ToString(), "0", ""));
+        var perThread = ThreadCpu.Breakdown(threads0, threads1, rateBob.TotalMilliseconds, Math.Max(completed, 1));
 
         Console.WriteLine();
         Print(table);
+        Console.WriteLine($"bob's CPU-ms per call by thread: {perThread}");
         Console.WriteLine($"load average {LoadAverage()} at the end; answered {answered()} calls in all");
         return failed == 0 && heldOk ? 0 : 1;
     }
