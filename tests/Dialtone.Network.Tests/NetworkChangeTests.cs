@@ -88,6 +88,46 @@ public sealed class NetworkChangeTests(NetLab lab)
         }
     }
 
+    /// <summary>
+    /// A plain RTP call (a carrier or a PBX: no ICE to find the new path, and no NAT here — the homes are
+    /// routed, their addresses public) follows the move as well: the re-INVITE's SDP names the new address,
+    /// so the peer's audio goes there. Before, c= kept the address the call began on, and the caller heard
+    /// nothing after the move.
+    /// </summary>
+    [Fact]
+    public async Task A_plain_RTP_call_follows_the_callers_move_by_naming_the_new_address_in_its_re_INVITE()
+    {
+        await lab.NatAsync(1, "routed");
+        await lab.NatAsync(2, "routed");
+        string[] common = ["--domain", "dialtone.test", "--media", "plain", "--talk", "12", "--timeout", "90"];
+        using var bob = LabAgent.Start(2, [.. common, "--server", lab.SipTcp, "--user", "bob", "--password", "bob-secret", "--say", "880", "--listen", "440"]);
+        await bob.WaitForAsync("registered", LabCall.Generous);
+        using var alice = LabAgent.Start(1, [.. common, "--server", SipUdp, "--user", "alice", "--password", "alice-secret",
+            "--say", "440", "--listen", "880", "--target", "sip:bob@dialtone.test"]);
+        await alice.WaitForAsync("established", LabCall.Generous);
+        await Task.Delay(3000);
+
+        await NetLab.RunAsync("move", "1");
+        try
+        {
+            var moved = await alice.WaitForAsync("network-change", LabCall.Generous);
+            Assert.Equal("198.51.100.26", (string?)moved["after"]);
+            var aliceResult = await alice.WaitForAsync("result", LabCall.Generous);
+            var bobResult = await bob.WaitForAsync("result", LabCall.Generous);
+
+            Assert.False((bool)aliceResult["encrypted"]!);
+            Assert.Contains(alice.EventsNamed("registration"), e => (string?)e["state"] == "Registered" && (long)e["atMs"]! >= (long)moved["atMs"]!);
+            Assert.Equal("LocalHangup", (string?)aliceResult["end"]);
+            Assert.Equal("RemoteHangup", (string?)bobResult["end"]);
+            Assert.True((long)aliceResult["longestGapMs"]! < 5000, $"alice's longest gap (bob's audio to her new address): {aliceResult.ToJsonString()}");
+            Assert.True((long)bobResult["longestGapMs"]! < 5000, $"bob's longest gap: {bobResult.ToJsonString()}");
+        }
+        finally
+        {
+            await NetLab.RunAsync("move", "1");
+        }
+    }
+
     [Fact]
     public async Task A_call_ringing_when_the_caller_moves_is_cancelled_with_the_reason_and_stops_ringing_at_the_callee()
     {

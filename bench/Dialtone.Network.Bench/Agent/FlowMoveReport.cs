@@ -23,8 +23,11 @@ internal sealed class FlowMoveReport : IDisposable
         _clock = clock;
         agent.FlowMoved += OnFlowMoved;
         agent.RegistrationStateChanged += OnRegistration;
-        call.PeerConnection.IceConnectionStateChanged += OnIce;
-        call.PeerConnection.IceGatheringStateChanged += OnGathering;
+        if (call.LegacyMedia is null)
+        {
+            call.PeerConnection.IceConnectionStateChanged += OnIce;
+            call.PeerConnection.IceGatheringStateChanged += OnGathering;
+        }
     }
 
     private void OnIce(object? sender, Dialtone.WebRtc.StateChangedEventArgs<Dialtone.WebRtc.IceConnectionState> e) =>
@@ -51,7 +54,10 @@ internal sealed class FlowMoveReport : IDisposable
     {
         _agent.FlowMoved -= OnFlowMoved;
         _agent.RegistrationStateChanged -= OnRegistration;
-        _call.PeerConnection.IceConnectionStateChanged -= OnIce;
-        _call.PeerConnection.IceGatheringStateChanged -= OnGathering;
+        if (_call.LegacyMedia is null)
+        {
+            _call.PeerConnection.IceConnectionStateChanged -= OnIce;
+            _call.PeerConnection.IceGatheringStateChanged -= OnGathering;
+        }
     }
 }

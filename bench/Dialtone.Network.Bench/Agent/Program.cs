@@ -6,9 +6,11 @@ using Dialtone.Network.Agent;
 using Dialtone.Phone;
 using Dialtone.Phone.Audio;
 using Dialtone.Phone.Media;
+using Dialtone.Phone.Media.Legacy;
 using Dialtone.Phone.Network;
 using Dialtone.Sip.Auth;
 using Dialtone.Sip.Message;
+using Dialtone.Sip.Sdp;
 using Dialtone.Sip.Transport;
 using Dialtone.WebRtc;
 using Microsoft.Extensions.Logging;
@@ -18,7 +20,8 @@ using Microsoft.Extensions.Logging;
 // Usage: agent --server URI --user NAME --password PW [--domain D] [--ca PEM] [--ice URL]… [--ice-user U
 //        --ice-password P] [--policy all|relay] [--gather-cap MS] [--say HZ --listen HZ] [--target URI]
 //        [--talk SECONDS] [--calls N] [--timeout SECONDS] [--gather-only true] [--follow-network auto|app|off]
-//        [--watch-network true] [--answer-delay MS] [--log-file PATH]
+//        [--watch-network true] [--answer-delay MS] [--log-file PATH] [--media webrtc|plain]
+// --media plain: the call is plain RTP/AVP (legacy media, unencrypted allowed) instead of WebRTC — the carrier/PBX case.
 try
 {
     var o = new AgentOptions(args);
@@ -63,6 +66,9 @@ static async Task RunAsync(AgentOptions o, CancellationToken cancel)
         },
         // --turn-ca FILE: the CA(s) a turns: server's certificate may chain to (the lab's test CA).
         TurnTlsTrustedCertificates = o.Optional("turn-ca") is { } turnCa ? File.ReadAllText(turnCa) : null,
+        LegacyMedia = o.Optional("media") == "plain"
+            ? new LegacyMediaOptions { AllowUnencryptedMedia = true, OutgoingProfile = MediaProfile.Plain }
+            : null,
         // auto (default): the user agent follows network changes itself; app: NetworkFollower does it
         // with the public API; off: nobody does.
         FollowNetworkChanges = (o.Optional("follow-network") ?? "auto") == "auto",
@@ -174,13 +180,13 @@ static async Task<JsonObject> OneCallAsync(UserAgent agent, ToneProbe probe, Cha
     var talk = TimeSpan.FromSeconds(o.Number("talk", 4));
     // The stats once the tone is there, again at the end of the measurement when the call is still
     // up: a peer that hangs up first (a browser) ends the measurement early and leaves the first.
-    var stats = await call.GetStatsAsync(cancel);
+    var media = await MediaFiguresAsync(call, cancel);
     var continuity = await Continuity.MeasureAsync(probe.Hears, talk, call.Ended, clock, cancel);
     if (!call.Ended.IsCompleted)
     {
         try
         {
-            stats = await call.GetStatsAsync(cancel);
+            media = await MediaFiguresAsync(call, cancel);
         }
         catch (ObjectDisposedException)
         {
@@ -195,8 +201,9 @@ static async Task<JsonObject> OneCallAsync(UserAgent agent, ToneProbe probe, Cha
         ["heardRatio"] = continuity.HeardRatio,
         ["longestGapMs"] = continuity.LongestGapMs,
         ["gaps"] = new JsonArray(continuity.Gaps.Select(g => (JsonNode)new JsonObject { ["atMs"] = g.AtMs, ["ms"] = g.Ms }).ToArray()),
-        ["packetsReceived"] = stats.InboundRtp.Sum(s => s.PacketsReceived ?? 0),
-        ["pair"] = CandidatePair.Describe(stats),
+        ["packetsReceived"] = media.PacketsReceived,
+        ["pair"] = media.Pair,
+        ["encrypted"] = call.IsMediaEncrypted,
     };
 
     if (target is not null)
@@ -208,6 +215,15 @@ static async Task<JsonObject> OneCallAsync(UserAgent agent, ToneProbe probe, Cha
     var end = await call.Ended.WaitAsync(TimeSpan.FromSeconds(20), cancel);
     result["end"] = end.Reason.ToString();
     return result;
+}
+
+// Packets received and (WebRTC) the selected candidate pair; a plain RTP call has its RTP session's statistics and no pair.
+static async Task<(long PacketsReceived, JsonObject? Pair)> MediaFiguresAsync(Call call, CancellationToken cancel)
+{
+    if (call.LegacyMedia is { } legacy)
+        return ((long)legacy.GetStatistics().RtpPacketsReceived, null);
+    var stats = await call.GetStatsAsync(cancel);
+    return (stats.InboundRtp.Sum(s => s.PacketsReceived ?? 0), CandidatePair.Describe(stats));
 }
 
 // How the call ended (it may still be ending: bounded).

@@ -7,7 +7,8 @@
 #
 #   lab.sh up [HOMES]      tear down leftovers, then build the lab with HOMES home networks (default 2)
 #   lab.sh down            stop the lab's processes and delete every $NETLAB_PREFIX-* namespace
-#   lab.sh nat I KIND      home I's router becomes: cone | symmetric | udp-blocked
+#   lab.sh nat I KIND      home I's router becomes: cone | symmetric | udp-blocked | routed (no NAT:
+#                          the home's LAN addresses are public, as a carrier's or a PBX's host is)
 #   lab.sh loss I PERCENT  home I's router drops PERCENT % of the UDP it forwards (both ways); 0 = none
 #   lab.sh delay I MS [JITTER_MS]
 #                          home I's router holds every packet it forwards (both ways, any protocol)
@@ -40,6 +41,8 @@ lan_gw()  { echo "198.51.100.$((16 * $1 + 1))"; }  # a home router's LAN side
 lan_ip()  { echo "198.51.100.$((16 * $1 + 2))"; }  # the Dialtone host at home
 lan_gw2() { echo "198.51.100.$((16 * $1 + 9))"; }  # the second uplink's router, LAN side
 lan_ip2() { echo "198.51.100.$((16 * $1 + 10))"; } # the host's address on the second uplink
+lan_net()  { echo "198.51.100.$((16 * $1))/29"; }     # home I's LAN behind its first router
+lan_net2() { echo "198.51.100.$((16 * $1 + 8))/29"; } # ... and behind its second
 
 ns() { ip netns exec "$@"; }
 
@@ -193,7 +196,28 @@ add_home() {
 nat() {
     local i=$1 kind=$2 r
     for r in "$P-r$i" "$P-s$i"; do nat_router "$r" "$kind" || return; done
+    if [ "$kind" = routed ]; then home_routes "$i" add; else home_routes "$i" del; fi
     echo "$kind" > "$work/nat-$i"
+}
+
+# A routed home's LANs are reachable from the public side and from every other home's routers (a
+# route via the home's router); behind a NAT they must not be, or host candidates would connect
+# across homes. $2: add | del.
+home_routes() {
+    local i=$1 op=$2 n
+    for n in $PUB $(ip netns list | awk '{print $1}' | grep -E "^$P-[rs][0-9]+$"); do
+        if [ "$n" != "$P-r$i" ]; then home_route "$n" "$op" "$(lan_net "$i")" "$(wan_ip "$i")"; fi
+        if [ "$n" != "$P-s$i" ]; then home_route "$n" "$op" "$(lan_net2 "$i")" "$(wan_ip2 "$i")"; fi
+    done
+}
+
+home_route() {
+    local n=$1 op=$2 net=$3 via=$4
+    if [ "$op" = add ]; then
+        ip -n "$n" route replace "$net" via "$via"
+    else
+        ip -n "$n" route del "$net" via "$via" 2>/dev/null || true
+    fi
 }
 
 nat_router() {
@@ -211,7 +235,9 @@ nat_router() {
             ns "$r" iptables -A FORWARD -i lan -p tcp -d $SIP_IP -j ACCEPT
             ns "$r" iptables -A FORWARD -i lan -p tcp -d $TURN_IP -m multiport --dports $TURN_PORT,$TURNS_PORT -j ACCEPT
             ns "$r" iptables -A FORWARD -j DROP ;;
-        *) echo "lab: unknown NAT kind '$kind' (cone | symmetric | udp-blocked)" >&2; return 2 ;;
+        routed)      # no NAT: forwarded as it is (routes to the home's LANs: home_routes)
+            ;;
+        *) echo "lab: unknown NAT kind '$kind' (cone | symmetric | udp-blocked | routed)" >&2; return 2 ;;
     esac
 }
 

@@ -23,7 +23,8 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
     private readonly LegacyMediaOptions _options;
     private readonly MediaProfile _profile;
     private readonly TimeProvider _time;
-    private readonly IPAddress _advertised;
+    private readonly Func<IPAddress?>? _currentAddress;
+    private IPAddress? _fallbackAddress;
     private readonly ulong _sessionId = (ulong)RandomNumberGenerator.GetInt32(1, int.MaxValue);
     private readonly Dictionary<string, string> _offeredKeys = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _watch = new();
@@ -46,6 +47,18 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
 
     /// <param name="logger">Where dropped packets are reported (one line per reason per <see cref="DropReporter.Interval"/>); null: not logged.</param>
     public LegacyMediaHandler(PeerConnectionFactory factory, LegacyMediaOptions options, MediaProfile profile, TimeProvider? timeProvider, ILogger? logger)
+        : this(factory, options, profile, timeProvider, logger, currentAddress: null)
+    {
+    }
+
+    /// <param name="currentAddress">
+    /// The address our media is reached at now, asked at every offer and answer — so that a re-INVITE after a
+    /// network change carries the new one (MediaPolicy passes the SIP flow's local address when the options leave
+    /// the choice to us). Null, or a null answer: <see cref="LegacyMediaOptions.AdvertisedAddress"/>, else the
+    /// bound address, else this host's first non-loopback IPv4 address.
+    /// </param>
+    public LegacyMediaHandler(PeerConnectionFactory factory, LegacyMediaOptions options, MediaProfile profile, TimeProvider? timeProvider, ILogger? logger,
+        Func<IPAddress?>? currentAddress)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(options);
@@ -57,7 +70,7 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
         _options = options;
         _profile = profile;
         _time = timeProvider ?? TimeProvider.System;
-        _advertised = options.AdvertisedAddress ?? ChooseAdvertisedAddress(options.LocalAddress);
+        _currentAddress = currentAddress;
         _session = RtpSession.Create(factory, new RtpSessionOptions { LocalAddress = options.LocalAddress });
         _session.DtmfReceived += (_, e) => DtmfReceived?.Invoke(this, e);
         _drops = logger is null ? null : new DropReporter(logger, $"{options.LocalAddress}:{_session.LocalRtpPort}");
@@ -197,7 +210,7 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
 
     private LegacyAudioOptions AudioOptions(SdpDirection direction) => new()
     {
-        Address = _advertised,
+        Address = AdvertisedAddress(),
         RtpPort = _session.LocalRtpPort,
         RtcpPort = _session.LocalRtcpPort,
         Profile = _profile,
@@ -358,6 +371,10 @@ public sealed class LegacyMediaHandler : ISessionMediaHandler
             // Disposed: nothing left to watch.
         }
     }
+
+    /// <summary>The c= address of the next offer or answer.</summary>
+    private IPAddress AdvertisedAddress() =>
+        _currentAddress?.Invoke() ?? (_fallbackAddress ??= _options.AdvertisedAddress ?? ChooseAdvertisedAddress(_options.LocalAddress));
 
     private static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(SrtpKey.KeyAndSaltLength));
 

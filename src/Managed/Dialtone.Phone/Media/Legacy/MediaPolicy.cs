@@ -22,9 +22,10 @@ public sealed class MediaPolicy(PeerConnectionFactory factory, ISessionMediaHand
 
     /// <summary>
     /// The local address the SIP flow leaves from now (the user agent's route to its server), asked at
-    /// each call. When the options name no <see cref="LegacyMediaOptions.AdvertisedAddress"/> and bind
-    /// every address, the SDP's c= line carries this one: the peer reached us there already, whereas
-    /// the host's first network interface may be one it cannot reach. Null: the options' own default.
+    /// each offer and answer of a legacy call. When the options name no <see cref="LegacyMediaOptions.AdvertisedAddress"/>
+    /// and bind every address, the SDP's c= line carries this one: the peer reached us there already, whereas
+    /// the host's first network interface may be one it cannot reach; and after a network change the
+    /// re-INVITE that follows tells the peer our new address. Null: the options' own default.
     /// </summary>
     public Func<IPAddress?>? FlowAddress { get; init; }
 
@@ -43,7 +44,7 @@ public sealed class MediaPolicy(PeerConnectionFactory factory, ISessionMediaHand
 
         return profile == MediaProfile.WebRtc
             ? webRtc.Create(request)
-            : new LegacyMediaHandler(factory, ForThisCall(), profile, timeProvider, Logger);
+            : new LegacyMediaHandler(factory, options, profile, timeProvider, Logger, FlowAdvertisedAddress);
     }
 
     /// <summary>The legacy options this policy applies.</summary>
@@ -65,19 +66,17 @@ public sealed class MediaPolicy(PeerConnectionFactory factory, ISessionMediaHand
 
         return profile == MediaProfile.WebRtc
             ? webRtc.Create(request)
-            : new LegacyMediaHandler(factory, ForThisCall(), profile, timeProvider, Logger);
+            : new LegacyMediaHandler(factory, options, profile, timeProvider, Logger, FlowAdvertisedAddress);
     }
 
-    /// <summary>The options with the flow's address advertised, where they leave the choice to us (see <see cref="FlowAddress"/>).</summary>
-    private LegacyMediaOptions ForThisCall()
+    /// <summary>The flow's address now, where the options leave the address to advertise to us (see <see cref="FlowAddress"/>); else null.</summary>
+    private IPAddress? FlowAdvertisedAddress()
     {
         var bindsEverything = options.LocalAddress.Equals(IPAddress.Any);
         if (options.AdvertisedAddress is not null || !bindsEverything || FlowAddress?.Invoke() is not { } flow)
-            return options;
+            return null;
         // The RTP sockets are IPv4 when they bind every address: an IPv6 flow cannot be advertised for them.
-        return flow.AddressFamily == AddressFamily.InterNetwork && !flow.Equals(IPAddress.Any)
-            ? options with { AdvertisedAddress = flow }
-            : options;
+        return flow.AddressFamily == AddressFamily.InterNetwork && !flow.Equals(IPAddress.Any) ? flow : null;
     }
 
     /// <summary>Why an outgoing plain-RTP call is refused: names the option that would allow it.</summary>
