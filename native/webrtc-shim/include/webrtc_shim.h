@@ -189,7 +189,8 @@ typedef struct dt_factory_options {
    * speech recognition use; 16 kHz call audio is then never resampled and NetEq works on a third of
    * the samples: the lean choice for a bot holding many calls) or 48000 (fullband, what a softphone
    * wants); 0 means 48000. The SDP (opus/48000/2) and the RTP clock are the same either way, so any
-   * peer can talk to it. (The encoder's complexity stays libwebrtc's default: measured with this
+   * peer can talk to it; at 16000 the Opus fmtp also declares maxplaybackrate=16000 and
+   * sprop-maxcapturerate=16000 (RFC 7587), so peers that honour them encode wideband. (The encoder's complexity stays libwebrtc's default: measured with this
    * libopus, encoding costs 3.4-7.7 CPU-ms per call-second at any complexity 0..10, not monotonic,
    * against ~45 for the whole call; not worth a knob.) */
   uint32_t opus_sample_rate_hz;

@@ -22,6 +22,19 @@ namespace {
 
 bool IsOpus(const webrtc::SdpAudioFormat& format) { return absl::EqualsIgnoreCase(format.name, "opus"); }
 
+// The Opus formats of `specs` with this factory's rate declared (RFC 7587 §6.1): maxplaybackrate
+// (we decode at that rate: a peer need not encode more) and sprop-maxcapturerate (we encode from
+// that rate). The SDP's fmtp line is built from these parameters, so a libwebrtc or browser peer
+// encodes wideband for us instead of fullband that we would only throw away.
+std::vector<webrtc::AudioCodecSpec> WithOpusRate(std::vector<webrtc::AudioCodecSpec> specs, int rate) {
+  for (auto& spec : specs) {
+    if (!IsOpus(spec.format)) continue;
+    spec.format.parameters["maxplaybackrate"] = std::to_string(rate);
+    spec.format.parameters["sprop-maxcapturerate"] = std::to_string(rate);
+  }
+  return specs;
+}
+
 // The stock encoders, except that an Opus encoder takes the factory's input rate. libwebrtc offers
 // no other way in: the config is built from the negotiated SDP when the send stream is
 // (re)configured, so it is adjusted here, where the encoder is made. The rest (bitrate, FEC, DTX,
@@ -30,7 +43,9 @@ class OpusTunedEncoderFactory : public webrtc::AudioEncoderFactory {
  public:
   OpusTunedEncoderFactory(rtc::scoped_refptr<webrtc::AudioEncoderFactory> base, OpusSettings opus)
       : base_(std::move(base)), opus_(opus) {}
-  std::vector<webrtc::AudioCodecSpec> GetSupportedEncoders() override { return base_->GetSupportedEncoders(); }
+  std::vector<webrtc::AudioCodecSpec> GetSupportedEncoders() override {
+    return WithOpusRate(base_->GetSupportedEncoders(), opus_.sample_rate_hz);
+  }
   absl::optional<webrtc::AudioCodecInfo> QueryAudioEncoder(const webrtc::SdpAudioFormat& format) override {
     return base_->QueryAudioEncoder(format);
   }
@@ -54,7 +69,9 @@ class OpusTunedDecoderFactory : public webrtc::AudioDecoderFactory {
  public:
   OpusTunedDecoderFactory(rtc::scoped_refptr<webrtc::AudioDecoderFactory> base, OpusSettings opus)
       : base_(std::move(base)), opus_(opus) {}
-  std::vector<webrtc::AudioCodecSpec> GetSupportedDecoders() override { return base_->GetSupportedDecoders(); }
+  std::vector<webrtc::AudioCodecSpec> GetSupportedDecoders() override {
+    return WithOpusRate(base_->GetSupportedDecoders(), opus_.sample_rate_hz);
+  }
   bool IsSupportedDecoder(const webrtc::SdpAudioFormat& format) override { return base_->IsSupportedDecoder(format); }
   std::unique_ptr<webrtc::AudioDecoder> MakeAudioDecoder(const webrtc::SdpAudioFormat& format,
                                                          absl::optional<webrtc::AudioCodecPairId> pair) override {

@@ -2,6 +2,7 @@
 // media_threads), observed in real calls through the C ABI:
 // - a 16 kHz encoder sends no audio above 8 kHz, and a 16 kHz decoder produces none, while a 1 kHz
 //   tone passes both ways at the right pitch; the default (48 kHz) factory passes 10 kHz (control);
+// - a 16 kHz factory declares maxplaybackrate and sprop-maxcapturerate 16000 in its Opus fmtp;
 // - with shared media threads the calls carry their tones both ways and libwebrtc's per-call
 //   encoder threads are gone.
 #include <gtest/gtest.h>
@@ -91,6 +92,25 @@ std::vector<pid_t> ThreadsNamed(const std::string& name) {
   return out;
 }
 
+// The fmtp parameters of Opus in an offer made on `factory` ("" when there is no Opus fmtp line).
+std::string OpusFmtpOfOffer(dt_factory* factory) {
+  End e(factory);
+  SdpResult offer;
+  if (e.result != DT_OK || CreateOffer(e.peer.pc, &offer) != DT_OK || offer.result != DT_OK) {
+    ADD_FAILURE() << "no offer: " << LastError() << offer.error;
+    return "";
+  }
+  const std::string& sdp = offer.sdp;
+  size_t opus = sdp.find(" opus/48000/2");
+  size_t rtpmap = sdp.rfind("a=rtpmap:", opus);
+  if (opus == std::string::npos || rtpmap == std::string::npos) return "";
+  std::string pt = sdp.substr(rtpmap + 9, opus - rtpmap - 9);
+  size_t fmtp = sdp.find("a=fmtp:" + pt + " ");
+  if (fmtp == std::string::npos) return "";
+  size_t start = fmtp + 8 + pt.size();
+  return sdp.substr(start, sdp.find_first_of("\r\n", start) - start);
+}
+
 }  // namespace
 
 TEST(OpusSettings, OutOfRangeValuesAreRefused) {
@@ -127,6 +147,22 @@ TEST(OpusSettings, SixteenKilohertzOpusEncodesAndDecodesWideband) {
     EXPECT_GT(h.low, 1000) << "the 1 kHz tone did not arrive (or not at its pitch)";
     EXPECT_LT(h.high * 20, h.low) << "10 kHz passed a 16 kHz Opus path: " << h.high << " vs " << h.low;
   }
+  EXPECT_EQ(dt_factory_release(full), DT_OK);
+  EXPECT_EQ(dt_factory_release(wide), DT_OK);
+}
+
+// RFC 7587 §6.1: a 16 kHz factory tells its peers it renders and captures no more than 16 kHz, so a
+// libwebrtc or browser peer encodes wideband for it; a default factory declares nothing (48 kHz).
+TEST(OpusSettings, SixteenKilohertzFactoriesDeclareTheirRateInTheOpusFmtp) {
+  dt_factory* full = Create(Options(0));
+  dt_factory* wide = Create(Options(16000));
+  ASSERT_TRUE(full && wide);
+  std::string wide_fmtp = OpusFmtpOfOffer(wide), full_fmtp = OpusFmtpOfOffer(full);
+  EXPECT_NE(wide_fmtp.find("maxplaybackrate=16000"), std::string::npos) << wide_fmtp;
+  EXPECT_NE(wide_fmtp.find("sprop-maxcapturerate=16000"), std::string::npos) << wide_fmtp;
+  EXPECT_NE(wide_fmtp.find("useinbandfec=1"), std::string::npos) << "the stock parameters are kept: " << wide_fmtp;
+  EXPECT_EQ(full_fmtp.find("maxplaybackrate"), std::string::npos) << full_fmtp;
+  EXPECT_NE(full_fmtp.find("useinbandfec=1"), std::string::npos) << full_fmtp;
   EXPECT_EQ(dt_factory_release(full), DT_OK);
   EXPECT_EQ(dt_factory_release(wide), DT_OK);
 }

@@ -82,7 +82,9 @@ public sealed record PeerConnectionFactoryOptions
     /// up to 8 kHz, what telephony, TTS and speech recognition use): the lean choice for a bot holding
     /// many calls, since 16-kHz call audio (<see cref="CallAudioSourceOptions.SampleRate"/>) is then never
     /// resampled and the jitter buffer works on a third of the samples (docs/scale-out.md has the
-    /// figures). The SDP still offers <c>opus/48000/2</c>, so any peer can call either way.
+    /// figures). The SDP still offers <c>opus/48000/2</c>, so any peer can call either way; at 16000 its
+    /// fmtp declares <c>maxplaybackrate=16000;sprop-maxcapturerate=16000</c> (RFC 7587), so a browser or
+    /// libwebrtc peer encodes wideband for it instead of fullband it would not hear.
     /// </summary>
     public int OpusSampleRate { get; init; } = 48000;
 
