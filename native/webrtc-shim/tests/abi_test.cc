@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "loopback_call.h"
+#include "temp_path.h"
 #include "tone.h"
 
 using namespace dt_test;
@@ -71,7 +72,7 @@ TEST(Abi, MissingOrBadWavInputIsAWavFileError) {
   EXPECT_EQ(dt_factory_create(&options, &factory), DT_ERROR_WAV_FILE);
   EXPECT_NE(LastError().find("dialtone-input.wav"), std::string::npos);
 
-  std::string path = ::testing::TempDir() + "not-a-wav.wav";
+  std::string path = TempPath("not-a-wav.wav");
   FILE* f = fopen(path.c_str(), "wb");
   fputs("this is not a RIFF file", f);
   fclose(f);

@@ -8,6 +8,7 @@
 
 #include "call_audio_end.h"
 #include "loopback_call.h"
+#include "temp_path.h"
 #include "tone.h"
 
 using namespace dt_test;
@@ -88,10 +89,6 @@ void TwoCallsNoCrossTalk(uint32_t rate) {
     EXPECT_GT(k.received_samples, rate);  // more than a second of audio at the sink's rate
   }
   EXPECT_EQ(dt_factory_release(factory), DT_OK);
-}
-
-std::string TempPath(const char* name) {
-  return std::string(::testing::TempDir()) + "dt_call_audio_" + std::to_string(getpid()) + "_" + name;
 }
 
 }  // namespace

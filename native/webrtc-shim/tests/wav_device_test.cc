@@ -5,13 +5,14 @@
 #include <thread>
 
 #include "loopback_call.h"
+#include "temp_path.h"
 #include "tone.h"
 
 using namespace dt_test;
 
 namespace {
 std::string MakeToneWav(const std::string& name, double hz) {
-  std::string path = ::testing::TempDir() + name;
+  std::string path = TempPath(name);
   std::vector<int16_t> samples(48000 * 2);  // 2 s, looped by the device
   ToneGenerator(hz, 48000, 8000).Fill(samples.data(), samples.size());
   WriteWav(path, samples, 48000, 1);
@@ -46,7 +47,7 @@ bool RecordingHoldsTone(const std::vector<int16_t>& recorded, double hz, double 
 
 TEST(WavDevice, RecordingContainsTheOtherSidesTone) {
   std::string a_in = MakeToneWav("dt-a-in.wav", 1000), b_in = MakeToneWav("dt-b-in.wav", 1600);
-  std::string a_out = ::testing::TempDir() + "dt-a-out.wav", b_out = ::testing::TempDir() + "dt-b-out.wav";
+  std::string a_out = TempPath("dt-a-out.wav"), b_out = TempPath("dt-b-out.wav");
   std::remove(a_out.c_str());
   std::remove(b_out.c_str());
   {

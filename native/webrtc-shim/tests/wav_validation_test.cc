@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "loopback_call.h"
+#include "temp_path.h"
 #include "tone.h"
 
 using namespace dt_test;
@@ -81,7 +82,7 @@ std::vector<int16_t> Tone(double hz, size_t n) {
 }
 
 std::string WriteFile(const std::string& name, const std::vector<uint8_t>& bytes) {
-  std::string path = ::testing::TempDir() + name;
+  std::string path = TempPath(name);
   FILE* f = std::fopen(path.c_str(), "wb");
   std::fwrite(bytes.data(), 1, bytes.size(), f);
   std::fclose(f);
@@ -176,7 +177,7 @@ TEST(WavValidation, AnExtensiblePcmFilePlaysInACall) {
   spec.extensible = true;
   std::string a_in = WriteFile("dt-ext-in.wav", MakeWav(spec, Tone(1000, 48000)));
   std::string b_in = WriteFile("dt-ext-b-in.wav", MakeWav(WavSpec{}, Tone(1600, 48000)));
-  std::string b_out = ::testing::TempDir() + "dt-ext-b-out.wav";
+  std::string b_out = TempPath("dt-ext-b-out.wav");
   std::remove(b_out.c_str());
   {
     auto options = [](const std::string& in, const std::string& out) {
