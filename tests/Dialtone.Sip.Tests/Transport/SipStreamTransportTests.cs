@@ -193,20 +193,17 @@ public class SipStreamTransportTests
         await using var client = new SipStreamTransport(SipTransportKind.Tcp, options);
         var atClient = new FrameCollector(client);
         var target = new SipEndPoint(SipTransportKind.Tcp, (IPEndPoint)listener.LocalEndpoint);
-        await client.SendAsync(target, TestMessages.Bytes(TestMessages.Options()));
+        var send = client.SendAsync(target, TestMessages.Bytes(TestMessages.Options())).AsTask();
         using var accepted = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
         var stream = accepted.GetStream();
+        await AnswerPingAsync(stream); // the probe of the new connection
+        await send.WaitAsync(TimeSpan.FromSeconds(10));
         var request = new byte[TestMessages.Bytes(TestMessages.Options()).Length];
         await stream.ReadExactlyAsync(request);
 
         // Answer two pings: the flow stays up.
         for (var i = 0; i < 2; i++)
-        {
-            var ping = new byte[4];
-            await stream.ReadExactlyAsync(ping).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-            Assert.Equal("\r\n\r\n"u8.ToArray(), ping);
-            await stream.WriteAsync("\r\n"u8.ToArray());
-        }
+            await AnswerPingAsync(stream);
         Assert.False(atClient.HasClosed);
 
         // Stop answering: the next missing pong fails the flow.
@@ -231,10 +228,12 @@ public class SipStreamTransportTests
         await using var client = new SipStreamTransport(SipTransportKind.Tcp, options);
         var atClient = new FrameCollector(client);
         var target = new SipEndPoint(SipTransportKind.Tcp, (IPEndPoint)listener.LocalEndpoint);
-        await client.SendAsync(target, TestMessages.Bytes(TestMessages.Options()));
+        var send = client.SendAsync(target, TestMessages.Bytes(TestMessages.Options())).AsTask();
         using var accepted = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await AnswerPingAsync(accepted.GetStream());
+        await send.WaitAsync(TimeSpan.FromSeconds(10));
 
-        // The peer goes silent right after the connection opened (it never answers a ping). Virtual
+        // The peer goes silent right after it answered the connection's probe (it never answers a ping again). Virtual
         // time runs in 1 s steps; each step waits (bounded, real time) until the client acted on it.
         var elapsed = TimeSpan.Zero;
         while (!atClient.HasClosed && elapsed < TimeSpan.FromSeconds(45))
@@ -247,6 +246,77 @@ public class SipStreamTransportTests
         Assert.True(atClient.HasClosed, "the silent peer was never detected");
         // Declared dead within the interval (30 s), not interval + pong timeout (up to 40 s).
         Assert.InRange(elapsed.TotalSeconds, 16, 31);
+    }
+
+    [Fact]
+    public async Task A_new_connection_carries_nothing_until_the_peer_answered_a_keep_alive()
+    {
+        using var listener = new TcpListener(AnyLoopback);
+        listener.Start();
+        // Virtual time stands still, so the pong wait cannot run out: the send waits for the pong alone.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var options = new SipStreamTransportOptions { KeepAliveInterval = TimeSpan.FromSeconds(30), TimeProvider = time };
+        await using var client = new SipStreamTransport(SipTransportKind.Tcp, options);
+        var target = new SipEndPoint(SipTransportKind.Tcp, (IPEndPoint)listener.LocalEndpoint);
+        var message = TestMessages.Bytes(TestMessages.Options());
+        var send = client.SendAsync(target, message).AsTask();
+        var second = client.SendAsync(target, message).AsTask(); // shares the connection attempt, and waits with it
+        using var accepted = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var stream = accepted.GetStream();
+
+        var ping = new byte[4];
+        await stream.ReadExactlyAsync(ping).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("\r\n\r\n"u8.ToArray(), ping);
+        Assert.False(send.IsCompleted);
+        Assert.False(second.IsCompleted);
+
+        await stream.WriteAsync("\r\n"u8.ToArray());
+        await Task.WhenAll(send, second).WaitAsync(TimeSpan.FromSeconds(10));
+        var both = new byte[message.Length * 2];
+        await stream.ReadExactlyAsync(both).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal([.. message, .. message], both);
+        Assert.Equal(1, client.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task A_peer_that_accepts_but_never_answers_gets_only_the_probe_and_the_send_fails()
+    {
+        // A frozen SIP server: its kernel accepts the connection, the process reads nothing.
+        using var listener = new TcpListener(AnyLoopback);
+        listener.Start();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var options = new SipStreamTransportOptions
+        {
+            KeepAliveInterval = TimeSpan.FromSeconds(30),
+            KeepAlivePongTimeout = TimeSpan.FromSeconds(10),
+            TimeProvider = time,
+        };
+        await using var client = new SipStreamTransport(SipTransportKind.Tcp, options);
+        var atClient = new FrameCollector(client);
+        var target = new SipEndPoint(SipTransportKind.Tcp, (IPEndPoint)listener.LocalEndpoint);
+        var send = client.SendAsync(target, TestMessages.Bytes(TestMessages.Options())).AsTask();
+        using var accepted = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        await AdvanceAsync(time, TimeSpan.FromSeconds(10), () => send.IsCompleted);
+        var ex = await Assert.ThrowsAsync<SipTransportException>(() => send.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("did not answer a keep-alive", ex.Message);
+        Assert.Equal(0, client.ConnectionCount);
+        Assert.True(atClient.HasClosed);
+
+        // What the server reads when it resumes: the ping, then the end of the connection — no request.
+        var stream = accepted.GetStream();
+        var ping = new byte[4];
+        await stream.ReadExactlyAsync(ping).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("\r\n\r\n"u8.ToArray(), ping);
+        Assert.Equal(0, await ReadOrClosedAsync(stream));
+    }
+
+    private static async Task AnswerPingAsync(NetworkStream stream)
+    {
+        var ping = new byte[4];
+        await stream.ReadExactlyAsync(ping).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("\r\n\r\n"u8.ToArray(), ping);
+        await stream.WriteAsync("\r\n"u8.ToArray());
     }
 
     [Fact]

@@ -54,16 +54,53 @@ internal sealed class SipStreamConnection : IAsyncDisposable
     /// <summary>True for a connection the peer opened to our listener.</summary>
     public bool Incoming { get; init; }
 
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
     /// <param name="sendKeepAlives">We opened it: we keep it alive (RFC 5626 §4.4.1).</param>
     /// <param name="idleTimeout">Close it when the peer sent nothing (not even a keep-alive) for this long.</param>
     public void Start(bool sendKeepAlives, TimeSpan? idleTimeout = null)
     {
         _lastReceived = _options.TimeProvider.GetTimestamp();
         _readLoop = Task.Run(ReadLoopAsync);
-        if (sendKeepAlives && _options.KeepAliveInterval is { } interval)
-            _keepAliveLoop = Task.Run(() => KeepAliveLoopAsync(interval));
+        if (sendKeepAlives)
+            StartKeepAlives();
         if (idleTimeout is { } idle)
             _idleLoop = Task.Run(() => IdleLoopAsync(idle));
+    }
+
+    /// <summary>Starts the RFC 5626 keep-alives on a started connection (after <see cref="ProbeAsync"/>, when one was made).</summary>
+    public void StartKeepAlives()
+    {
+        if (_options.KeepAliveInterval is { } interval && !IsClosed)
+            _keepAliveLoop = Task.Run(() => KeepAliveLoopAsync(interval));
+    }
+
+    /// <summary>
+    /// Sends one keep-alive ping at once and waits for its pong (the keep-alives' pong wait): proof
+    /// that the SIP server itself reads this connection, not just its kernel. Closes the connection
+    /// and throws <see cref="SipTransportException"/> when no pong comes. Needs keep-alives configured.
+    /// </summary>
+    public async Task ProbeAsync()
+    {
+        var interval = _options.KeepAliveInterval ?? throw new InvalidOperationException("a probe needs KeepAliveInterval");
+        var pongWait = KeepAliveSchedule.PongWait(interval, _options.KeepAlivePongTimeout);
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _pongWaiter, waiter);
+        try
+        {
+            await SendAsync(Ping, CancellationToken.None).ConfigureAwait(false);
+            await waiter.Task.WaitAsync(pongWait, _options.TimeProvider, _cts.Token).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var silent = new SipTransportException($"{Remote} accepted the connection but did not answer a keep-alive within {pongWait}: the SIP server is not reading it");
+            Close(silent);
+            throw silent;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new SipTransportException($"connection {Remote} closed before it answered a keep-alive");
+        }
     }
 
     private async Task IdleLoopAsync(TimeSpan idleTimeout)

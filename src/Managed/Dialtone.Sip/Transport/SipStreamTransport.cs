@@ -11,7 +11,7 @@ namespace Dialtone.Sip.Transport;
 /// <summary>
 /// SIP over TCP or TLS (RFC 3261 §18): client connections opened on demand and reused per remote
 /// address, an optional listener, Content-Length framing with a size cap, and RFC 5626 CRLF
-/// keep-alives on the connections we open.
+/// keep-alives on the connections we open (a new TCP one is used once its first ping was answered).
 /// </summary>
 public sealed class SipStreamTransport : ISipTransport
 {
@@ -145,9 +145,25 @@ public sealed class SipStreamTransport : ISipTransport
             throw new SipTransportException($"cannot connect to {destination}: {reason}", ex);
         }
 
-        var connection = Register(stream, destination.Address, destination.HostName);
-        connection.Start(sendKeepAlives: true);
-        return connection;
+        // A TCP connect completes in the peer's kernel even while the SIP server is frozen, and
+        // what we send is read when it resumes — on a connection we may have given up by then: a
+        // REGISTER read that late binds us to a dead flow. So with keep-alives on (the peer answers
+        // them, RFC 5626 §4.4.1) a keep-alive answered first proves the server reads us before the
+        // connection is used. TLS needs no probe: its handshake needs the server itself.
+        if (Kind == SipTransportKind.Tls || _options.KeepAliveInterval is null)
+        {
+            var connection = Register(stream, destination.Address, destination.HostName);
+            connection.Start(sendKeepAlives: true);
+            return connection;
+        }
+        var probed = Register(stream, destination.Address, destination.HostName, publish: false);
+        probed.Start(sendKeepAlives: false);
+        await probed.ProbeAsync().ConfigureAwait(false);
+        probed.StartKeepAlives();
+        _byAddress[destination.Address] = probed;
+        if (probed.IsClosed) // closed between its pong and now: OnClosed found nothing to remove
+            _byAddress.TryRemove(new KeyValuePair<IPEndPoint, SipStreamConnection>(destination.Address, probed));
+        return probed;
     }
 
     private async Task<Stream> AuthenticateAsClientAsync(Stream inner, SipEndPoint destination, CancellationToken cancellationToken)
@@ -241,13 +257,15 @@ public sealed class SipStreamTransport : ISipTransport
         Register(stream, remote, hostName: null, incoming: true).Start(sendKeepAlives: false, _options.IncomingIdleTimeout);
     }
 
-    private SipStreamConnection Register(Stream stream, IPEndPoint remote, string? hostName, bool incoming = false)
+    /// <param name="publish">Reuse it for later sends to <paramref name="remote"/> at once (else the caller adds it to <c>_byAddress</c> when it is ready).</param>
+    private SipStreamConnection Register(Stream stream, IPEndPoint remote, string? hostName, bool incoming = false, bool publish = true)
     {
         var id = $"{Kind.ViaToken().ToLowerInvariant()}{Interlocked.Increment(ref _nextId)}";
         var endPoint = new SipEndPoint(Kind, remote, id) { HostName = hostName };
         var connection = new SipStreamConnection(stream, endPoint, _options, _logger, OnMessage, OnClosed) { Incoming = incoming };
         _byId[id] = connection;
-        _byAddress[remote] = connection;
+        if (publish)
+            _byAddress[remote] = connection;
         return connection;
     }
 

@@ -13,6 +13,9 @@ public sealed record SipStreamTransportOptions
     /// Keep-alive interval of RFC 5626 §4.4.1 CRLFCRLF pings on connections we open; null disables
     /// them. A silent peer is detected and the connection closed within this interval: each ping
     /// goes out after a random 80–100 % (as the RFC asks) of the interval minus the pong wait.
+    /// With keep-alives on, a new TCP connection carries nothing until the peer answered a first
+    /// ping (within the pong wait; else the send fails): a frozen server's kernel accepts
+    /// connections, and what we sent would be read whenever it resumes.
     /// </summary>
     public TimeSpan? KeepAliveInterval { get; init; }
 

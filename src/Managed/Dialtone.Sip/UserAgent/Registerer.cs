@@ -33,7 +33,6 @@ public sealed class Registerer : IAsyncDisposable
     private long _cseq;
     private ITimer? _timer;
     private int _consecutiveFailures;
-    private int _recoveryAttempts;
     private int _disposed;
 
     public Registerer(SipStack stack, RegistererOptions options, ILogger<Registerer>? logger = null)
@@ -382,18 +381,12 @@ public sealed class Registerer : IAsyncDisposable
         }
         try
         {
-            _recoveryAttempts++;
+            // A probe into a frozen server leaves no REGISTER behind for it to read when it resumes
+            // (which could bind us to a connection closed since): a TCP connection with keep-alives
+            // is used only once the server answered one, and TLS and WebSocket connections only once
+            // their handshake is done, which needs the server itself.
             await _reconnect(_life.Token).ConfigureAwait(false);
             await RegisterLockedAsync(_life.Token).ConfigureAwait(false);
-            if (Interlocked.Exchange(ref _recoveryAttempts, 0) > 1)
-            {
-                // Earlier attempts may still sit unread at a server that was frozen, on connections
-                // we have closed since; it reads them when it resumes, in any order, and may bind
-                // us to one of those dead flows. One more REGISTER on the live flow, after those
-                // were read, puts the binding back on it.
-                StopTimer();
-                _timer = _stack.Time.CreateTimer(_ => _ = RefreshAsync(), null, _options.FlowProbeInterval / 2, Timeout.InfiniteTimeSpan);
-            }
         }
         catch (Exception ex) when (!_life.IsCancellationRequested && ex is not ObjectDisposedException)
         {
