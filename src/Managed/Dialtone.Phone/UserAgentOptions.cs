@@ -55,6 +55,8 @@ public sealed record UserAgentOptions
     /// mapping) is found dead within this interval, and the user agent reconnects and registers again
     /// (the pong wait is at most 10 s and at most half the interval). 30 s by default; 1 s to 1 h.
     /// Shorter finds a dead flow sooner at the cost of more traffic. UDP flows are not kept alive.
+    /// On TCP a new connection is used once the server answered its first ping, so a server that
+    /// accepts connections but is not reading them (frozen) is never handed a REGISTER to read late.
     /// </summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(30);
 
