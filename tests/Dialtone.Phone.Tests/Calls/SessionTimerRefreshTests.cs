@@ -27,7 +27,7 @@ public sealed class SessionTimerRefreshTests : EmbeddedServerCallTests
         var (alice, bob, call, bobsCall, bobReceived) = await EstablishedCallAsync(ShortTimers());
         Assert.Equal(new SessionTimerInfo(Interval, LocalRefresher: true), call.Session.SessionTimer);
         Assert.Equal(new SessionTimerInfo(Interval, LocalRefresher: false), bobsCall.Session.SessionTimer);
-        await Eventually.True(() => bobReceived.Count("UPDATE") >= 2, "two refreshing UPDATEs reached bob");
+        await Eventually.True(() => bobReceived.Count("UPDATE") >= 2, () => $"two refreshing UPDATEs reached bob ({Seen(bobReceived, call, bobsCall)})");
 
         // Each refresh half an interval after the last (§10), and not earlier: past the first
         // interval, where without them bob would have ended the call at 4 s.
@@ -50,7 +50,7 @@ public sealed class SessionTimerRefreshTests : EmbeddedServerCallTests
                 Interlocked.Increment(ref reOffers);
         };
         // The initial INVITE and two refreshing re-INVITEs, each a WebRTC offer/answer.
-        await Eventually.True(() => bobReceived.Count("INVITE") >= 3, "two refreshing re-INVITEs reached bob");
+        await Eventually.True(() => bobReceived.Count("INVITE") >= 3, () => $"two refreshing re-INVITEs reached bob ({Seen(bobReceived, call, bobsCall)})");
 
         bobReceived.AssertRefreshSpacing(["INVITE", "INVITE", "INVITE"], Interval / 2);
         Assert.Equal(0, bobReceived.Count("UPDATE"));
@@ -127,13 +127,19 @@ public sealed class SessionTimerRefreshTests : EmbeddedServerCallTests
         Assert.True(await Party.PacketsReceivedAsync(call) >= atLeast, $"{call}: fewer than {atLeast} packets received");
     }
 
+    /// <summary>What bob received and how both calls stand (or ended), for a failure message.</summary>
+    private static string Seen(ReceivedRequests bobReceived, Call call, Call bobsCall) =>
+        $"bob received {bobReceived.Story}; alice's call {StateOf(call)}; bob's call {StateOf(bobsCall)}";
+
+    private static string StateOf(Call call) =>
+        call.Ended.IsCompletedSuccessfully ? $"ended {call.Ended.Result.Reason} ({call.Ended.Result.Detail})" : call.State.ToString();
+
     private static string? Attribute(string sdp, string name) =>
         sdp.Split("\r\n").FirstOrDefault(l => l.StartsWith($"a={name}:", StringComparison.Ordinal));
 
     private static string? Direction(string sdp) =>
         sdp.Split("\r\n").Select(l => l.TrimStart('a', '=')).FirstOrDefault(l => l is "sendrecv" or "sendonly" or "recvonly" or "inactive");
 
-    /// <summary>The methods of the requests that arrive at one user agent's transport, as they arrive.</summary>
     /// <summary>The requests bob's transport received, with when (a response or keep-alive is not recorded).</summary>
     private sealed class ReceivedRequests
     {
@@ -141,6 +147,15 @@ public sealed class SessionTimerRefreshTests : EmbeddedServerCallTests
         private readonly Stopwatch _clock = Stopwatch.StartNew();
 
         public ReceivedRequests(Sip.Transport.ISipTransport transport) => transport.FrameReceived += OnFrame;
+
+        public string Story
+        {
+            get
+            {
+                lock (_methods)
+                    return string.Join(", ", _methods.Select(m => $"{m.Method} at {m.At.TotalSeconds:0.00} s"));
+            }
+        }
 
         public int Count(string method)
         {
@@ -158,7 +173,7 @@ public sealed class SessionTimerRefreshTests : EmbeddedServerCallTests
             List<(string Method, TimeSpan At)> seen;
             lock (_methods)
                 seen = [.. _methods.Where(m => methods.Contains(m.Method))];
-            var story = string.Join(", ", seen.Select(m => $"{m.Method} at {m.At.TotalSeconds:0.00} s"));
+            var story = Story;
             Assert.True(seen.Count >= methods.Length && seen.Take(methods.Length).Select(m => m.Method).SequenceEqual(methods), $"expected {string.Join(", ", methods)}: {story}");
             for (var i = 1; i < methods.Length; i++)
                 Assert.True(seen[i].At - seen[i - 1].At >= spacing * 0.9, $"refresh {i} came {(seen[i].At - seen[i - 1].At).TotalSeconds:0.00} s after the request before it, expected about {spacing.TotalSeconds:0.0} s: {story}");
