@@ -219,13 +219,7 @@ public class SipStreamTransportTests
         using var listener = new TcpListener(AnyLoopback);
         listener.Start();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
-        var options = new SipStreamTransportOptions
-        {
-            KeepAliveInterval = TimeSpan.FromSeconds(30),
-            KeepAlivePongTimeout = TimeSpan.FromSeconds(10),
-            TimeProvider = time,
-        };
-        await using var client = new SipStreamTransport(SipTransportKind.Tcp, options);
+        await using var client = new SipStreamTransport(SipTransportKind.Tcp, KeepAlivesInVirtualTime(time));
         var atClient = new FrameCollector(client);
         var target = new SipEndPoint(SipTransportKind.Tcp, (IPEndPoint)listener.LocalEndpoint);
         var send = client.SendAsync(target, TestMessages.Bytes(TestMessages.Options())).AsTask();
@@ -264,9 +258,7 @@ public class SipStreamTransportTests
         using var accepted = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
         var stream = accepted.GetStream();
 
-        var ping = new byte[4];
-        await stream.ReadExactlyAsync(ping).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal("\r\n\r\n"u8.ToArray(), ping);
+        await ReadPingAsync(stream);
         Assert.False(send.IsCompleted);
         Assert.False(second.IsCompleted);
 
@@ -285,21 +277,13 @@ public class SipStreamTransportTests
         using var listener = new TcpListener(AnyLoopback);
         listener.Start();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
-        var options = new SipStreamTransportOptions
-        {
-            KeepAliveInterval = TimeSpan.FromSeconds(30),
-            KeepAlivePongTimeout = TimeSpan.FromSeconds(10),
-            TimeProvider = time,
-        };
-        await using var client = new SipStreamTransport(SipTransportKind.Tcp, options);
+        await using var client = new SipStreamTransport(SipTransportKind.Tcp, KeepAlivesInVirtualTime(time));
         var atClient = new FrameCollector(client);
         var target = new SipEndPoint(SipTransportKind.Tcp, (IPEndPoint)listener.LocalEndpoint);
         var send = client.SendAsync(target, TestMessages.Bytes(TestMessages.Options())).AsTask();
         using var accepted = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
         var stream = accepted.GetStream();
-        var ping = new byte[4];
-        await stream.ReadExactlyAsync(ping).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal("\r\n\r\n"u8.ToArray(), ping);
+        await ReadPingAsync(stream);
 
         // The pong wait (10 s) starts just after the ping went out, which on a loaded machine may be
         // after virtual time began to move: so it moves on, 1 s per step, until the send gave up
@@ -319,11 +303,24 @@ public class SipStreamTransportTests
         Assert.Equal(0, await ReadOrClosedAsync(stream));
     }
 
-    private static async Task AnswerPingAsync(NetworkStream stream)
+    /// <summary>Keep-alives every 30 s with a 10 s pong wait, timed by <paramref name="time"/>.</summary>
+    private static SipStreamTransportOptions KeepAlivesInVirtualTime(Microsoft.Extensions.Time.Testing.FakeTimeProvider time) => new()
+    {
+        KeepAliveInterval = TimeSpan.FromSeconds(30),
+        KeepAlivePongTimeout = TimeSpan.FromSeconds(10),
+        TimeProvider = time,
+    };
+
+    private static async Task ReadPingAsync(NetworkStream stream)
     {
         var ping = new byte[4];
         await stream.ReadExactlyAsync(ping).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("\r\n\r\n"u8.ToArray(), ping);
+    }
+
+    private static async Task AnswerPingAsync(NetworkStream stream)
+    {
+        await ReadPingAsync(stream);
         await stream.WriteAsync("\r\n"u8.ToArray());
     }
 
