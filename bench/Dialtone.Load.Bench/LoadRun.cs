@@ -7,7 +7,8 @@ namespace Dialtone.Load.Bench;
 
 /// <param name="OpusSampleRate">bob's (the process under test) PeerConnectionFactoryOptions.OpusSampleRate; the generator keeps the default (48000).</param>
 /// <param name="MediaThreads">bob's PeerConnectionFactoryOptions.MediaThreads.</param>
-internal sealed record LoadSettings(int RateCalls, int Concurrency, int HeldCalls, int Seconds, bool PerCall, int RealtimePriority, int OpusSampleRate = 48000, int MediaThreads = 0, int WarmupCalls = 100);
+/// <param name="EngineThreads">bob's PeerConnectionFactoryOptions.EngineThreads.</param>
+internal sealed record LoadSettings(int RateCalls, int Concurrency, int HeldCalls, int Seconds, bool PerCall, int RealtimePriority, int OpusSampleRate = 48000, int MediaThreads = 0, int EngineThreads = 0, int WarmupCalls = 1000);
 
 /// <summary>
 /// One run: Kamailio (WSS, digest) + this process as bob (answers every call) + a generator process
@@ -31,8 +32,9 @@ internal static class LoadRun
                 Console.WriteLine(CallAudioClock.TrySetRealtimePriority(s.RealtimePriority, out var refusal)
                     ? $"audio clock: SCHED_FIFO priority {s.RealtimePriority}"
                     : $"audio clock: real-time priority refused ({refusal}); normal scheduling");
-            await using var bob = await Parties.StartAsync(wss, caPem, "bob", s.PerCall, s.OpusSampleRate, s.MediaThreads);
-            Console.WriteLine($"bob: Opus at {s.OpusSampleRate} Hz, media threads: {(s.MediaThreads == 0 ? "libwebrtc's (one per task queue)" : s.MediaThreads.ToString())}");
+            await using var bob = await Parties.StartAsync(wss, caPem, "bob", s.PerCall, s.OpusSampleRate, s.MediaThreads, s.EngineThreads);
+            Console.WriteLine($"bob: Opus at {s.OpusSampleRate} Hz, media threads: {(s.MediaThreads == 0 ? "libwebrtc's (one per task queue)" : s.MediaThreads.ToString())}, "
+                + $"engine threads: {(s.EngineThreads == 1 ? "one (network = worker = signalling)" : "three (network, worker, signalling)")}");
             var tone = s.PerCall ? CallTones.WriteToneWav(CallTones.BobHz) : null;
             await bob.RegisterAsync();
             var answered = 0;
@@ -123,7 +125,11 @@ internal static class LoadRun
         var messages = s.RateCalls * 2;
         // 4. Calls set up and torn down.
         var threads0 = ThreadCpu.ByName();
+        var waits0 = ThreadCpu.WaitsByName();
+        var switches0 = ContextSwitches.OfThisProcess();
         var (rateWall, rateBob, rateGen, rateResult) = await MeasureAsync(generator, $"rate {s.RateCalls} {s.Concurrency}");
+        var switches1 = ContextSwitches.OfThisProcess();
+        var waits1 = ThreadCpu.WaitsByName();
         var threads1 = ThreadCpu.ByName();
         var completed = int.Parse(rateResult[0]);
         var failed = int.Parse(rateResult[1]);
@@ -133,13 +139,17 @@ internal static class LoadRun
             $"MESSAGE {messages / msgBob.TotalSeconds:F0} per CPU-s"));
         table.Add(Row("  CPU ms per call: bob / alice (generator)", $"{rateBob.TotalMilliseconds / completed:F2} / {rateGen.TotalMilliseconds / completed:F2}", "",
             $"MESSAGE {msgBob.TotalMilliseconds / messages:F3} / {msgGen.TotalMilliseconds / messages:F3}"));
+        table.Add(Row("  context switches per call in bob: voluntary / involuntary",
+            $"{(switches1.Voluntary - switches0.Voluntary) / (double)Math.Max(completed, 1):F0} / {(switches1.Involuntary - switches0.Involuntary) / (double)Math.Max(completed, 1):F0}", "", ""));
         if (failed > 0)
             table.Add(Row("  calls failed", failed.ToString(), "0", ""));
         var perThread = ThreadCpu.Breakdown(threads0, threads1, rateBob.TotalMilliseconds, Math.Max(completed, 1));
+        var waitsPerThread = ThreadCpu.Breakdown(waits0, waits1, switches1.Voluntary - switches0.Voluntary, Math.Max(completed, 1), format: "F0");
 
         Console.WriteLine();
         Print(table);
         Console.WriteLine($"bob's CPU-ms per call by thread: {perThread}");
+        Console.WriteLine($"bob's waits (voluntary context switches) per call by thread: {waitsPerThread}");
         Console.WriteLine($"load average {LoadAverage()} at the end; answered {answered()} calls in all");
         return failed == 0 && heldOk ? 0 : 1;
     }

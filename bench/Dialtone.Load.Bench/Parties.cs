@@ -20,7 +20,8 @@ internal static class Parties
     /// <param name="perCall">Per-call audio (AudioDeviceKind.PerCall: each call its own source and sinks, the bot mode); else one virtual device for all calls.</param>
     /// <param name="opusSampleRate">PeerConnectionFactoryOptions.OpusSampleRate (48000: fullband, the default; 16000: wideband).</param>
     /// <param name="mediaThreads">PeerConnectionFactoryOptions.MediaThreads (0: libwebrtc's thread per task queue).</param>
-    public static Task<Phone.UserAgent> StartAsync(string wssUri, string caPemPath, string user, bool perCall, int opusSampleRate = 48000, int mediaThreads = 0) =>
+    /// <param name="engineThreads">PeerConnectionFactoryOptions.EngineThreads (0: libwebrtc's network, worker and signalling threads; 1: one for all three).</param>
+    public static Task<Phone.UserAgent> StartAsync(string wssUri, string caPemPath, string user, bool perCall, int opusSampleRate = 48000, int mediaThreads = 0, int engineThreads = 0) =>
         Phone.UserAgent.StartAsync(new Phone.UserAgentOptions
         {
             Server = wssUri,
@@ -33,6 +34,7 @@ internal static class Parties
                 AudioProcessing = AudioProcessingOptions.Disabled,
                 OpusSampleRate = opusSampleRate,
                 MediaThreads = mediaThreads,
+                EngineThreads = engineThreads,
             },
             // Per-call sources at 16 kHz, audio processing (AEC) off — CallAudioSourceOptions' default.
             Media = new Phone.Media.CallMediaOptions { CallAudio = new CallAudioSourceOptions { SampleRate = CallTones.SampleRate } },

@@ -319,6 +319,8 @@ internal unsafe struct DtFactoryOptions
     public uint OpusSampleRateHz;
     /// <summary>Threads that run the calls' send-side task queues (Opus encoder, pacer, transport controller). 0: libwebrtc's own, a thread per queue (three per call, each woken every 10-20 ms). 1..64: that many shared threads serve every queue of this factory's peer connections and voice engine (plain RTP/SDES sessions keep libwebrtc's own), each queue's tasks still in order, so a 10 ms frame of many calls costs a few wake-ups instead of three per call (measured with 10 held Opus calls: ~42 -&gt; ~24 CPU-ms per call-second; docs/scale-out.md); a slow task then delays the other calls on its thread. They are scheduled as libwebrtc schedules its own (SCHED_FIFO where the process may). A held call costs its thread ~15 CPU-ms/s: about one per 50 calls, at most one per core (more threads wake more).</summary>
     public uint MediaThreads;
+    /// <summary>libwebrtc's network, worker and signalling threads. 0 (or 3): three threads, as in Chrome. 1: one thread ("dt-network") is all three, so libwebrtc's many blocking calls between them during set-up and teardown run inline instead of waking another thread each, and received packets are not handed from the network to the worker thread: the choice for many short calls (a bot, a load generator; measured: ~200 -&gt; ~70 thread wake-ups and ~13 -&gt; ~8 CPU-ms per call set up and torn down, docs/scale-out.md). Everything libwebrtc does outside the media and audio threads then shares one core, and a slow offer/answer or statistics report delays every call's packets meanwhile.</summary>
+    public uint EngineThreads;
 }
 
 /// <summary>Events of a factory's audio device. Any member may be NULL.</summary>
@@ -877,7 +879,7 @@ internal static unsafe partial class WebRtcShim
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_set_log_callback(delegate* unmanaged[Cdecl]<void*, DtLogSeverity, byte*, void> callback, void* user_data, DtLogSeverity min_severity);
 
-    /// <summary>Creates the factory, its three libwebrtc threads (network, worker, signalling), the audio device and the audio processing module. Codecs offered, in order: Opus (48 kHz stereo), G.722, PCMU, PCMA, telephone-event. `options` may be NULL for defaults (no audio device, APM all on).</summary>
+    /// <summary>Creates the factory, its libwebrtc threads (network, worker, signalling: engine_threads), the audio device and the audio processing module. Codecs offered, in order: Opus (48 kHz stereo), G.722, PCMU, PCMA, telephone-event. `options` may be NULL for defaults (no audio device, APM all on).</summary>
     [LibraryImport(LibraryName, EntryPoint = "dt_factory_create")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int dt_factory_create(DtFactoryOptions* options, DtFactory** out_factory);

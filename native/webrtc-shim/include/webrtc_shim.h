@@ -204,9 +204,17 @@ typedef struct dt_factory_options {
    * the process may). A held call costs its thread ~15 CPU-ms/s: about one per 50 calls, at most
    * one per core (more threads wake more). */
   uint32_t media_threads;
+  /* libwebrtc's network, worker and signalling threads. 0 (or 3): three threads, as in Chrome.
+   * 1: one thread ("dt-network") is all three, so libwebrtc's many blocking calls between them during
+   * set-up and teardown run inline instead of waking another thread each, and received packets are not
+   * handed from the network to the worker thread: the choice for many short calls (a bot, a load
+   * generator; measured: ~200 -> ~70 thread wake-ups and ~13 -> ~8 CPU-ms per call set up and torn
+   * down, docs/scale-out.md). Everything libwebrtc does outside the media and audio threads then shares
+   * one core, and a slow offer/answer or statistics report delays every call's packets meanwhile. */
+  uint32_t engine_threads;
 } dt_factory_options;
 
-/* Creates the factory, its three libwebrtc threads (network, worker, signalling), the audio device
+/* Creates the factory, its libwebrtc threads (network, worker, signalling: engine_threads), the audio device
  * and the audio processing module. Codecs offered, in order: Opus (48 kHz stereo), G.722, PCMU,
  * PCMA, telephone-event. `options` may be NULL for defaults (no audio device, APM all on). */
 DT_API int32_t dt_factory_create(const dt_factory_options* options, dt_factory** out_factory);

@@ -123,7 +123,7 @@ DT_API int32_t dt_transceiver_create_call_audio_sink(dt_transceiver* transceiver
                         "sample_rate_hz must be 8000, 16000 or 48000");
     dt::RequireArgument(o.buffer_ms >= 20 && o.buffer_ms <= 10000, "buffer_ms must be 20..10000");
     auto t = Lookup<dt::Transceiver>(transceiver);
-    auto receiver = t->get().receiver();
+    auto receiver = t->receiver();
     auto track = receiver ? receiver->track() : nullptr;
     if (!track || track->kind() != webrtc::MediaStreamTrackInterface::kAudioKind) {
       throw dt::Error(DT_ERROR_INVALID_STATE, "the transceiver has no remote audio track");

@@ -249,21 +249,25 @@ DT_API int32_t dt_peer_connection_add_call_audio_track(dt_peer_connection* peer_
     auto source = std::make_shared<CallAudioSource>(owner->factory(), o);
     std::string track_id = track_init.track_id ? track_init.track_id : rtc::CreateRandomUuid();
     std::string stream_id = track_init.stream_id ? track_init.stream_id : rtc::CreateRandomUuid();
-    auto track = owner->factory()->pc_factory().CreateAudioTrack(track_id, source->track_source().get());
-    if (!track) throw dt::Error(DT_ERROR_CREATE_FAILED, "libwebrtc could not create the audio track");
-    auto sender = pc->AddTrack(track, {stream_id});
-    if (!sender.ok()) throw dt::Error(DT_ERROR_INVALID_STATE, dt::ErrorText(sender.error()));
-    for (const auto& transceiver : pc->GetTransceivers()) {
-      if (transceiver->sender() == sender.value()) {
+    // One round trip to the signalling thread for the whole sequence: there each proxy call below runs
+    // inline, where from this thread each would be a blocking hop of its own (six per call).
+    dt::compat::RunOn(owner->factory()->signaling_thread(), [&] {
+      auto track = owner->factory()->pc_factory().CreateAudioTrack(track_id, source->track_source().get());
+      if (!track) throw dt::Error(DT_ERROR_CREATE_FAILED, "libwebrtc could not create the audio track");
+      auto sender = pc->AddTrack(track, {stream_id});
+      if (!sender.ok()) throw dt::Error(DT_ERROR_INVALID_STATE, dt::ErrorText(sender.error()));
+      for (const auto& transceiver : pc->GetTransceivers()) {
+        if (transceiver->sender() != sender.value()) continue;
         *out_transceiver = owner->TransceiverHandle(transceiver);
-        auto remote = transceiver->receiver() ? transceiver->receiver()->track() : nullptr;
+        auto receiver = transceiver->receiver();
+        auto remote = receiver ? receiver->track() : nullptr;
         if (remote && remote->kind() == webrtc::MediaStreamTrackInterface::kAudioKind) {
           source->AttachEchoReference(rtc::scoped_refptr<webrtc::AudioTrackInterface>(
               static_cast<webrtc::AudioTrackInterface*>(remote.get())));
         }
         break;
       }
-    }
+    });
     if (*out_transceiver == nullptr) throw dt::Error(DT_ERROR_INTERNAL, "the new track's transceiver was not found");
     dt::CallAudioClock::Instance().Add(source);
     try {

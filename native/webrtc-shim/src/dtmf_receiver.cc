@@ -174,7 +174,7 @@ DT_API int32_t dt_transceiver_create_dtmf_receiver(dt_transceiver* transceiver, 
     *out_receiver = nullptr;
     dt::RequireArgument(callbacks != nullptr, "callbacks is NULL");
     auto t = dt::Lookup<dt::Transceiver>(transceiver);
-    auto receiver = t->get().receiver();
+    auto receiver = t->receiver();
     if (!receiver || receiver->media_type() != cricket::MEDIA_TYPE_AUDIO) {
       throw dt::Error(DT_ERROR_INVALID_STATE, "the transceiver has no audio receiver");
     }

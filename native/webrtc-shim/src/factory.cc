@@ -31,6 +31,9 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
   }
   if (options.opus_sample_rate_hz != 0) opus.sample_rate_hz = static_cast<int>(options.opus_sample_rate_hz);
   if (options.media_threads > 64) throw Error(DT_ERROR_INVALID_ARGUMENT, "media_threads must be 0 (a thread per task queue) or 1..64");
+  if (options.engine_threads != 0 && options.engine_threads != 1 && options.engine_threads != 3) {
+    throw Error(DT_ERROR_INVALID_ARGUMENT, "engine_threads must be 0 or 3 (network, worker and signalling threads) or 1 (one for all three)");
+  }
 
   InitLogging();
 
@@ -85,11 +88,13 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
   factory->audio_processing_ = CreateAudioProcessing(processing);
 
   factory->network_thread_ = compat::CreateNetworkThread("dt-network");
-  factory->worker_thread_ = compat::CreateThread("dt-worker");
-  factory->signaling_thread_ = compat::CreateThread("dt-signaling");
+  if (options.engine_threads != 1) {  // else the network thread is all three (worker_thread() and signaling_thread())
+    factory->worker_thread_ = compat::CreateThread("dt-worker");
+    factory->signaling_thread_ = compat::CreateThread("dt-signaling");
+  }
   factory->network_change_ = std::make_shared<NetworkChangeSignal>(factory->network_thread_.get());
-  factory->pc_factory_ = compat::CreateAudioOnlyFactory(factory->network_thread_.get(), factory->worker_thread_.get(),
-                                                        factory->signaling_thread_.get(), factory->audio_device_,
+  factory->pc_factory_ = compat::CreateAudioOnlyFactory(factory->network_thread_.get(), factory->worker_thread(),
+                                                        factory->signaling_thread(), factory->audio_device_,
                                                         factory->audio_processing_, &factory->audio_engine_,
                                                         std::make_unique<NetworkChangeMonitorFactory>(factory->network_change_),
                                                         opus,

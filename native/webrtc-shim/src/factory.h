@@ -32,10 +32,11 @@ class Factory {
   ~Factory();
 
   webrtc::PeerConnectionFactoryInterface& pc_factory() const { return *pc_factory_; }
-  rtc::Thread* signaling_thread() const { return signaling_thread_.get(); }
+  // With dt_factory_options.engine_threads 1 the network thread is also the worker and the signalling thread.
+  rtc::Thread* signaling_thread() const { return signaling_thread_ ? signaling_thread_.get() : network_thread_.get(); }
   rtc::Thread* network_thread() const { return network_thread_.get(); }
   // The legacy RTP path (rtp_media.cc) runs its webrtc::Call here, on the voice engine's AudioState.
-  rtc::Thread* worker_thread() const { return worker_thread_.get(); }
+  rtc::Thread* worker_thread() const { return worker_thread_ ? worker_thread_.get() : network_thread_.get(); }
   const compat::AudioEngine& audio_engine() const { return audio_engine_; }
   bool IsOwnThread() const;
 

@@ -96,7 +96,6 @@ void PeerConnection::Close() {
 }
 
 void PeerConnection::Shutdown() {
-  Close();
   std::vector<TransceiverEntry> transceivers;
   rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc;
   {
@@ -106,14 +105,22 @@ void PeerConnection::Shutdown() {
     transceivers.swap(transceivers_);
     pc = std::move(pc_);
   }
+  completions_->CloseAll();  // before libwebrtc fails them with its own errors
+  if (pc) {
+    // Close and the last reference in one round trip to the signalling thread: there the proxy runs both
+    // inline (from here each is a blocking hop). The state events to "closed" are delivered meanwhile, and
+    // observer_ (a member) is still alive for anything libwebrtc's destructor reports.
+    compat::RunOn(factory_->signaling_thread(), [&] {
+      pc->Close();
+      pc = nullptr;
+    });
+  }
+  gate_->CloseAndDrain();
   for (auto& entry : transceivers) {
     registry::Remove(entry.handle, HandleKind::kTransceiver);
     entry.object->Shutdown();
   }
   transceivers.clear();
-  // The proxy destroys libwebrtc's PeerConnection on the signalling thread; observer_ (a member)
-  // is still alive for anything it reports meanwhile.
-  pc = nullptr;
 }
 
 dt_transceiver* PeerConnection::TransceiverHandle(const rtc::scoped_refptr<webrtc::RtpTransceiverInterface>& transceiver) {
@@ -246,18 +253,21 @@ DT_API int32_t dt_peer_connection_add_audio_track(dt_peer_connection* peer_conne
     auto pc = owner->pc();
     std::string track_id = track_init.track_id ? track_init.track_id : rtc::CreateRandomUuid();
     std::string stream_id = track_init.stream_id ? track_init.stream_id : rtc::CreateRandomUuid();
-    // Empty AudioOptions: the audio processing switches stay the factory's (dt_factory_set_audio_processing).
-    auto source = owner->factory()->pc_factory().CreateAudioSource(cricket::AudioOptions());
-    auto track = owner->factory()->pc_factory().CreateAudioTrack(track_id, source.get());
-    if (!track) throw dt::Error(DT_ERROR_CREATE_FAILED, "libwebrtc could not create the audio track");
-    auto sender = pc->AddTrack(track, {stream_id});
-    if (!sender.ok()) throw dt::Error(DT_ERROR_INVALID_STATE, dt::ErrorText(sender.error()));
-    for (const auto& transceiver : pc->GetTransceivers()) {
-      if (transceiver->sender() == sender.value()) {
-        *out_transceiver = owner->TransceiverHandle(transceiver);
-        break;
+    // One round trip to the signalling thread: there the proxy calls below run inline.
+    dt::compat::RunOn(owner->factory()->signaling_thread(), [&] {
+      // Empty AudioOptions: the audio processing switches stay the factory's (dt_factory_set_audio_processing).
+      auto source = owner->factory()->pc_factory().CreateAudioSource(cricket::AudioOptions());
+      auto track = owner->factory()->pc_factory().CreateAudioTrack(track_id, source.get());
+      if (!track) throw dt::Error(DT_ERROR_CREATE_FAILED, "libwebrtc could not create the audio track");
+      auto sender = pc->AddTrack(track, {stream_id});
+      if (!sender.ok()) throw dt::Error(DT_ERROR_INVALID_STATE, dt::ErrorText(sender.error()));
+      for (const auto& transceiver : pc->GetTransceivers()) {
+        if (transceiver->sender() == sender.value()) {
+          *out_transceiver = owner->TransceiverHandle(transceiver);
+          break;
+        }
       }
-    }
+    });
     if (*out_transceiver == nullptr) throw dt::Error(DT_ERROR_INTERNAL, "the new track's transceiver was not found");
     return DT_OK;
   });

@@ -10,11 +10,15 @@ static_assert(int(webrtc::RtpTransceiverDirection::kSendRecv) == DT_DIRECTION_SE
 
 Transceiver::Transceiver(std::shared_ptr<Factory> factory, std::shared_ptr<CallbackGate> gate,
                          rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver)
-    : factory_(std::move(factory)), gate_(std::move(gate)), transceiver_(std::move(transceiver)) {}
+    : factory_(std::move(factory)),
+      gate_(std::move(gate)),
+      transceiver_(std::move(transceiver)),
+      receiver_(transceiver_->receiver()) {}
 
 Transceiver::~Transceiver() {
   Shutdown();
-  transceiver_ = nullptr;  // before factory_: the proxy may need the signalling thread
+  receiver_ = nullptr;  // before factory_: the proxies may need the signalling thread
+  transceiver_ = nullptr;
 }
 
 dt_dtmf_sender* Transceiver::DtmfHandle() {

@@ -26,6 +26,9 @@ class Transceiver {
   ~Transceiver();
 
   webrtc::RtpTransceiverInterface& get() const { return *transceiver_; }
+  // The transceiver's receiver, fixed for its life (Unified Plan): asked once, when this object is made on
+  // the signalling thread, so reading it later is no round trip there.
+  const rtc::scoped_refptr<webrtc::RtpReceiverInterface>& receiver() const { return receiver_; }
   const std::shared_ptr<Factory>& factory() const { return factory_; }
   // The DTMF sender's handle, made on first use; throws DT_ERROR_INVALID_STATE without one.
   dt_dtmf_sender* DtmfHandle();
@@ -37,6 +40,7 @@ class Transceiver {
   std::shared_ptr<Factory> factory_;  // keeps the threads the proxy needs
   std::shared_ptr<CallbackGate> gate_;  // the peer connection's
   rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver_;
+  rtc::scoped_refptr<webrtc::RtpReceiverInterface> receiver_;
   std::mutex mutex_;
   std::shared_ptr<DtmfSender> dtmf_;
   uint64_t dtmf_handle_ = 0;

@@ -1,10 +1,12 @@
-// A factory's Opus rate and shared media threads (dt_factory_options.opus_sample_rate_hz,
-// media_threads), observed in real calls through the C ABI:
+// A factory's Opus rate and shared threads (dt_factory_options.opus_sample_rate_hz, media_threads,
+// engine_threads), observed in real calls through the C ABI:
 // - a 16 kHz encoder sends no audio above 8 kHz, and a 16 kHz decoder produces none, while a 1 kHz
 //   tone passes both ways at the right pitch; the default (48 kHz) factory passes 10 kHz (control);
 // - a 16 kHz factory declares maxplaybackrate and sprop-maxcapturerate 16000 in its Opus fmtp;
 // - with shared media threads the calls carry their tones both ways and libwebrtc's per-call
-//   encoder threads are gone.
+//   encoder threads are gone;
+// - with one engine thread (network = worker = signalling) calls carry their tones both ways, hang up
+//   and release cleanly, and there is no worker or signalling thread.
 #include <gtest/gtest.h>
 
 #include <dirent.h>
@@ -23,12 +25,13 @@ namespace {
 constexpr uint32_t kRate = 48000;
 constexpr double kLowHz = 1000, kHighHz = 10000;
 
-dt_factory_options Options(uint32_t opus_rate, uint32_t media_threads = 0) {
+dt_factory_options Options(uint32_t opus_rate, uint32_t media_threads = 0, uint32_t engine_threads = 0) {
   dt_factory_options options{};
   options.struct_size = sizeof(options);
   options.audio_device = static_cast<dt_audio_device_kind>(DT_AUDIO_DEVICE_PER_CALL);
   options.opus_sample_rate_hz = opus_rate;
   options.media_threads = media_threads;
+  options.engine_threads = engine_threads;
   return options;
 }
 
@@ -119,6 +122,8 @@ TEST(OpusSettings, OutOfRangeValuesAreRefused) {
   EXPECT_EQ(dt_factory_create(&o, &factory), DT_ERROR_INVALID_ARGUMENT);
   o = Options(0, 65);
   EXPECT_EQ(dt_factory_create(&o, &factory), DT_ERROR_INVALID_ARGUMENT);
+  o = Options(0, 0, 2);
+  EXPECT_EQ(dt_factory_create(&o, &factory), DT_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(factory, nullptr);
 }
 
@@ -195,4 +200,31 @@ TEST(OpusSettings, SharedMediaThreadsCarryEveryCallsTonesBothWays) {
   EXPECT_EQ(dt_factory_release(factory), DT_OK);
   // The shared thread ends with the factory and the last of its calls.
   EXPECT_TRUE(Eventually([] { return ThreadsNamed("dt-media-0").empty(); }, 5000));
+}
+
+TEST(OpusSettings, OneEngineThreadCarriesEveryCallsTonesBothWaysAndReleasesCleanly) {
+  size_t signaling_before = ThreadsNamed("dt-signaling").size(), worker_before = ThreadsNamed("dt-worker").size();
+  dt_factory* factory = Create(Options(16000, 1, 1));
+  ASSERT_NE(factory, nullptr);
+  EXPECT_EQ(ThreadsNamed("dt-signaling").size(), signaling_before) << "one engine thread made a signalling thread";
+  EXPECT_EQ(ThreadsNamed("dt-worker").size(), worker_before) << "one engine thread made a worker thread";
+  for (int round = 0; round < 2; ++round) {  // calls set up and released one after another on the one thread
+    End a1(factory), b1(factory), a2(factory), b2(factory);
+    for (End* e : {&a1, &b1, &a2, &b2}) ASSERT_EQ(e->result, DT_OK) << LastError();
+    std::string error;
+    ASSERT_TRUE(Negotiate(a1.peer, b1.peer, true, &error)) << error;
+    ASSERT_TRUE(Negotiate(a2.peer, b2.peer, true, &error)) << error;
+    ASSERT_TRUE(WaitConnected(a1.peer, b1.peer, 15000) && WaitConnected(a2.peer, b2.peer, 15000));
+    for (End* e : {&a1, &b1, &a2, &b2}) ASSERT_TRUE(e->CreateSink()) << LastError();
+    auto all_hear = [&] {
+      for (End* e : {&a1, &b1, &a2, &b2}) {
+        if (LastSecond(*e).low <= 1000) return false;
+      }
+      return true;
+    };
+    PumpCallAudio({&a1, &b1, &a2, &b2}, 2500);
+    for (int i = 0; i < 15 && !all_hear(); ++i) PumpCallAudio({&a1, &b1, &a2, &b2}, 500);
+    for (End* e : {&a1, &b1, &a2, &b2}) EXPECT_GT(LastSecond(*e).low, 1000) << "a call's tone did not arrive (round " << round << ")";
+  }
+  EXPECT_EQ(dt_factory_release(factory), DT_OK);
 }

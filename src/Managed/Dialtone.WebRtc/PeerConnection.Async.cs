@@ -26,24 +26,19 @@ public sealed partial class PeerConnection
         timeout.CancelAfter(cap);
         while (true)
         {
-            Task changed;
-            lock (gate)
-            {
-                changed = gatheringChanged.Task;
-            }
-
-            if (IceGatheringState == IceGatheringState.Complete)
+            var progress = IceProgress;
+            if (progress.Gathering == IceGatheringState.Complete)
             {
                 return true;
             }
 
             try
             {
-                await changed.WaitAsync(timeout.Token).ConfigureAwait(false);
+                await progress.Changed.WaitAsync(timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return IceGatheringState == IceGatheringState.Complete;
+                return IceProgress.Gathering == IceGatheringState.Complete;
             }
         }
     }
@@ -83,7 +78,7 @@ public sealed partial class PeerConnection
         iceCandidates.Writer.TryComplete();
         lock (gate)
         {
-            gatheringChanged.TrySetResult();
+            iceChanged.TrySetResult();
         }
 
         foreach (var channel in channels)

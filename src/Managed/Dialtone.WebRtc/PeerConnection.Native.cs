@@ -138,7 +138,16 @@ public sealed unsafe partial class PeerConnection
         try
         {
             var pc = From(userData);
-            pc?.iceCandidates.Writer.TryWrite(new IceCandidate(Utf8.FromNullTerminated(candidate), Utf8.FromNullTerminatedOrNull(sdpMid), sdpMLineIndex));
+            if (pc is null)
+            {
+                return;
+            }
+
+            var line = Utf8.FromNullTerminated(candidate);
+            // libwebrtc added the candidate to the local description before reporting it.
+            var type = IceCandidateLine.TypeOf(line);
+            pc.ReportIce(p => p.localCandidateTypes |= type);
+            pc.iceCandidates.Writer.TryWrite(new IceCandidate(line, Utf8.FromNullTerminatedOrNull(sdpMid), sdpMLineIndex));
         }
         catch (Exception)
         {
@@ -157,13 +166,15 @@ public sealed unsafe partial class PeerConnection
                 return;
             }
 
-            lock (pc.gate)
-            {
-                pc.gatheringChanged.TrySetResult();
-                pc.gatheringChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-
             var s = (IceGatheringState)state;
+            pc.ReportIce(p =>
+            {
+                p.iceGathering = s;
+                if (s == IceGatheringState.Gathering)
+                {
+                    p.localCandidateTypes = IceCandidateTypes.None; // a new gathering (an ICE restart): its own candidates
+                }
+            });
             pc.dispatcher.Post(() => pc.IceGatheringStateChanged?.Invoke(pc, new StateChangedEventArgs<IceGatheringState>(s)));
         }
         catch (Exception)
@@ -177,8 +188,14 @@ public sealed unsafe partial class PeerConnection
         try
         {
             var pc = From(userData);
+            if (pc is null)
+            {
+                return;
+            }
+
             var s = (IceConnectionState)state;
-            pc?.dispatcher.Post(() => pc.IceConnectionStateChanged?.Invoke(pc, new StateChangedEventArgs<IceConnectionState>(s)));
+            pc.ReportIce(p => p.iceConnection = s);
+            pc.dispatcher.Post(() => pc.IceConnectionStateChanged?.Invoke(pc, new StateChangedEventArgs<IceConnectionState>(s)));
         }
         catch (Exception)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Logging;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
@@ -23,8 +24,15 @@ public sealed unsafe partial class PeerConnection : IAsyncDisposable
     private readonly Lock gate = new();
     private readonly Dictionary<nint, RtpTransceiver> transceivers = [];
     private readonly List<DataChannel> dataChannels = [];
-    private TaskCompletionSource gatheringChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // ICE as the observer reported it (IceProgress), under gate; iceChanged completes at each report.
+    private IceGatheringState iceGathering = IceGatheringState.New;
+    private IceConnectionState iceConnection = IceConnectionState.New;
+    private IceCandidateTypes localCandidateTypes;
+    private TaskCompletionSource iceChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int disposed;
+
+    /// <summary>Bytes first offered for a description: an audio SDP with a few dozen candidates fits.</summary>
+    private const int InitialDescriptionBuffer = 16 * 1024;
     private bool channelsTaken;
 
     internal PeerConnection(PeerConnectionFactory factory, PeerConnectionConfiguration configuration)
@@ -113,6 +121,23 @@ public sealed unsafe partial class PeerConnection : IAsyncDisposable
             using var scope = new HandleScope(handle);
             ThrowHelper.ThrowIfFailed(WebRtcShim.dt_peer_connection_get_connection_state(handle.Pointer, &s), "dt_peer_connection_get_connection_state");
             return (PeerConnectionState)s;
+        }
+    }
+
+    /// <summary>
+    /// ICE as the observer last reported it, and a task for the next report: no call into libwebrtc (unlike
+    /// <see cref="IceGatheringState"/> and <see cref="IceConnectionState"/>, which ask its signalling thread).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The connection was disposed (which also completes the last <see cref="IceProgress.Changed"/>).</exception>
+    public IceProgress IceProgress
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+            lock (gate)
+            {
+                return new IceProgress(iceGathering, iceConnection, localCandidateTypes, iceChanged.Task);
+            }
         }
     }
 
@@ -337,44 +362,57 @@ public sealed unsafe partial class PeerConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Records an ICE report of the observer (a libwebrtc thread) and wakes whoever waits on <see cref="IceProgress"/>.</summary>
+    private void ReportIce(Action<PeerConnection> change)
+    {
+        lock (gate)
+        {
+            change(this);
+            iceChanged.TrySetResult();
+            iceChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
     private SessionDescription? GetDescription(bool local)
     {
         string operation = local ? "dt_peer_connection_get_local_description" : "dt_peer_connection_get_remote_description";
         using var scope = new HandleScope(handle);
-        DtSdpType type = default;
-        nuint needed = 0;
-        int result = Describe(local, &type, null, 0, &needed);
-        if (result == (int)DtResultCode.ErrorInvalidState)
-        {
-            return null;
-        }
-
-        if (result != (int)DtResultCode.Ok && result != (int)DtResultCode.ErrorBufferTooSmall)
-        {
-            ThrowHelper.ThrowIfFailed(result, operation);
-        }
-
-        // The description can grow between the two calls (a candidate was gathered): retry.
+        // Each read serialises the whole description on libwebrtc's signalling thread: read into a buffer that
+        // fits a usual SDP at once, and again with the size the shim asked for only when it did not fit (or the
+        // description grew in between: a candidate was gathered).
+        int size = InitialDescriptionBuffer;
         while (true)
         {
-            byte[] buffer = new byte[(int)needed + 256];
-            fixed (byte* p = buffer)
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+            try
             {
-                result = Describe(local, &type, p, (nuint)buffer.Length, &needed);
-                if (result == (int)DtResultCode.Ok && needed <= (nuint)buffer.Length)
+                DtSdpType type = default;
+                nuint needed = 0;
+                int result;
+                fixed (byte* p = buffer)
                 {
-                    return new SessionDescription((SdpType)type, Utf8.FromNullTerminated(p));
+                    result = Describe(local, &type, p, (nuint)buffer.Length, &needed);
+                    if (result == (int)DtResultCode.Ok && needed <= (nuint)buffer.Length)
+                    {
+                        return new SessionDescription((SdpType)type, Utf8.FromNullTerminated(p));
+                    }
                 }
-            }
 
-            if (result == (int)DtResultCode.ErrorInvalidState)
-            {
-                return null;
-            }
+                if (result == (int)DtResultCode.ErrorInvalidState)
+                {
+                    return null;
+                }
 
-            if (result != (int)DtResultCode.Ok && result != (int)DtResultCode.ErrorBufferTooSmall)
+                if (result != (int)DtResultCode.Ok && result != (int)DtResultCode.ErrorBufferTooSmall)
+                {
+                    ThrowHelper.ThrowIfFailed(result, operation);
+                }
+
+                size = (int)needed + 256;
+            }
+            finally
             {
-                ThrowHelper.ThrowIfFailed(result, operation);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
     }

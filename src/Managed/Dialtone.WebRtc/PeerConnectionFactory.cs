@@ -50,6 +50,7 @@ public sealed unsafe class PeerConnectionFactory : IDisposable
                 OutputDevice = outputDevice,
                 OpusSampleRateHz = (uint)Options.OpusSampleRate,
                 MediaThreads = (uint)Options.MediaThreads,
+                EngineThreads = (uint)Options.EngineThreads,
             };
             handle = FactoryHandle.Create(&native);
         }

@@ -100,6 +100,17 @@ public sealed record PeerConnectionFactoryOptions
     /// </summary>
     public int MediaThreads { get; init; }
 
+    /// <summary>
+    /// libwebrtc's network, worker and signalling threads. 0 (the default) or 3: three threads, as in
+    /// Chrome. 1: one thread is all three, so libwebrtc's many blocking calls between them while a call
+    /// is set up and torn down run inline instead of waking another thread each, and received packets
+    /// are not handed from one to the other — the choice for many short calls (bots, load generators):
+    /// measured ~200 → ~70 thread wake-ups and ~13 → ~8 CPU-ms per call set up and torn down
+    /// (docs/scale-out.md). Everything libwebrtc does outside the media and audio threads then shares one
+    /// core, and a slow offer/answer or statistics report delays every call's packets meanwhile.
+    /// </summary>
+    public int EngineThreads { get; init; }
+
     internal void Validate()
     {
         if (OpusSampleRate is not (16000 or 48000))
@@ -110,6 +121,11 @@ public sealed record PeerConnectionFactoryOptions
         if (MediaThreads is < 0 or > 64)
         {
             throw new ArgumentOutOfRangeException(nameof(MediaThreads), MediaThreads, "must be 0 (a thread per task queue) or 1..64");
+        }
+
+        if (EngineThreads is not (0 or 1 or 3))
+        {
+            throw new ArgumentOutOfRangeException(nameof(EngineThreads), EngineThreads, "must be 0 or 3 (network, worker and signalling threads) or 1 (one for all three)");
         }
 
         if (SampleRate is not (8000 or 16000 or 32000 or 44100 or 48000))

@@ -55,4 +55,37 @@ public sealed class ConfigurationTests
         Assert.Equal("0", first.SdpMid);
         Assert.Equal(0, first.SdpMLineIndex);
     }
+
+    [Fact]
+    public async Task IceProgressReportsWhatTheConnectionGatheredWithoutAskingIt()
+    {
+        using var factory = new PeerConnectionFactory();
+        var pc = factory.CreatePeerConnection();
+        Assert.Equal((IceGatheringState.New, IceConnectionState.New, IceCandidateTypes.None), (pc.IceProgress.Gathering, pc.IceProgress.Connection, pc.IceProgress.LocalCandidateTypes));
+        pc.AddAudioTrack();
+        var beforeOffer = pc.IceProgress.Changed;
+        await pc.SetLocalDescriptionAsync(await pc.CreateOfferAsync());
+        await beforeOffer.WaitAsync(Loopback.Timeout); // gathering began: a report
+        Assert.True(await pc.WaitForIceGatheringCompleteAsync(Loopback.Timeout));
+
+        var progress = pc.IceProgress;
+        Assert.Equal(IceGatheringState.Complete, progress.Gathering);
+        Assert.Equal(pc.IceGatheringState, progress.Gathering); // the live getter agrees
+        Assert.Equal(IceCandidateTypes.Host, progress.LocalCandidateTypes); // no STUN or TURN server: host only
+        Assert.Contains("typ host", pc.LocalDescription!.Sdp, StringComparison.Ordinal);
+        Assert.False(progress.Changed.IsCompleted);
+
+        await pc.DisposeAsync();
+        await progress.Changed.WaitAsync(Loopback.Timeout); // a waiter is woken by dispose ...
+        Assert.Throws<ObjectDisposedException>(() => pc.IceProgress); // ... and told so, not left spinning
+    }
+
+    [Theory]
+    [InlineData("candidate:1 1 udp 2122260223 192.0.2.1 50000 typ host generation 0", IceCandidateTypes.Host)]
+    [InlineData("candidate:2 1 udp 1686052607 203.0.113.7 61000 typ srflx raddr 192.0.2.1 rport 50000", IceCandidateTypes.ServerReflexive)]
+    [InlineData("candidate:3 1 udp 41885439 198.51.100.9 3478 typ relay raddr 203.0.113.7 rport 61000", IceCandidateTypes.Relayed)]
+    [InlineData("candidate:4 1 udp 1845501695 203.0.113.8 61001 typ prflx", IceCandidateTypes.PeerReflexive)]
+    [InlineData("candidate:5 1 udp 1 192.0.2.1 1 typ hostile", IceCandidateTypes.None)]
+    [InlineData("candidate:6 1 udp 1 192.0.2.1 1", IceCandidateTypes.None)]
+    public void CandidateTypeIsTheTypOfTheLine(string line, IceCandidateTypes expected) => Assert.Equal(expected, IceCandidateLine.TypeOf(line));
 }

@@ -24,11 +24,11 @@ namespace Dialtone.Phone.Network;
 /// </summary>
 public static class IceGatheringWait
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
-
     /// <summary>
     /// Waits (after SetLocalDescriptionAsync) until the local description may be sent; public so
-    /// applications that drive a <see cref="PeerConnection"/> themselves get the same rules.
+    /// applications that drive a <see cref="PeerConnection"/> themselves get the same rules. Woken by
+    /// the connection's ICE reports (<see cref="PeerConnection.IceProgress"/>) and the two deadlines:
+    /// no polling, no call into libwebrtc while it waits.
     /// </summary>
     /// <returns>Which rule ended the wait.</returns>
     public static async Task<IceGatheringOutcome> WaitAsync(PeerConnection peerConnection, PeerConnectionConfiguration configuration,
@@ -38,84 +38,63 @@ public static class IceGatheringWait
         // Connected already before this gathering began means the previous ICE generation (an
         // answer to an ICE restart after a network change): that path may be dead, so it says
         // nothing about whether the new candidates suffice.
-        var connectedBefore = peerConnection.IceConnectionState is IceConnectionState.Connected or IceConnectionState.Completed;
+        var connectedBefore = peerConnection.IceProgress.Connection is IceConnectionState.Connected or IceConnectionState.Completed;
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            if (peerConnection.IceGatheringState == IceGatheringState.Complete)
+            var progress = peerConnection.IceProgress;
+            if (progress.Gathering == IceGatheringState.Complete)
                 return IceGatheringOutcome.Complete;
-            if (!connectedBefore && peerConnection.IceConnectionState is IceConnectionState.Connected or IceConnectionState.Completed)
+            if (!connectedBefore && progress.Connection is IceConnectionState.Connected or IceConnectionState.Completed)
                 return IceGatheringOutcome.AlreadyConnected;
-            var have = CandidateKindsIn(peerConnection.LocalDescription?.Sdp);
-            if (have != CandidateKinds.None && (have & expected) == expected)
+            var have = progress.LocalCandidateTypes;
+            if ((have & IceCandidateTypes.PeerReflexive) != 0)
+                have |= IceCandidateTypes.ServerReflexive; // our address as seen from outside, too
+            if (have != IceCandidateTypes.None && (have & expected) == expected)
                 return IceGatheringOutcome.AllKinds;
-            if (clock.Elapsed >= grace && (have & (CandidateKinds.ServerReflexive | CandidateKinds.Relayed)) != 0)
+            var serverAnswered = (have & (IceCandidateTypes.ServerReflexive | IceCandidateTypes.Relayed)) != 0;
+            var elapsed = clock.Elapsed;
+            if (elapsed >= grace && serverAnswered)
                 return IceGatheringOutcome.GraceWithServerAnswer;
-            if (clock.Elapsed >= cap)
+            if (elapsed >= cap)
                 return IceGatheringOutcome.Cap;
-            await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
+            // The next deadline that may end the wait without a report: the grace while it is ahead, then the cap.
+            var deadline = elapsed < grace ? Min(grace, cap) : cap;
+            try
+            {
+                await progress.Changed.WaitAsync(deadline - elapsed, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A deadline: evaluate the rules again.
+            }
         }
     }
 
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
     /// <summary>The candidate kinds <paramref name="configuration"/> can give (only relayed ones under a relay-only policy).</summary>
-    internal static CandidateKinds Expected(PeerConnectionConfiguration configuration)
+    internal static IceCandidateTypes Expected(PeerConnectionConfiguration configuration)
     {
-        var kinds = CandidateKinds.Host;
+        var kinds = IceCandidateTypes.Host;
         if (configuration.IceTransportPolicy == IceTransportPolicy.Relay)
-            kinds = CandidateKinds.None; // host and server-reflexive candidates are not used
+            kinds = IceCandidateTypes.None; // host and server-reflexive candidates are not used
         foreach (var server in configuration.IceServers)
         {
             foreach (var url in server.Urls)
             {
                 var turn = url.StartsWith("turn", StringComparison.OrdinalIgnoreCase);
                 if (turn)
-                    kinds |= CandidateKinds.Relayed;
+                    kinds |= IceCandidateTypes.Relayed;
                 // STUN, and TURN over UDP, reflect our address; TURN over TCP/TLS gives none.
                 var udp = !url.StartsWith("turns:", StringComparison.OrdinalIgnoreCase)
                     && !url.Contains("transport=tcp", StringComparison.OrdinalIgnoreCase);
                 if (udp && configuration.IceTransportPolicy != IceTransportPolicy.Relay)
-                    kinds |= CandidateKinds.ServerReflexive;
+                    kinds |= IceCandidateTypes.ServerReflexive;
             }
         }
         return kinds;
     }
-
-    /// <summary>The kinds of the a=candidate lines of an SDP (RFC 8839 "typ").</summary>
-    internal static CandidateKinds CandidateKindsIn(string? sdp)
-    {
-        var kinds = CandidateKinds.None;
-        if (sdp is null)
-            return kinds;
-        foreach (var raw in sdp.Split('\n'))
-        {
-            var line = raw.AsSpan().Trim();
-            if (!line.StartsWith("a=candidate:", StringComparison.Ordinal))
-                continue;
-            var typ = line.IndexOf(" typ ", StringComparison.Ordinal);
-            if (typ < 0)
-                continue;
-            var rest = line[(typ + 5)..];
-            var end = rest.IndexOf(' ');
-            var type = end < 0 ? rest : rest[..end];
-            kinds |= type switch
-            {
-                "host" => CandidateKinds.Host,
-                "srflx" or "prflx" => CandidateKinds.ServerReflexive,
-                "relay" => CandidateKinds.Relayed,
-                _ => CandidateKinds.None,
-            };
-        }
-        return kinds;
-    }
-}
-
-[Flags]
-internal enum CandidateKinds
-{
-    None = 0,
-    Host = 1,
-    ServerReflexive = 2,
-    Relayed = 4,
 }
 
 /// <summary>Which rule let a description leave (see <see cref="IceGatheringWait"/>).</summary>
