@@ -10,7 +10,8 @@ namespace Dialtone.WebRtc;
 /// </summary>
 /// <param name="Gathering">The last reported gathering state.</param>
 /// <param name="Connection">The last reported (standardised) ICE connection state.</param>
-/// <param name="LocalCandidateTypes">Types of the local candidates reported since gathering last began (an ICE restart starts again from none).</param>
+/// <param name="LocalCandidateTypes">Types of the local candidates reported for the ICE credentials of the last local
+/// description set (its a=ice-ufrag): an ICE restart starts again from none, and late candidates of the old credentials do not count.</param>
 /// <param name="Changed">Completes at the next report (or when the connection is disposed).</param>
 public readonly record struct IceProgress(IceGatheringState Gathering, IceConnectionState Connection, IceCandidateTypes LocalCandidateTypes, Task Changed);
 
@@ -48,5 +49,24 @@ internal static class IceCandidateLine
             "relay" => IceCandidateTypes.Relayed,
             _ => IceCandidateTypes.None,
         };
+    }
+
+    /// <summary>The "ufrag" extension of a candidate line (libwebrtc writes it), or null.</summary>
+    public static string? UfragOf(string candidate) => ValueAfter(candidate, " ufrag ");
+
+    /// <summary>The first a=ice-ufrag of an SDP, or null.</summary>
+    public static string? UfragOfDescription(string sdp) => ValueAfter(sdp, "a=ice-ufrag:");
+
+    private static string? ValueAfter(string text, string key)
+    {
+        var at = text.AsSpan().IndexOf(key, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var rest = text.AsSpan(at + key.Length);
+        var end = rest.IndexOfAny(' ', '\r', '\n');
+        return (end < 0 ? rest : rest[..end]).ToString();
     }
 }

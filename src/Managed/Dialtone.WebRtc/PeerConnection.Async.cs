@@ -103,7 +103,36 @@ public sealed partial class PeerConnection
         ArgumentNullException.ThrowIfNull(description.Sdp, nameof(description.Sdp));
         cancellationToken.ThrowIfCancellationRequested();
         var op = new PendingOperation<bool>(local ? "SetLocalDescription" : "SetRemoteDescription");
-        StartSetDescription(local, description, op);
-        await op.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // New local ICE credentials (the first description, or an ICE restart) begin a new gathering: count its
+        // candidates from none, before libwebrtc can report the first of them.
+        string? before = null;
+        IceCandidateTypes typesBefore = default;
+        var newCredentials = false;
+        if (local && IceCandidateLine.UfragOfDescription(description.Sdp) is { } ufrag)
+        {
+            lock (gate)
+            {
+                (before, typesBefore) = (localUfrag, localCandidateTypes);
+                if (ufrag != localUfrag)
+                {
+                    (localUfrag, localCandidateTypes, newCredentials) = (ufrag, IceCandidateTypes.None, true);
+                }
+            }
+        }
+
+        try
+        {
+            StartSetDescription(local, description, op);
+            await op.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (newCredentials && e is not OperationCanceledException)
+        {
+            lock (gate)
+            {
+                (localUfrag, localCandidateTypes) = (before, typesBefore); // refused: the old credentials stay (a wait cancelled is not a refusal)
+            }
+
+            throw;
+        }
     }
 }

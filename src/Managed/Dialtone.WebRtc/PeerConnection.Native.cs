@@ -146,7 +146,14 @@ public sealed unsafe partial class PeerConnection
             var line = Utf8.FromNullTerminated(candidate);
             // libwebrtc added the candidate to the local description before reporting it.
             var type = IceCandidateLine.TypeOf(line);
-            pc.ReportIce(p => p.localCandidateTypes |= type);
+            var ufrag = IceCandidateLine.UfragOf(line);
+            pc.ReportIce(p =>
+            {
+                if (ufrag is null || p.localUfrag is null || ufrag == p.localUfrag)
+                {
+                    p.localCandidateTypes |= type;
+                }
+            });
             pc.iceCandidates.Writer.TryWrite(new IceCandidate(line, Utf8.FromNullTerminatedOrNull(sdpMid), sdpMLineIndex));
         }
         catch (Exception)
@@ -167,14 +174,7 @@ public sealed unsafe partial class PeerConnection
             }
 
             var s = (IceGatheringState)state;
-            pc.ReportIce(p =>
-            {
-                p.iceGathering = s;
-                if (s == IceGatheringState.Gathering)
-                {
-                    p.localCandidateTypes = IceCandidateTypes.None; // a new gathering (an ICE restart): its own candidates
-                }
-            });
+            pc.ReportIce(p => p.iceGathering = s);
             pc.dispatcher.Post(() => pc.IceGatheringStateChanged?.Invoke(pc, new StateChangedEventArgs<IceGatheringState>(s)));
         }
         catch (Exception)

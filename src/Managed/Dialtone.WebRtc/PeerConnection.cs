@@ -28,6 +28,7 @@ public sealed unsafe partial class PeerConnection : IAsyncDisposable
     private IceGatheringState iceGathering = IceGatheringState.New;
     private IceConnectionState iceConnection = IceConnectionState.New;
     private IceCandidateTypes localCandidateTypes;
+    private string? localUfrag; // of the last local description set: candidates of other credentials do not count
     private TaskCompletionSource iceChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int disposed;
 

@@ -88,4 +88,43 @@ public sealed class ConfigurationTests
     [InlineData("candidate:5 1 udp 1 192.0.2.1 1 typ hostile", IceCandidateTypes.None)]
     [InlineData("candidate:6 1 udp 1 192.0.2.1 1", IceCandidateTypes.None)]
     public void CandidateTypeIsTheTypOfTheLine(string line, IceCandidateTypes expected) => Assert.Equal(expected, IceCandidateLine.TypeOf(line));
+
+    [Fact]
+    public void UfragsAreReadFromCandidatesAndDescriptions()
+    {
+        Assert.Equal("Ab+/", IceCandidateLine.UfragOf("candidate:1 1 udp 2122260223 192.0.2.1 50000 typ host generation 0 ufrag Ab+/ network-id 1"));
+        Assert.Null(IceCandidateLine.UfragOf("candidate:1 1 udp 2122260223 192.0.2.1 50000 typ host"));
+        Assert.Equal("x9Yz", IceCandidateLine.UfragOfDescription("v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=ice-ufrag:x9Yz\r\na=ice-pwd:p\r\n"));
+        Assert.Null(IceCandidateLine.UfragOfDescription("v=0\r\n"));
+    }
+
+    [Fact]
+    public async Task AnIceRestartGathersAgainUnderNewCredentialsAndIceProgressFollowsIt()
+    {
+        using var factory = new PeerConnectionFactory();
+        await using var pc = factory.CreatePeerConnection();
+        pc.AddAudioTrack();
+        var first = await pc.CreateOfferAsync();
+        await pc.SetLocalDescriptionAsync(first);
+        Assert.True(await pc.WaitForIceGatheringCompleteAsync(Loopback.Timeout));
+        Assert.Equal(IceCandidateTypes.Host, pc.IceProgress.LocalCandidateTypes);
+        while (pc.IceCandidates.TryRead(out _))
+        {
+        }
+
+        var restart = await pc.CreateOfferAsync(new OfferAnswerOptions { IceRestart = true });
+        var newUfrag = IceCandidateLine.UfragOfDescription(restart.Sdp);
+        Assert.NotNull(newUfrag);
+        Assert.NotEqual(IceCandidateLine.UfragOfDescription(first.Sdp), newUfrag);
+        await pc.SetLocalDescriptionAsync(restart);
+        using var cts = new CancellationTokenSource(Loopback.Timeout);
+        var candidate = await pc.IceCandidates.ReadAsync(cts.Token);
+        Assert.Equal(newUfrag, IceCandidateLine.UfragOf(candidate.Candidate)); // what the progress counts is told apart by this
+        while (pc.IceProgress is { Gathering: not IceGatheringState.Complete } p)
+        {
+            await p.Changed.WaitAsync(cts.Token);
+        }
+
+        Assert.Equal(IceCandidateTypes.Host, pc.IceProgress.LocalCandidateTypes);
+    }
 }
