@@ -10,7 +10,8 @@ namespace Dialtone.Bots.Tests;
 /// Two calls at once between two user agents in per-call mode (no device), through the embedded server:
 /// each call's own source reaches only its own peer, both ways — a WAV prompt played into one call
 /// is recorded by the other end of that call and not of the other one; PCM pushed into one call is
-/// read from that call's sink only.
+/// read from that call's sink only. The bot runs libwebrtc on one thread (EngineThreads = 1, the
+/// many-calls choice), the caller on the default three: both engines in every call.
 /// </summary>
 public sealed class PerCallAudioCallTests : IAsyncLifetime
 {
@@ -24,7 +25,7 @@ public sealed class PerCallAudioCallTests : IAsyncLifetime
     {
         _server = await EmbeddedSipServer.StartAsync();
         _caller = await PerCallAgent.StartAsync(_server.WebSocketUri, _server.Domain, "caller");
-        _bot = await PerCallAgent.StartAsync(_server.WebSocketUri, _server.Domain, "bot");
+        _bot = await PerCallAgent.StartAsync(_server.WebSocketUri, _server.Domain, "bot", engineThreads: 1);
     }
 
     public async Task DisposeAsync()

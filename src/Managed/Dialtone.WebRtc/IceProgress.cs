@@ -2,7 +2,7 @@ namespace Dialtone.WebRtc;
 
 /// <summary>
 /// ICE as a peer connection's observer last reported it: the gathering state, the ICE connection
-/// state and the types of the local candidates gathered in the current gathering, with a task that
+/// state and the types of the local candidates gathered under the current ICE credentials, with a task that
 /// completes at the next report (<see cref="PeerConnection.IceProgress"/>). Reading it makes no call
 /// into libwebrtc — each state getter of <see cref="PeerConnection"/> is a blocking round trip to
 /// libwebrtc's signalling thread — so code that waits on ICE (a SIP offer or answer waiting for its
@@ -38,7 +38,10 @@ internal static class IceCandidateLine
         var line = candidate.AsSpan();
         var typ = line.IndexOf(" typ ", StringComparison.Ordinal);
         if (typ < 0)
+        {
             return IceCandidateTypes.None;
+        }
+
         var rest = line[(typ + 5)..];
         var end = rest.IndexOfAny(' ', '\r', '\n');
         return (end < 0 ? rest : rest[..end]) switch

@@ -21,6 +21,9 @@ public sealed unsafe partial class PeerConnection : IAsyncDisposable
     private readonly Channel<IceCandidate> iceCandidates = Channel.CreateUnbounded<IceCandidate>(
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false });
 
+    /// <summary>Bytes first offered for a description: an audio SDP with a few dozen candidates fits.</summary>
+    private const int InitialDescriptionBuffer = 16 * 1024;
+
     private readonly Lock gate = new();
     private readonly Dictionary<nint, RtpTransceiver> transceivers = [];
     private readonly List<DataChannel> dataChannels = [];
@@ -31,9 +34,6 @@ public sealed unsafe partial class PeerConnection : IAsyncDisposable
     private string? localUfrag; // of the last local description set: candidates of other credentials do not count
     private TaskCompletionSource iceChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int disposed;
-
-    /// <summary>Bytes first offered for a description: an audio SDP with a few dozen candidates fits.</summary>
-    private const int InitialDescriptionBuffer = 16 * 1024;
     private bool channelsTaken;
 
     internal PeerConnection(PeerConnectionFactory factory, PeerConnectionConfiguration configuration)
