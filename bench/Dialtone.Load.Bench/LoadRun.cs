@@ -178,12 +178,13 @@ internal static class LoadRun
         return (self.TotalProcessorTime - cpu0).TotalSeconds / clock.Elapsed.TotalSeconds;
     }
 
-    /// <summary>Resident set (VmRSS) and managed heap after a full collection.</summary>
+    /// <summary>Resident set (VmRSS) and managed heap after a full collection and a trim of the native heap.</summary>
     private static (long Rss, long Managed) Memory()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+        NativeHeap.Trim(); // what earlier calls freed is not counted as the process's (nor reused as "free" by the held calls)
         var rssKb = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
         return (long.Parse(rssKb) * 1024, GC.GetTotalMemory(false));

@@ -6,7 +6,9 @@ namespace Dialtone.Bots.Tests;
 
 /// <summary>
 /// Call.MediaReleased: a bot that records a call and never disposes the recording itself can read a
-/// complete WAV file (sizes patched) as soon as the call's media is released, after the peer hung up.
+/// complete WAV file (sizes patched) as soon as the call's media is released, after the peer hung up;
+/// and once released, a call is the application's alone — the user agent keeps nothing of it, so a
+/// process that takes calls for days does not grow with every call it ever had.
 /// </summary>
 public sealed class MediaReleasedTests : IAsyncLifetime
 {
@@ -46,5 +48,45 @@ public sealed class MediaReleasedTests : IAsyncLifetime
         await answered.MediaReleased.WaitAsync(Eventually.Generous);
 
         Assert.True(Wav.ToneFrames(recording, 700) >= 30, "the recording holds the caller's tone"); // Wav.Read checks the patched sizes
+    }
+
+    [Fact]
+    public async Task Calls_whose_media_is_released_are_not_kept_by_either_user_agent()
+    {
+        await using var bot = await PerCallAgent.StartAsync(_server.WebSocketUri, _server.Domain, "bot");
+        await using var caller = await PerCallAgent.StartAsync(_server.WebSocketUri, _server.Domain, "caller");
+        bot.IncomingCall += async (_, e) => await e.Call.AnswerAsync();
+
+        var ended = new List<WeakReference>();
+        for (var i = 0; i < 3; i++)
+            ended.AddRange(await CallAndHangUpAsync(caller, bot));
+
+        // Nothing but the user agents could still hold them once the SIP layer let go: RFC 6026 keeps an
+        // accepted INVITE transaction (and through it the session) for 64·T1 = 32 s to absorb retransmitted 2xx.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(32) + Eventually.Generous;
+        while (ended.Any(r => r.IsAlive) && DateTime.UtcNow < deadline)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            await Task.Delay(500);
+        }
+
+        Assert.True(ended.All(r => !r.IsAlive), $"{ended.Count(r => r.IsAlive)} of the {ended.Count} ended calls are still held");
+        Assert.Empty(caller.Calls);
+        Assert.Empty(bot.Calls);
+    }
+
+    /// <summary>One call, answered, media connected, hung up and released on both sides; weak references to both ends.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private async Task<WeakReference[]> CallAndHangUpAsync(UserAgent caller, UserAgent bot)
+    {
+        var call = await caller.CallAsync($"sip:bot@{_server.Domain}");
+        await call.MediaConnected.WaitAsync(Eventually.Generous);
+        await Eventually.True(() => bot.Calls.Count == 1, "the bot has the call");
+        var answered = bot.Calls.Single();
+        await call.HangupAsync();
+        await Task.WhenAll(call.MediaReleased, answered.MediaReleased).WaitAsync(Eventually.Generous);
+        return [new WeakReference(call), new WeakReference(answered)];
     }
 }

@@ -24,7 +24,7 @@ public sealed partial class Call
     public event EventHandler<CallReplacedEventArgs>? Replaced;
 
     /// <summary>For a call that replaced another at our end (RFC 3891), the call it replaced; otherwise null.</summary>
-    public Call? ReplacedCall => Session is Invitation { Replaces: { } replaced } ? _callOf(replaced) : null;
+    public Call? ReplacedCall { get; }
 
     /// <summary>
     /// Attended transfer: connects the peer of this call with the peer of <paramref name="consultation"/>

@@ -29,6 +29,8 @@ public sealed partial class Call : IAsyncDisposable
     {
         Session = session;
         _callOf = callOf;
+        // Resolved now, while the replaced call is live: the user agent forgets a call once its media is released.
+        ReplacedCall = session is Invitation { Replaces: { } replaced } ? callOf(replaced) : null;
         // WebRTC (peer connection) or, for carriers and PBXs, plain RTP/SDES (Media/Legacy): MediaPolicy chose.
         _media = session.Media as WebRtcMediaHandler;
         _legacy = session.Media as LegacyMediaHandler;

@@ -64,7 +64,7 @@ public sealed partial class UserAgent : IAsyncDisposable
             LoggerFactory = LoggerFactory,
         })
         {
-            SessionCreated = session => _calls[session] = new Call(session, LoggerFactory, CallOf),
+            SessionCreated = Track,
             IncomingRinging = OnIncomingRinging,
         };
         // OPTIONS and MESSAGE outside dialogs are the SIP layer's user agent; sessions the session agent's.
@@ -279,6 +279,18 @@ public sealed partial class UserAgent : IAsyncDisposable
         CallAsync(UriReference.Parse(target), cancellationToken);
 
     private Call? CallOf(Session session) => _calls.GetValueOrDefault(session);
+
+    /// <summary>
+    /// A new session's call, known to this user agent until its media is released: after that it is the
+    /// application's alone (a process taking calls for days would otherwise keep every call it ever had —
+    /// measured ~55 KB of managed heap per ended call).
+    /// </summary>
+    private void Track(Session session)
+    {
+        _calls[session] = new Call(session, LoggerFactory, CallOf);
+        session.MediaReleased.ContinueWith(_ => _calls.TryRemove(session, out var _ended), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
 
     /// <summary>On the SIP executor: a new incoming call rings. Queue it, raise it, or refuse it — never block.</summary>
     private void OnIncomingRinging(Invitation invitation)

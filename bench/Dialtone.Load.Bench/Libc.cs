@@ -28,3 +28,16 @@ internal static partial class ContextSwitches
         public long NVcsw, NIvcsw;
     }
 }
+
+/// <summary>
+/// glibc's malloc_trim: gives the pages that the native heap keeps free back to the system. The warm-up's
+/// thousand calls leave the allocator holding their freed memory; without a trim the held calls reuse it
+/// and their resident-set delta says nothing (measured: 115 → 182 MB idle, then −0.4 to +0.3 MB "per call").
+/// </summary>
+internal static partial class NativeHeap
+{
+    public static void Trim() => MallocTrim(0);
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
+}
