@@ -13,7 +13,8 @@ using Dialtone.Load.Bench;
 //     signalling thread). The generator (alice) keeps the defaults either way.
 //     warmup=N: calls set up and torn down before anything is measured (default 1000: enough for .NET's
 //     tier-1 recompilation to settle, so the set-up figure is a long-running process's, not a new one's;
-//     after 100 the tiered-compilation thread still took 3-4 CPU-ms per call and the pool ran tier-0 code).
+//     after 100 the tiered-compilation thread still took 3-4 CPU-ms per call and the pool ran tier-0 code). The memory
+//     per call is a warmup=100 run's: after 1,000 the held calls reuse the native heap's freed, fragmented pages.
 // (internal) ... -- generate <wss-uri> <ca.pem> <per-call|device>: the load generator process.
 //   ... -- g711 [held-calls] [rate-calls] [rate/s] [concurrency] [seconds]
 //     The carrier/IVR case: sipp (tests/infra/install-legacy-peers.sh) places plain RTP/AVP G.711 calls
