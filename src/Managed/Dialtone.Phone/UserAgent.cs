@@ -288,7 +288,7 @@ public sealed partial class UserAgent : IAsyncDisposable
     private void Track(Session session)
     {
         _calls[session] = new Call(session, LoggerFactory, CallOf);
-        session.MediaReleased.ContinueWith(_ => _calls.TryRemove(session, out var _ended), CancellationToken.None,
+        session.MediaReleased.ContinueWith(_ => _calls.TryRemove(session, out Call? _), CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
