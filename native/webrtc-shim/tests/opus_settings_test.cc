@@ -12,6 +12,7 @@
 #include <dirent.h>
 
 #include <fstream>
+#include <functional>
 #include <string>
 
 #include "call_audio_end.h"
@@ -114,6 +115,29 @@ std::string OpusFmtpOfOffer(dt_factory* factory) {
   return sdp.substr(start, sdp.find_first_of("\r\n", start) - start);
 }
 
+// Two calls at once on `factory`, each end hearing a second of its peer's tone; `while_up` runs before
+// they are released. Pumped until every end has heard it (bounded): under ASan on a loaded machine the
+// first seconds may still be starting up.
+void TwoCallsCarryTheirTones(dt_factory* factory, const std::function<void()>& while_up = [] {}) {
+  End a1(factory), b1(factory), a2(factory), b2(factory);
+  for (End* e : {&a1, &b1, &a2, &b2}) ASSERT_EQ(e->result, DT_OK) << LastError();
+  std::string error;
+  ASSERT_TRUE(Negotiate(a1.peer, b1.peer, true, &error)) << error;
+  ASSERT_TRUE(Negotiate(a2.peer, b2.peer, true, &error)) << error;
+  ASSERT_TRUE(WaitConnected(a1.peer, b1.peer, 15000) && WaitConnected(a2.peer, b2.peer, 15000));
+  for (End* e : {&a1, &b1, &a2, &b2}) ASSERT_TRUE(e->CreateSink()) << LastError();
+  auto all_hear = [&] {
+    for (End* e : {&a1, &b1, &a2, &b2}) {
+      if (LastSecond(*e).low <= 1000) return false;
+    }
+    return true;
+  };
+  PumpCallAudio({&a1, &b1, &a2, &b2}, 2500);
+  for (int i = 0; i < 15 && !all_hear(); ++i) PumpCallAudio({&a1, &b1, &a2, &b2}, 500);
+  for (End* e : {&a1, &b1, &a2, &b2}) EXPECT_GT(LastSecond(*e).low, 1000) << "a call's tone did not arrive";
+  while_up();
+}
+
 }  // namespace
 
 TEST(OpusSettings, OutOfRangeValuesAreRefused) {
@@ -175,28 +199,10 @@ TEST(OpusSettings, SixteenKilohertzFactoriesDeclareTheirRateInTheOpusFmtp) {
 TEST(OpusSettings, SharedMediaThreadsCarryEveryCallsTonesBothWays) {
   dt_factory* factory = Create(Options(0, 1));
   ASSERT_NE(factory, nullptr);
-  {
-    End a1(factory), b1(factory), a2(factory), b2(factory);
-    for (End* e : {&a1, &b1, &a2, &b2}) ASSERT_EQ(e->result, DT_OK) << LastError();
-    std::string error;
-    ASSERT_TRUE(Negotiate(a1.peer, b1.peer, true, &error)) << error;
-    ASSERT_TRUE(Negotiate(a2.peer, b2.peer, true, &error)) << error;
-    ASSERT_TRUE(WaitConnected(a1.peer, b1.peer, 15000) && WaitConnected(a2.peer, b2.peer, 15000));
-    for (End* e : {&a1, &b1, &a2, &b2}) ASSERT_TRUE(e->CreateSink()) << LastError();
-    // Pumped until every end has heard a second of its peer's tone (bounded): under ASan on a loaded
-    // machine the first seconds may still be starting up.
-    auto all_hear = [&] {
-      for (End* e : {&a1, &b1, &a2, &b2}) {
-        if (LastSecond(*e).low <= 1000) return false;
-      }
-      return true;
-    };
-    PumpCallAudio({&a1, &b1, &a2, &b2}, 2500);
-    for (int i = 0; i < 15 && !all_hear(); ++i) PumpCallAudio({&a1, &b1, &a2, &b2}, 500);
-    for (End* e : {&a1, &b1, &a2, &b2}) EXPECT_GT(LastSecond(*e).low, 1000) << "a call's tone did not arrive";
+  TwoCallsCarryTheirTones(factory, [] {
     EXPECT_TRUE(ThreadsNamed("AudioEncoder").empty()) << "the encoders still have their own threads";
     EXPECT_EQ(ThreadsNamed("dt-media-0").size(), 1u);
-  }
+  });
   EXPECT_EQ(dt_factory_release(factory), DT_OK);
   // The shared thread ends with the factory and the last of its calls.
   EXPECT_TRUE(Eventually([] { return ThreadsNamed("dt-media-0").empty(); }, 5000));
@@ -208,23 +214,8 @@ TEST(OpusSettings, OneEngineThreadCarriesEveryCallsTonesBothWaysAndReleasesClean
   ASSERT_NE(factory, nullptr);
   EXPECT_EQ(ThreadsNamed("dt-signaling").size(), signaling_before) << "one engine thread made a signalling thread";
   EXPECT_EQ(ThreadsNamed("dt-worker").size(), worker_before) << "one engine thread made a worker thread";
-  for (int round = 0; round < 2; ++round) {  // calls set up and released one after another on the one thread
-    End a1(factory), b1(factory), a2(factory), b2(factory);
-    for (End* e : {&a1, &b1, &a2, &b2}) ASSERT_EQ(e->result, DT_OK) << LastError();
-    std::string error;
-    ASSERT_TRUE(Negotiate(a1.peer, b1.peer, true, &error)) << error;
-    ASSERT_TRUE(Negotiate(a2.peer, b2.peer, true, &error)) << error;
-    ASSERT_TRUE(WaitConnected(a1.peer, b1.peer, 15000) && WaitConnected(a2.peer, b2.peer, 15000));
-    for (End* e : {&a1, &b1, &a2, &b2}) ASSERT_TRUE(e->CreateSink()) << LastError();
-    auto all_hear = [&] {
-      for (End* e : {&a1, &b1, &a2, &b2}) {
-        if (LastSecond(*e).low <= 1000) return false;
-      }
-      return true;
-    };
-    PumpCallAudio({&a1, &b1, &a2, &b2}, 2500);
-    for (int i = 0; i < 15 && !all_hear(); ++i) PumpCallAudio({&a1, &b1, &a2, &b2}, 500);
-    for (End* e : {&a1, &b1, &a2, &b2}) EXPECT_GT(LastSecond(*e).low, 1000) << "a call's tone did not arrive (round " << round << ")";
-  }
+  // Calls set up and released one after another on the one thread.
+  TwoCallsCarryTheirTones(factory);
+  TwoCallsCarryTheirTones(factory);
   EXPECT_EQ(dt_factory_release(factory), DT_OK);
 }
