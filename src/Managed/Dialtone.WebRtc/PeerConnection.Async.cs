@@ -105,17 +105,20 @@ public sealed partial class PeerConnection
         var op = new PendingOperation<bool>(local ? "SetLocalDescription" : "SetRemoteDescription");
         // New local ICE credentials (the first description, or an ICE restart) begin a new gathering: count its
         // candidates from none, before libwebrtc can report the first of them.
+        // Gathering is "gathering" from here: libwebrtc reports that on a task it posts, which may run after this
+        // call completes, and a waiter must not take the old gathering's "complete" for the new one's.
         string? before = null;
         IceCandidateTypes typesBefore = default;
+        IceGatheringState gatheringBefore = default;
         var newCredentials = false;
         if (local && IceCandidateLine.UfragOfDescription(description.Sdp) is { } ufrag)
         {
             lock (gate)
             {
-                (before, typesBefore) = (localUfrag, localCandidateTypes);
+                (before, typesBefore, gatheringBefore) = (localUfrag, localCandidateTypes, iceGathering);
                 if (ufrag != localUfrag)
                 {
-                    (localUfrag, localCandidateTypes, newCredentials) = (ufrag, IceCandidateTypes.None, true);
+                    (localUfrag, localCandidateTypes, iceGathering, newCredentials) = (ufrag, IceCandidateTypes.None, IceGatheringState.Gathering, true);
                 }
             }
         }
@@ -129,7 +132,7 @@ public sealed partial class PeerConnection
         {
             lock (gate)
             {
-                (localUfrag, localCandidateTypes) = (before, typesBefore); // refused: the old credentials stay (a wait cancelled is not a refusal)
+                (localUfrag, localCandidateTypes, iceGathering) = (before, typesBefore, gatheringBefore); // refused: the old credentials stay (a wait cancelled is not a refusal)
             }
 
             throw;
