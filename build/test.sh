@@ -28,6 +28,8 @@ fail_step() {
 # end of the output, and the name of what failed must be in it.
 failures="$results/failures.txt"
 : >"$failures"
+failure_details="$results/failure-details.txt"
+: >"$failure_details"
 
 # Appends "<suite>: <test> — <first line of its message>" for each failed test in a VSTest .trx file.
 list_trx_failures() {
@@ -41,6 +43,16 @@ list_trx_failures() {
       if (match($0, /<Message>[^<]*/)) { msg = substr($0, RSTART + 9, RLENGTH - 9); sub(/\n.*$/, "", msg); sub(/\r$/, "", msg) }
       printf "%s: %s — %s\n", suite, name, substr(msg, 1, 300)
     }' "$trx" >>"$failures"
+  # The whole message (what a lab agent's log said, the SDP a check saw), for the details block at the end.
+  awk -v suite="$suite" '
+    BEGIN { RS = "<UnitTestResult " }
+    NR > 1 && substr($0, 1, index($0, ">")) ~ /outcome="Failed"/ {
+      name = $0; sub(/^.*testName="/, "", name); sub(/".*$/, "", name)
+      msg = ""
+      if (match($0, /<Message>[^<]*/)) msg = substr($0, RSTART + 9, RLENGTH - 9)
+      gsub(/&lt;/, "<", msg); gsub(/&gt;/, ">", msg); gsub(/&quot;/, "\"", msg); gsub(/&apos;/, "\047", msg); gsub(/&#xD;/, "", msg); gsub(/&amp;/, "\\&", msg)
+      printf "-- %s: %s\n%s\n", suite, name, msg
+    }' "$trx" >>"$failure_details"
 }
 
 log "Installing test dependencies"
@@ -153,6 +165,12 @@ if [ "$step_failed" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 echo
+if [ -s "$failure_details" ]; then
+  # CI shows only the end of the output: the start of each failed test's whole message goes here.
+  echo "failed tests' messages (first 120 lines of $failure_details):"
+  head -n 120 "$failure_details" | cut -c 1-300
+  echo
+fi
 if [ -s "$failures" ]; then
   echo "what failed ($(wc -l <"$failures") lines; details above and in $results):"
   head -n 40 "$failures" | cut -c 1-400

@@ -161,8 +161,16 @@ public sealed class NetworkChangeTests(NetLab lab)
             var bobResult = await bob.WaitForAsync("result", TimeSpan.FromSeconds(20));
             Assert.Equal("ended while ringing", (string?)bobResult["failed"]);
             Assert.Contains("480", (string?)bobResult["end"]);
-            // The 480 reached alice over bob's new connection to the proxy.
-            var aliceResult = await alice.WaitForAsync("result", TimeSpan.FromSeconds(20));
+            // The 480 reached alice over bob's new connection to the proxy (if not, bob's log tells where it went).
+            JsonObject aliceResult;
+            try
+            {
+                aliceResult = await alice.WaitForAsync("result", TimeSpan.FromSeconds(20));
+            }
+            catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+            {
+                throw new InvalidOperationException(e.Message + "\n" + bob.Story(), e);
+            }
             Assert.Contains("480", (string?)aliceResult["end"]);
         }
         finally

@@ -8,7 +8,7 @@ namespace Dialtone.Network.Tests.Lab;
 /// A Dialtone.Network.Agent process inside a home namespace (<c>ip netns exec nl-hN dotnet …</c>, prefix <see cref="Prefix"/>):
 /// its stdout is JSON lines (registered, established, result, gathered, error); stderr is kept for failures.
 /// </summary>
-public sealed class LabAgent : IDisposable
+public sealed partial class LabAgent : IDisposable
 {
     private readonly Process _process;
     private readonly List<JsonObject> _events = [];
@@ -24,7 +24,13 @@ public sealed class LabAgent : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in (string[])["netns", "exec", $"{Prefix}-h{home}", "dotnet", Path.Combine(AppContext.BaseDirectory, "Dialtone.Network.Agent.dll"), .. args])
+        // Every agent keeps a debug log (its SIP messages, flow moves, ICE restarts) unless the test names
+        // one: a failure's message ends with the story from it.
+        LogFile = args.SkipWhile(a => a != "--log-file").Skip(1).FirstOrDefault()
+            ?? Path.Combine(Path.GetTempPath(), $"{Prefix}-agent-h{home}-{Interlocked.Increment(ref s_started)}.log");
+        _ownsLogFile = !args.Contains("--log-file");
+        string[] logArgs = _ownsLogFile ? ["--log-file", LogFile] : [];
+        foreach (var a in (string[])["netns", "exec", $"{Prefix}-h{home}", "dotnet", Path.Combine(AppContext.BaseDirectory, "Dialtone.Network.Agent.dll"), .. args, .. logArgs])
             info.ArgumentList.Add(a);
         _process = new Process { StartInfo = info };
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
@@ -40,6 +46,12 @@ public sealed class LabAgent : IDisposable
     }
 
     public int Home { get; }
+
+    /// <summary>The agent's debug log.</summary>
+    public string LogFile { get; }
+
+    private readonly bool _ownsLogFile;
+    private static int s_started;
 
     /// <summary>
     /// The lab's namespace prefix: $NETLAB_PREFIX, else "nl" + this process's id — one lab per test
@@ -113,8 +125,41 @@ public sealed class LabAgent : IDisposable
     private string Tail()
     {
         lock (_log)
-            return string.Join('\n', _log.ToString().Split('\n').TakeLast(30));
+            return string.Join('\n', _log.ToString().Split('\n').TakeLast(30)) + "\n" + Story();
     }
+
+    /// <summary>
+    /// The last <paramref name="entries"/> entries of the agent's debug log, each by its first two lines:
+    /// "SIP send to …" then the request or status line. What it sent and received, and what it decided.
+    /// </summary>
+    public string Story(int entries = 40)
+    {
+        string[] lines;
+        try
+        {
+            using var reader = new StreamReader(new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+            lines = reader.ReadToEnd().Split('\n');
+        }
+        catch (IOException e)
+        {
+            return $"(no debug log of the agent in {Prefix}-h{Home}: {e.Message})";
+        }
+        var story = new List<string>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (!FileLogEntry().IsMatch(lines[i]))
+                continue;
+            var entry = lines[i].TrimEnd();
+            if (entry.EndsWith(':') && i + 1 < lines.Length && !FileLogEntry().IsMatch(lines[i + 1]))
+                entry += "\n           " + lines[i + 1].TrimEnd();
+            story.Add(entry);
+        }
+        return $"debug log of the agent in {Prefix}-h{Home} (last {entries} of {story.Count} entries):\n" + string.Join('\n', story.TakeLast(entries));
+    }
+
+    /// <summary>An entry of the agent's log: milliseconds since start, the level, the category.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*\d+ (Trace|Debug|Information|Warning|Error|Critical)\s")]
+    private static partial System.Text.RegularExpressions.Regex FileLogEntry();
 
     public void Dispose()
     {
@@ -128,5 +173,7 @@ public sealed class LabAgent : IDisposable
         {
         }
         _process.Dispose();
+        if (_ownsLogFile)
+            File.Delete(LogFile);
     }
 }
