@@ -8,6 +8,7 @@
 #include "errors.h"
 #include "log_sink.h"
 #include "shared_task_queues.h"
+#include "srtp_keep_initialized.h"
 #include "webrtc_compat.h"
 
 namespace dt {
@@ -36,6 +37,7 @@ std::shared_ptr<Factory> Factory::Create(const dt_factory_options* in) {
   }
 
   InitLogging();
+  KeepLibsrtpInitialized();
 
   // A custom deleter: the last reference may be dropped by a task on one of the factory's own
   // threads, which cannot join itself; then the teardown moves to a short-lived thread.
