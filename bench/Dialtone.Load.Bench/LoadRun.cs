@@ -34,7 +34,8 @@ internal static class LoadRun
                     : $"audio clock: real-time priority refused ({refusal}); normal scheduling");
             await using var bob = await Parties.StartAsync(wss, caPem, "bob", s.PerCall, s.OpusSampleRate, s.MediaThreads, s.EngineThreads);
             Console.WriteLine($"bob: Opus at {s.OpusSampleRate} Hz, media threads: {(s.MediaThreads == 0 ? "libwebrtc's (one per task queue)" : s.MediaThreads.ToString())}, "
-                + $"engine threads: {(s.EngineThreads == 1 ? "one (network = worker = signalling)" : "three (network, worker, signalling)")}");
+                + $"engine threads: {(s.EngineThreads == 1 ? "one (network = worker = signalling)" : "three (network, worker, signalling)")}, "
+                + $"thread-pool spin limit: {ThreadPoolSpinLimit()} (docs/bots.md; .NET's default 70)");
             var tone = s.PerCall ? CallTones.WriteToneWav(CallTones.BobHz) : null;
             await bob.RegisterAsync();
             var answered = 0;
@@ -208,4 +209,13 @@ internal static class LoadRun
         foreach (var r in rows)
             Line(r);
     }
+
+    /// <summary>
+    /// What this process's idle thread-pool workers spin before they block: the environment variable
+    /// wins over runtimeconfig.json (the bench's csproj sets 0), as in the runtime.
+    /// </summary>
+    private static string ThreadPoolSpinLimit() =>
+        Environment.GetEnvironmentVariable("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit")
+        ?? AppContext.GetData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit")?.ToString()
+        ?? "70";
 }
