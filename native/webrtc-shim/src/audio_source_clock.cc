@@ -1,6 +1,7 @@
 #include "audio_source_clock.h"
 
 #include "errors.h"
+#include "shared_task_queues.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -102,7 +103,11 @@ void CallAudioClock::Run() {
         std::lock_guard lock(members_mutex_);
         current.assign(members_.begin(), members_.end());  // allocates only when the call count grows
       }
-      for (const auto& member : current) member->Tick();
+      {
+        // Every call's frame goes to its encoder queue now; their shared threads wake once, after.
+        PostBatch batch;
+        for (const auto& member : current) member->Tick();
+      }
       served = static_cast<uint32_t>(current.size());
       current.clear();  // under tick_mutex_: a member being removed is destroyed by Remove, not here
     }

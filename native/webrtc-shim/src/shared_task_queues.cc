@@ -26,17 +26,26 @@ using Task = absl::AnyInvocable<void() &&>;
 using SteadyClock = std::chrono::steady_clock;
 class SharedQueue;
 
+class WorkerState;
+
+// The posting thread's open PostBatch: the shared threads it posted to, woken when it ends.
+struct BatchOnThisThread {
+  int depth = 0;
+  std::vector<std::shared_ptr<WorkerState>> to_wake;
+};
+thread_local BatchOnThisThread t_batch;
+
 // What one shared thread serves: the ready tasks of all its queues in posting order, and their
 // delayed tasks by due time. Kept alive by the thread itself, so that the thread may outlive its
 // last owner when that owner is released on the thread (a queue deleting itself from its own task).
-class WorkerState {
+class WorkerState : public std::enable_shared_from_this<WorkerState> {
  public:
   void Post(SharedQueue* queue, Task task) {
     {
       std::lock_guard lock(mutex_);
       ready_.push_back(Entry{queue, std::move(task)});
     }
-    wake_.Set();
+    Wake();
   }
 
   void PostAt(SharedQueue* queue, Task task, SteadyClock::time_point due) {
@@ -44,8 +53,22 @@ class WorkerState {
       std::lock_guard lock(mutex_);
       delayed_.emplace(due, Entry{queue, std::move(task)});
     }
-    wake_.Set();
+    Wake();
   }
+
+  // Now, or when the posting thread's PostBatch ends.
+  void Wake() {
+    if (t_batch.depth == 0) {
+      wake_.Set();
+      return;
+    }
+    for (const auto& pending : t_batch.to_wake) {
+      if (pending.get() == this) return;
+    }
+    t_batch.to_wake.push_back(shared_from_this());
+  }
+
+  void WakeNow() { wake_.Set(); }
 
   // TaskQueueBase::Delete: when it returns no task of `queue` runs or will run. Returns false when
   // the queue deleted itself from its own task: then the thread frees it once that task returns.
@@ -247,6 +270,14 @@ class SharedTaskQueueFactory final : public webrtc::TaskQueueFactory {
 
 std::unique_ptr<webrtc::TaskQueueFactory> CreateSharedTaskQueueFactory(int threads) {
   return std::make_unique<SharedTaskQueueFactory>(std::max(threads, 1));
+}
+
+PostBatch::PostBatch() { ++t_batch.depth; }
+
+PostBatch::~PostBatch() {
+  if (--t_batch.depth > 0) return;
+  for (const auto& state : t_batch.to_wake) state->WakeNow();
+  t_batch.to_wake.clear();  // keeps the capacity: a tick allocates nothing once warm
 }
 
 }  // namespace dt
