@@ -7,7 +7,7 @@ internal sealed class GeneratorProcess : IDisposable
 {
     private readonly Process _process;
 
-    public GeneratorProcess(string wssUri, string caPemPath, bool perCall)
+    public GeneratorProcess(string wssUri, string caPemPath, bool perCall, bool lean)
     {
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
         var info = new ProcessStartInfo(host)
@@ -16,7 +16,7 @@ internal sealed class GeneratorProcess : IDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { typeof(GeneratorProcess).Assembly.Location, "generate", wssUri, caPemPath, perCall ? "per-call" : "device" })
+        foreach (var a in new[] { typeof(GeneratorProcess).Assembly.Location, "generate", wssUri, caPemPath, perCall ? "per-call" : "device", lean ? "lean" : "default" })
             info.ArgumentList.Add(a);
         _process = Process.Start(info) ?? throw new InvalidOperationException("cannot start the load generator");
     }

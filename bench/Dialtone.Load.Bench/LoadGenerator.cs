@@ -17,9 +17,12 @@ internal static class LoadGenerator
 {
     private const int HoldBatch = 4;
 
-    public static async Task<int> RunAsync(string wssUri, string caPemPath, bool perCall)
+    /// <param name="lean">The lean engine with one engine thread (Opus at 16 kHz, one shared media thread), as bob may run.</param>
+    public static async Task<int> RunAsync(string wssUri, string caPemPath, bool perCall, bool lean)
     {
-        await using var alice = await Parties.StartAsync(wssUri, caPemPath, "alice", perCall);
+        await using var alice = lean
+            ? await Parties.StartAsync(wssUri, caPemPath, "alice", perCall, opusSampleRate: 16000, mediaThreads: 1, engineThreads: 1)
+            : await Parties.StartAsync(wssUri, caPemPath, "alice", perCall);
         var tone = perCall ? CallTones.WriteToneWav(CallTones.AliceHz) : null;
         async Task<Call> CallAsync(UriReference target)
         {

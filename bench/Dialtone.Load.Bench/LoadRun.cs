@@ -8,7 +8,7 @@ namespace Dialtone.Load.Bench;
 /// <param name="OpusSampleRate">bob's (the process under test) PeerConnectionFactoryOptions.OpusSampleRate; the generator keeps the default (48000).</param>
 /// <param name="MediaThreads">bob's PeerConnectionFactoryOptions.MediaThreads.</param>
 /// <param name="EngineThreads">bob's PeerConnectionFactoryOptions.EngineThreads.</param>
-internal sealed record LoadSettings(int RateCalls, int Concurrency, int HeldCalls, int Seconds, bool PerCall, int RealtimePriority, int OpusSampleRate = 48000, int MediaThreads = 0, int EngineThreads = 0, int WarmupCalls = 1000);
+internal sealed record LoadSettings(int RateCalls, int Concurrency, int HeldCalls, int Seconds, bool PerCall, int RealtimePriority, int OpusSampleRate = 48000, int MediaThreads = 0, int EngineThreads = 0, int WarmupCalls = 1000, bool LeanGenerator = false);
 
 /// <summary>
 /// One run: Kamailio (WSS, digest) + this process as bob (answers every call) + a generator process
@@ -36,6 +36,9 @@ internal static class LoadRun
             Console.WriteLine($"bob: Opus at {s.OpusSampleRate} Hz, media threads: {(s.MediaThreads == 0 ? "libwebrtc's (one per task queue)" : s.MediaThreads.ToString())}, "
                 + $"engine threads: {(s.EngineThreads == 1 ? "one (network = worker = signalling)" : "three (network, worker, signalling)")}, "
                 + $"thread-pool spin limit: {ThreadPoolSpinLimit()} (docs/bots.md; .NET's default 70)");
+            Console.WriteLine(s.LeanGenerator
+                ? "alice (the generator): Opus at 16000 Hz, media threads: 1, engine threads: one (alice=lean)"
+                : "alice (the generator): the default engine");
             var tone = s.PerCall ? CallTones.WriteToneWav(CallTones.BobHz) : null;
             await bob.RegisterAsync();
             var answered = 0;
@@ -50,7 +53,7 @@ internal static class LoadRun
                 }
             });
 
-            using var generator = new GeneratorProcess(wss, caPem, s.PerCall);
+            using var generator = new GeneratorProcess(wss, caPem, s.PerCall, s.LeanGenerator);
             await generator.WaitReadyAsync();
             // Warm-up: JIT (and its tier-1 recompilation of the hot paths), TLS sessions, first factory threads.
             await generator.RunAsync($"rate {s.WarmupCalls} {s.Concurrency}", Step);
