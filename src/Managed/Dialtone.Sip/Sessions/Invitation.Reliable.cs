@@ -218,10 +218,14 @@ public sealed partial class Invitation
         }
     }
 
-    /// <summary>The early dialog is forgotten with the session; an unacknowledged 18x stops being re-sent.</summary>
+    /// <summary>
+    /// The early dialog is forgotten with the session; an unacknowledged 18x stops being re-sent; the
+    /// INVITE transaction, which lives on, no longer refers to us.
+    /// </summary>
     private protected override void OnEnded()
     {
         base.OnEnded();
+        _onCancel.Dispose();
         _pending?.Acknowledged.TrySetResult(false);
         if (_earlyDialog is { } early && !ReferenceEquals(early, Dialog))
         {

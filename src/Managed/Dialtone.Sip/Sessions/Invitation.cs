@@ -23,6 +23,12 @@ public sealed partial class Invitation : Session
     private string? _earlyAnswer;
     private bool _answering;
 
+    /// <summary>
+    /// Our callback on the INVITE transaction's CANCEL; dropped when the session ends, for the
+    /// transaction outlives it (RFC 6026: 32 s after a 2xx) and would keep the whole call in memory.
+    /// </summary>
+    private CancellationTokenRegistration _onCancel;
+
     private Invitation(SessionAgent agent, SipServerTransaction invite, ISessionMediaHandler media)
         : base(agent, SessionDirection.Incoming, invite.Request.CallId!, invite.Request.To!.WithTag(invite.LocalTag), invite.Request.From!, media, SessionState.Ringing)
     {
@@ -101,7 +107,7 @@ public sealed partial class Invitation : Session
                 return false;
             }
         }
-        _invite.CancellationRequested.Register(() => Scheduler.Start(() =>
+        _onCancel = _invite.CancellationRequested.Register(() => Scheduler.Start(() =>
         {
             // The stack has answered the CANCEL and the INVITE (487) already.
             if (State is SessionState.Ringing or SessionState.EarlyMedia && Dialog is null)
@@ -109,7 +115,10 @@ public sealed partial class Invitation : Session
             return Task.CompletedTask;
         }));
         if (State == SessionState.Ended)
+        {
+            _onCancel.Dispose();  // ended meanwhile: OnEnded ran before there was anything to drop
             return false;
+        }
         if (!ring)
             return true;
         var ringing = _invite.CreateResponse(180);
