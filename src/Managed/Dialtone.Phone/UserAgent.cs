@@ -313,7 +313,9 @@ public sealed partial class UserAgent : IAsyncDisposable
     /// <summary>
     /// Hangs up every call and unregisters — in parallel, bounded by <paramref name="timeout"/>
     /// (<see cref="ShutdownTimeout"/> by default) even when a peer never answers — then closes the
-    /// connection and the audio engine. Never throws; <see cref="DisposeAsync"/> does the same.
+    /// connection, once what was already sent (a rejection, a BYE) has left or
+    /// <see cref="Dialtone.Sip.Stack.SipStack.SendsDrainBound"/> passed, and the audio engine. Never
+    /// throws; <see cref="DisposeAsync"/> does the same.
     /// </summary>
     public async Task ShutdownAsync(TimeSpan? timeout = null)
     {

@@ -24,6 +24,15 @@ public sealed partial class SipStack : IAsyncDisposable
     private volatile bool _disposed;
     private int _disposeStarted;
 
+    /// <summary>
+    /// Messages handed to a transport that has not finished with them (a connection being opened for a
+    /// response whose request's connection is gone, a TLS handshake): disposing waits for them, bounded.
+    /// </summary>
+    private readonly ConcurrentDictionary<Task, bool> _sending = new();
+
+    /// <summary>How long <see cref="DisposeAsync"/> lets messages already handed over reach their transport.</summary>
+    public static TimeSpan SendsDrainBound { get; } = TimeSpan.FromSeconds(2);
+
     public SipStack(
         IEnumerable<ISipTransport> transports,
         SipStackOptions? options = null,
@@ -277,6 +286,16 @@ public sealed partial class SipStack : IAsyncDisposable
                 tx.Abort(new ObjectDisposedException(nameof(SipStack)));
             return true;
         }).ConfigureAwait(false);
+        // A final response or ACK already sent by a transaction may still be on its way into a new
+        // connection: a bot that rejects a call and exits at once must not lose the rejection.
+        try
+        {
+            await Task.WhenAll(_sending.Keys).WaitAsync(SendsDrainBound).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Logger.LogWarning("Shutting down with {Count} SIP messages still being sent", _sending.Count);
+        }
         foreach (var t in _transports.Keys)
         {
             t.FrameReceived -= OnFrameReceived;
@@ -319,7 +338,11 @@ public sealed partial class SipStack : IAsyncDisposable
             }
             if (sending.IsCompletedSuccessfully)
                 return;
-            _ = Observe(sending, destination, onError);
+            var observed = Observe(sending, destination, onError);
+            stack._sending[observed] = true;
+            // Inline when it already finished: nothing stays in the table.
+            observed.ContinueWith(static (done, sends) => ((ConcurrentDictionary<Task, bool>)sends!).TryRemove(done, out _),
+                stack._sending, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         private async Task Observe(ValueTask sending, SipEndPoint destination, Action<Exception>? onError)
