@@ -31,28 +31,22 @@ failures="$results/failures.txt"
 failure_details="$results/failure-details.txt"
 : >"$failure_details"
 
-# Appends "<suite>: <test> — <first line of its message>" for each failed test in a VSTest .trx file.
+# For each failed test in a VSTest .trx file: "<suite>: <test> — <first line of its message>" to the
+# list, and its whole message (what a lab agent's log said, the SDP a check saw) to the details.
 list_trx_failures() {
   local suite=$1 trx=$2
-  awk -v suite="$suite" '
+  awk -v suite="$suite" -v list="$failures" -v details="$failure_details" '
     BEGIN { RS = "<UnitTestResult " }
     # Only the start tag of the element: the last record also holds the run summary, outcome="Failed" too.
     NR > 1 && substr($0, 1, index($0, ">")) ~ /outcome="Failed"/ {
       name = $0; sub(/^.*testName="/, "", name); sub(/".*$/, "", name)
       msg = ""
-      if (match($0, /<Message>[^<]*/)) { msg = substr($0, RSTART + 9, RLENGTH - 9); sub(/\n.*$/, "", msg); sub(/\r$/, "", msg) }
-      printf "%s: %s — %s\n", suite, name, substr(msg, 1, 300)
-    }' "$trx" >>"$failures"
-  # The whole message (what a lab agent's log said, the SDP a check saw), for the details block at the end.
-  awk -v suite="$suite" '
-    BEGIN { RS = "<UnitTestResult " }
-    NR > 1 && substr($0, 1, index($0, ">")) ~ /outcome="Failed"/ {
-      name = $0; sub(/^.*testName="/, "", name); sub(/".*$/, "", name)
-      msg = ""
       if (match($0, /<Message>[^<]*/)) msg = substr($0, RSTART + 9, RLENGTH - 9)
+      first = msg; sub(/\n.*$/, "", first); sub(/\r$/, "", first)
+      printf "%s: %s — %s\n", suite, name, substr(first, 1, 300) >> list
       gsub(/&lt;/, "<", msg); gsub(/&gt;/, ">", msg); gsub(/&quot;/, "\"", msg); gsub(/&apos;/, "\047", msg); gsub(/&#xD;/, "", msg); gsub(/&amp;/, "\\&", msg)
-      printf "-- %s: %s\n%s\n", suite, name, msg
-    }' "$trx" >>"$failure_details"
+      printf "-- %s: %s\n%s\n", suite, name, msg >> details
+    }' "$trx"
 }
 
 log "Installing test dependencies"
