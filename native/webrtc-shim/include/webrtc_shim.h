@@ -208,7 +208,7 @@ typedef struct dt_factory_options {
    * 1: one thread ("dt-network") is all three, so libwebrtc's many blocking calls between them during
    * set-up and teardown run inline instead of waking another thread each, and received packets are not
    * handed from the network to the worker thread: the choice for many short calls (a bot, a load
-   * generator; measured: ~200 -> ~90 thread wake-ups and ~14 -> ~11 CPU-ms per call set up and torn
+   * generator; measured: ~205 -> ~95 thread wake-ups and ~12 -> ~9 CPU-ms per call set up and torn
    * down, docs/scale-out.md). Everything libwebrtc does outside the media and audio threads then shares
    * one core, and a slow offer/answer or statistics report delays every call's packets meanwhile. */
   uint32_t engine_threads;

@@ -105,7 +105,7 @@ public sealed record PeerConnectionFactoryOptions
     /// Chrome. 1: one thread is all three, so libwebrtc's many blocking calls between them while a call
     /// is set up and torn down run inline instead of waking another thread each, and received packets
     /// are not handed from one to the other — the choice for many short calls (bots, load generators):
-    /// measured ~200 → ~90 thread wake-ups and ~14 → ~11 CPU-ms per call set up and torn down
+    /// measured ~205 → ~95 thread wake-ups and ~12 → ~9 CPU-ms per call set up and torn down
     /// (docs/scale-out.md). Everything libwebrtc does outside the media and audio threads then shares one
     /// core, and a slow offer/answer or statistics report delays every call's packets meanwhile.
     /// </summary>
